@@ -1,0 +1,47 @@
+# The two commands users run are `make demo` and `make test`; every target installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test test-fast lint format typecheck bench notebooks clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "cio needs Python 3.10 or newer")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m cio.demo
+
+lint: $(STAMP)
+	$(PY) -m ruff check cio tests benchmarks
+	$(PY) -m ruff format --check cio tests benchmarks
+
+format: $(STAMP)
+	$(PY) -m ruff format cio tests benchmarks
+	$(PY) -m ruff check --fix cio tests benchmarks
+
+typecheck: $(STAMP)
+	$(PY) -m mypy --strict cio
+
+test: lint typecheck
+	$(PY) -m pytest
+
+# Unit and contract tests only: the quick loop while developing.
+test-fast: $(STAMP)
+	$(PY) -m pytest tests/unit tests/contract
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
+notebooks: $(STAMP)
+	$(PY) -m cio.testing_notebooks --write notebooks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

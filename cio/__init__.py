@@ -1,0 +1,56 @@
+"""cio: a typed client for the Customer.io Data Pipelines API.
+
+Example
+-------
+>>> import cio
+>>> cio.__version__ == cio._version.__version__
+True
+"""
+
+import logging
+
+from cio._settings import Settings
+from cio._transport import HTTPTransport, Response, Transport
+from cio._version import __version__
+from cio.client import CustomerIOClient
+from cio.errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConfigurationError,
+    CustomerIOError,
+    ErrorDetail,
+    NetworkError,
+    NotFoundError,
+    PayloadTooLargeError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    ValidationError,
+)
+
+logging.getLogger("cio").addHandler(logging.NullHandler())
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "CustomerIOClient",
+    "CustomerIOError",
+    "ErrorDetail",
+    "HTTPTransport",
+    "NetworkError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "Response",
+    "ServerError",
+    "Settings",
+    "Transport",
+    "ValidationError",
+    "__version__",
+]

@@ -1,0 +1,80 @@
+"""Every limit, URL, header and reserved name the library uses, in one place.
+
+The figures come from the Data Pipelines API reference: a message may be at most
+32 KB, a batch request at most 500 KB, and the API accepts about 3000 requests per
+3 seconds. The real API answers 200 to an oversized payload and drops it, so the
+client enforces these limits itself.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Endpoints ---------------------------------------------------------------------------
+US_BASE_URL: Final = "https://cdp.customer.io/v1"
+EU_BASE_URL: Final = "https://cdp-eu.customer.io/v1"
+BASE_URLS: Final = {"us": US_BASE_URL, "eu": EU_BASE_URL}
+DEFAULT_REGION: Final = "us"
+
+PATH_IDENTIFY: Final = "/identify"
+PATH_TRACK: Final = "/track"
+PATH_PAGE: Final = "/page"
+PATH_SCREEN: Final = "/screen"
+PATH_GROUP: Final = "/group"
+PATH_ALIAS: Final = "/alias"
+PATH_BATCH: Final = "/batch"
+
+# Size limits (bytes). The API documents "32KB" and "500KB"; we read KB as 1024 bytes
+# for messages and, to stay safe against a decimal reading, 500 * 1000 for batches.
+MAX_MESSAGE_BYTES: Final = 32 * 1024
+MAX_BATCH_BYTES: Final = 500 * 1000
+BATCH_ENVELOPE_PREFIX: Final = b'{"batch":['
+BATCH_ENVELOPE_SUFFIX: Final = b"]}"
+
+# Rate limit: requests per window.
+DEFAULT_RATE_LIMIT: Final = 3000
+RATE_LIMIT_WINDOW_SECONDS: Final = 3.0
+
+# Timeouts and retries.
+DEFAULT_TIMEOUT_SECONDS: Final = 10.0
+DEFAULT_CONNECT_TIMEOUT_SECONDS: Final = 5.0
+DEFAULT_MAX_RETRIES: Final = 6
+DEFAULT_DEADLINE_SECONDS: Final = 60.0
+BACKOFF_BASE_SECONDS: Final = 0.5
+BACKOFF_CAP_SECONDS: Final = 30.0
+RETRY_AFTER_CAP_SECONDS: Final = 60.0
+RETRYABLE_STATUSES: Final = frozenset({408, 429})
+NON_RETRYABLE_SERVER_STATUSES: Final = frozenset({501, 505})
+DEFAULT_POOL_SIZE: Final = 32
+ERROR_BODY_MAX_CHARS: Final = 500
+
+# Headers.
+HEADER_AUTHORIZATION: Final = "Authorization"
+HEADER_CONTENT_TYPE: Final = "Content-Type"
+HEADER_USER_AGENT: Final = "User-Agent"
+HEADER_STRICT_MODE: Final = "X-Strict-Mode"
+HEADER_RETRY_AFTER: Final = "Retry-After"
+CONTENT_TYPE_JSON: Final = "application/json"
+USER_AGENT_PREFIX: Final = "cio-python/"
+
+# Settings.
+ENV_PREFIX: Final = "CIO_"
+ENV_API_KEY: Final = "CIO_API_KEY"
+ENV_FILE: Final = ".env"
+
+# Reserved (semantic) event names that act on Customer.io itself.
+EVENT_USER_DELETED: Final = "User Deleted"
+EVENT_USER_SUPPRESSED: Final = "User Suppressed"
+EVENT_USER_UNSUPPRESSED: Final = "User Unsuppressed"
+EVENT_DEVICE_CREATED_OR_UPDATED: Final = "Device Created or Updated"
+EVENT_DEVICE_DELETED: Final = "Device Deleted"
+EVENT_OBJECT_DELETED: Final = "Object Deleted"
+EVENT_GROUP_DELETED: Final = "Group Deleted"
+EVENT_RELATIONSHIP_DELETED: Final = "Relationship Deleted"
+EVENT_REPORT_DELIVERY: Final = "Report Delivery Event"
+EVENT_REPORT_CONTENT: Final = "Report Content Event"
+
+DEFAULT_OBJECT_TYPE_ID: Final = "1"
+
+# Free-form values (traits, properties, context extras).
+MAX_NESTING_DEPTH: Final = 32

@@ -1,0 +1,143 @@
+"""Client settings: explicit arguments, then ``CIO_*`` environment variables, then ``.env``."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cio._constants import (
+    BASE_URLS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_REGION,
+    DEFAULT_TIMEOUT_SECONDS,
+    ENV_API_KEY,
+    ENV_FILE,
+    ENV_PREFIX,
+)
+from cio.errors import ConfigurationError
+
+__all__ = ["Region", "Settings"]
+
+Region = Literal["us", "eu"]
+
+# Keys of the newer form carry their region: pk_us_..., sk_eu_...
+_REGIONAL_KEY = re.compile(r"^(?:pk|sk)_(us|eu)_")
+
+
+class Settings(BaseSettings):
+    """Configuration of a :class:`cio.CustomerIOClient`.
+
+    Every field can be given as an argument, as an environment variable with the
+    ``CIO_`` prefix (``CIO_API_KEY``, ``CIO_REGION`` ...), or in a ``.env`` file, in
+    that order of precedence.
+
+    Parameters
+    ----------
+    api_key : SecretStr
+        The source's API key (``CIO_API_KEY``). Required.
+    region : {"us", "eu"}, optional
+        Data centre; inferred from ``pk_eu_``/``sk_eu_`` keys, else ``us``.
+    base_url : str, optional
+        Full API root including ``/v1``; overrides the region (the sandbox uses it).
+    timeout : float
+        Read timeout in seconds for each attempt.
+    max_retries : int
+        Retries after the first attempt for retryable failures.
+    rate_limit : int
+        Requests allowed per 3-second window, shared by everything using one client.
+    strict : bool
+        Send ``X-Strict-Mode: 1`` so the API answers 400 for invalid events.
+    log_payloads : bool
+        Log request bodies at DEBUG (emails masked). Off by default: payloads are personal data.
+
+    Raises
+    ------
+    ConfigurationError
+        When no API key is configured or the key's region contradicts ``region``.
+
+    Example
+    -------
+    >>> settings = Settings(api_key="my-key", region="eu")
+    >>> settings.resolved_base_url
+    'https://cdp-eu.customer.io/v1'
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=ENV_FILE,
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,
+    )
+
+    api_key: SecretStr | None = None
+    region: Region | None = None
+    base_url: str | None = None
+    timeout: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0)
+    max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0)
+    rate_limit: int = Field(default=DEFAULT_RATE_LIMIT, gt=0)
+    strict: bool = False
+    log_payloads: bool = False
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _lower_region(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with http:// or https://")
+        return value.rstrip("/")
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Check the key is present and agrees with the region."""
+        if self.api_key is None or not self.api_key.get_secret_value().strip():
+            raise ConfigurationError(
+                f"no API key: set the {ENV_API_KEY} environment variable, put "
+                f"{ENV_API_KEY}=... in a .env file, or pass api_key= to the client"
+            )
+        key_region = self.key_region
+        if key_region and self.region and key_region != self.region:
+            raise ConfigurationError(
+                f"the API key is for the {key_region.upper()} region but region="
+                f"{self.region!r} was configured; remove one or make them agree"
+            )
+
+    @property
+    def key_region(self) -> Region | None:
+        """The region named by a ``pk_us_``/``sk_eu_`` style key, else ``None``."""
+        match = _REGIONAL_KEY.match(self._key())
+        return match.group(1) if match else None  # type: ignore[return-value]
+
+    @property
+    def resolved_region(self) -> Region:
+        """The region in force: explicit, else from the key, else ``us``."""
+        return self.region or self.key_region or DEFAULT_REGION
+
+    @property
+    def resolved_base_url(self) -> str:
+        """The API root in force: ``base_url`` if set, else the region's URL."""
+        return self.base_url or BASE_URLS[self.resolved_region]
+
+    @property
+    def authorization(self) -> str:
+        """The ``Authorization`` header value: Bearer for regional keys, else Basic."""
+        key = self._key()
+        if self.key_region:
+            return f"Bearer {key}"
+        token = base64.b64encode(f"{key}:".encode()).decode("ascii")
+        return f"Basic {token}"
+
+    def _key(self) -> str:
+        assert self.api_key is not None  # checked in model_post_init
+        return self.api_key.get_secret_value()

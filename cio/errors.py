@@ -1,0 +1,316 @@
+"""The exception tree of the library.
+
+Every error the library raises on purpose derives from :class:`CustomerIOError`::
+
+    CustomerIOError
+    +-- ConfigurationError          bad or missing settings (for example no CIO_API_KEY)
+    +-- ClientClosedError           a closed client or sender was used
+    +-- ValidationError (ValueError)  a payload or input row is invalid; carries ErrorDetail
+    +-- NetworkError                connection failed or timed out (after retries)
+    |   +-- RequestTimeoutError
+    +-- APIError                    the API answered with an error status (after retries)
+        +-- BadRequestError         400
+        +-- AuthenticationError     401, 403
+        +-- NotFoundError           404
+        +-- PayloadTooLargeError    413, and the client-side 32 KB / 500 KB checks
+        +-- RateLimitError          429 once retries are spent
+        +-- ServerError             5xx
+
+No error message contains an API key or an input value: values may be personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cio._constants import ERROR_BODY_MAX_CHARS
+
+if TYPE_CHECKING:
+    import pydantic
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "CustomerIOError",
+    "ErrorDetail",
+    "NetworkError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "ValidationError",
+    "error_for_status",
+]
+
+Location = tuple[str | int, ...]
+
+
+class CustomerIOError(Exception):
+    """Base class of every error raised by ``cio``."""
+
+
+class ConfigurationError(CustomerIOError):
+    """The client's settings are missing or contradict each other."""
+
+
+class ClientClosedError(CustomerIOError):
+    """A client, transport or sender was used after ``close()``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    """One problem found in an input, located but without the offending value.
+
+    Parameters
+    ----------
+    loc : tuple of str or int
+        Path to the problem, for example ``("traits", "email")``.
+    msg : str
+        Human readable explanation; never contains the input value.
+    type : str
+        Machine readable error type, for example ``"missing"`` or ``"value_error"``.
+    row : int or None
+        The input row (as a spreadsheet counts it) when the input came from a file.
+    column : str or None
+        The input column when the input came from a file.
+    """
+
+    loc: Location
+    msg: str
+    type: str
+    row: int | None = None
+    column: str | None = None
+
+    @property
+    def field(self) -> str:
+        """The location as a dotted path, for example ``traits.email`` or ``batch.3.userId``."""
+        return ".".join(str(part) for part in self.loc) or "(message)"
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        if self.loc:
+            where.append(f"field {self.field}")
+        prefix = ", ".join(where) or "input"
+        return f"{prefix}: {self.msg} [{self.type}]"
+
+
+class ValidationError(CustomerIOError, ValueError):
+    """An input did not validate; ``errors`` says where and why, never with the value.
+
+    Parameters
+    ----------
+    message : str
+        A one-line summary.
+    errors : iterable of ErrorDetail
+        Every problem found.
+
+    Example
+    -------
+    >>> from cio.errors import ValidationError, ErrorDetail
+    >>> err = ValidationError("invalid identify", [ErrorDetail(("userId",), "missing", "missing")])
+    >>> err.errors[0].field
+    'userId'
+    """
+
+    def __init__(self, message: str, errors: Iterable[ErrorDetail] = ()) -> None:
+        self.errors: tuple[ErrorDetail, ...] = tuple(errors)
+        self.summary = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if not self.errors:
+            return self.summary
+        lines = [f"{self.summary} ({len(self.errors)} error(s))"]
+        lines.extend(f"  {detail}" for detail in self.errors[:20])
+        if len(self.errors) > 20:
+            lines.append(f"  ... and {len(self.errors) - 20} more")
+        return "\n".join(lines)
+
+    @classmethod
+    def from_pydantic(
+        cls,
+        exc: pydantic.ValidationError,
+        *,
+        summary: str | None = None,
+        row: int | None = None,
+        loc_prefix: Location = (),
+    ) -> ValidationError:
+        """Convert pydantic's error into ours, dropping input values.
+
+        Parameters
+        ----------
+        exc : pydantic.ValidationError
+            The error raised by a model.
+        summary : str, optional
+            First line of the message; defaults to naming the model.
+        row : int, optional
+            Input row to attach to every detail.
+        loc_prefix : tuple, optional
+            Prepended to every location (for example ``("batch", 3)``).
+
+        Returns
+        -------
+        ValidationError
+        """
+        details = [
+            ErrorDetail(
+                loc=loc_prefix + tuple(err["loc"]),
+                msg=err["msg"],
+                type=err["type"],
+                row=row,
+            )
+            for err in exc.errors(include_url=False, include_input=False, include_context=False)
+        ]
+        return cls(summary or f"invalid {exc.title}", details)
+
+
+class NetworkError(CustomerIOError):
+    """The request could not be completed: connection refused, reset, or DNS failure.
+
+    ``attempts`` says how many attempts were made before giving up.
+    """
+
+    attempts: int = 1
+
+
+class RequestTimeoutError(NetworkError):
+    """The request timed out, so its outcome is unknown (the API may have received it)."""
+
+
+class APIError(CustomerIOError):
+    """The API answered with an error status.
+
+    Parameters
+    ----------
+    message : str
+        Summary.
+    status_code : int or None
+        HTTP status; ``None`` for errors detected before sending.
+    body : str
+        The response body, truncated to a few hundred characters.
+    """
+
+    attempts: int = 1
+
+    def __init__(self, message: str, *, status_code: int | None = None, body: str = "") -> None:
+        self.status_code = status_code
+        self.body = body[:ERROR_BODY_MAX_CHARS]
+        text = message if status_code is None else f"{message} (HTTP {status_code})"
+        if self.body:
+            text = f"{text}: {self.body}"
+        super().__init__(text)
+
+
+class BadRequestError(APIError):
+    """400: the API refused the payload (strict mode reports invalid events this way)."""
+
+
+class AuthenticationError(APIError):
+    """401 or 403: the API key is wrong, revoked, or for another region."""
+
+
+class NotFoundError(APIError):
+    """404: the path does not exist (usually a wrong base URL)."""
+
+
+class PayloadTooLargeError(APIError):
+    """A message over 32 KB or a batch over 500 KB, refused by the client or answered 413.
+
+    Parameters
+    ----------
+    message : str
+        Summary naming the message kind.
+    size : int or None
+        Size in bytes of what was too large.
+    limit : int or None
+        The limit in bytes.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        size: int | None = None,
+        limit: int | None = None,
+        status_code: int | None = None,
+        body: str = "",
+    ) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(message, status_code=status_code, body=body)
+
+
+class RateLimitError(APIError):
+    """429 after every retry was spent."""
+
+
+class ServerError(APIError):
+    """5xx after every retry was spent, or a 5xx that is never retried (501, 505)."""
+
+
+_STATUS_ERRORS: Mapping[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: AuthenticationError,
+    404: NotFoundError,
+    413: PayloadTooLargeError,
+    429: RateLimitError,
+}
+_STATUS_MESSAGES: Mapping[type[APIError], str] = {
+    BadRequestError: "the API rejected the request",
+    AuthenticationError: "the API key was not accepted; check CIO_API_KEY and the region",
+    NotFoundError: "no such API path; check CIO_BASE_URL",
+    PayloadTooLargeError: "the request was too large",
+    RateLimitError: "rate limited by the API and retries are spent",
+    ServerError: "the API failed",
+    APIError: "unexpected API response",
+}
+
+
+def error_for_status(status_code: int, body: str = "", *, path: str = "") -> APIError:
+    """Build the exception that stands for an HTTP error status.
+
+    Parameters
+    ----------
+    status_code : int
+        The HTTP status (400 or above).
+    body : str, optional
+        Response text; truncated in the error.
+    path : str, optional
+        The API path, named in the message.
+
+    Returns
+    -------
+    APIError
+        An instance of the subclass mapped from ``status_code``.
+
+    Example
+    -------
+    >>> type(error_for_status(401)).__name__
+    'AuthenticationError'
+    """
+    cls = _STATUS_ERRORS.get(status_code)
+    if cls is None:
+        cls = ServerError if status_code >= 500 else APIError
+    message = _STATUS_MESSAGES[cls]
+    if path:
+        message = f"POST {path}: {message}"
+    return cls(message, status_code=status_code, body=body)
+
+
+def status_table() -> Sequence[tuple[str, str]]:
+    """Rows of (status, exception class name) for the documentation."""
+    rows = [(str(code), cls.__name__) for code, cls in _STATUS_ERRORS.items()]
+    rows.append(("other 5xx", ServerError.__name__))
+    rows.append(("other 4xx", APIError.__name__))
+    return rows

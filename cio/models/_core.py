@@ -1,0 +1,131 @@
+"""The base model configuration and the annotated field types every model shares.
+
+Conventions (see ``docs/models.md``):
+
+* snake_case names in Python, camelCase on the wire; both accepted on input.
+* Unknown envelope fields are an error, so ``userID`` fails loudly.
+* Input values never appear in error messages (they may be personal data).
+* Models are frozen: build a changed copy with ``model_copy(update=...)``.
+* Timestamps must be timezone-aware. A naive datetime is refused rather than read as
+  local time or UTC, because either guess silently shifts a backfill by hours.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from cio.models._values import json_safe_mapping
+
+__all__ = [
+    "CIOModel",
+    "EventName",
+    "FreeForm",
+    "Identifier",
+    "OpenModel",
+    "Traits",
+    "new_message_id",
+]
+
+_CONTROL_CHARACTERS = frozenset(chr(code) for code in [*range(0x20), 0x7F])
+
+
+def new_message_id() -> str:
+    """A fresh random UUID string for ``messageId``.
+
+    Returns
+    -------
+    str
+    """
+    return str(uuid.uuid4())
+
+
+def _check_identifier(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank_string", "must not be empty or only whitespace")
+    if not _CONTROL_CHARACTERS.isdisjoint(value):
+        raise PydanticCustomError("control_character", "must not contain control characters")
+    return value
+
+
+def _check_event_name(value: str) -> str:
+    # The API trims leading and trailing spaces from event names; do the same so that
+    # semantic names match and what we record is what Customer.io stores.
+    return _check_identifier(value).strip()
+
+
+def _check_free_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    return json_safe_mapping(value)
+
+
+def _check_traits(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    cleaned = json_safe_mapping(value)
+    if cleaned:
+        email = cleaned.get("email")
+        if email is not None:
+            if not isinstance(email, str):
+                raise PydanticCustomError("email_type", "email: must be a string")
+            try:
+                validate_email(email, check_deliverability=False)
+            except EmailNotValidError:
+                raise PydanticCustomError("email", "email: not a valid email address") from None
+    return cleaned
+
+
+Identifier = Annotated[str, AfterValidator(_check_identifier)]
+"""An id: a non-blank string without control characters (numbers are turned into strings)."""
+
+EventName = Annotated[str, AfterValidator(_check_event_name)]
+"""An event name: non-blank, no control characters, surrounding spaces trimmed."""
+
+FreeForm = Annotated[dict[str, Any] | None, AfterValidator(_check_free_form)]
+"""An open JSON object (properties), converted by the table in :mod:`cio.models._values`."""
+
+Traits = Annotated[dict[str, Any] | None, AfterValidator(_check_traits)]
+"""Open traits; like :data:`FreeForm`, and an ``email`` trait must be a valid address."""
+
+
+class CIOModel(BaseModel):
+    """Base of every model: camelCase aliases, frozen, strict about unknown fields."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        extra="forbid",
+        frozen=True,
+        hide_input_in_errors=True,
+        allow_inf_nan=False,
+        coerce_numbers_to_str=True,
+        use_attribute_docstrings=True,
+        validate_default=False,
+    )
+
+    def to_payload(self) -> dict[str, Any]:
+        """The wire form as a dict: camelCase keys, unset envelope fields left out.
+
+        ``None`` inside ``traits``/``properties`` is kept (that is how a trait is cleared).
+
+        Returns
+        -------
+        dict
+        """
+        return self.__pydantic_serializer__.to_python(  # type: ignore[no-any-return]
+            self, mode="json", by_alias=True, exclude_none=True
+        )
+
+    def to_json_unchecked(self) -> bytes:
+        """The wire form as compact JSON bytes, without the size check."""
+        return self.__pydantic_serializer__.to_json(self, by_alias=True, exclude_none=True)
+
+
+class OpenModel(CIOModel):
+    """A model that keeps keys it does not know (context parts, semantic properties)."""
+
+    model_config = ConfigDict(extra="allow")

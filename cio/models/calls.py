@@ -1,0 +1,318 @@
+"""The six Data Pipelines calls, the batch envelope, and parsing of wire dicts.
+
+``identify``, ``track``, ``page`` and ``screen`` need a ``userId`` or an ``anonymousId``;
+``group`` needs a ``groupId``; ``alias`` needs ``userId`` and ``previousId``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias
+
+from pydantic import Field, TypeAdapter, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from cio._constants import (
+    BATCH_ENVELOPE_PREFIX,
+    BATCH_ENVELOPE_SUFFIX,
+    DEFAULT_OBJECT_TYPE_ID,
+    MAX_BATCH_BYTES,
+    PATH_ALIAS,
+    PATH_BATCH,
+    PATH_GROUP,
+    PATH_IDENTIFY,
+    PATH_PAGE,
+    PATH_SCREEN,
+    PATH_TRACK,
+)
+from cio.errors import PayloadTooLargeError
+from cio.models._core import CIOModel, EventName, FreeForm, Identifier, Traits
+from cio.models.base import Message
+
+__all__ = [
+    "SEMANTIC_EVENTS",
+    "Alias",
+    "AnyMessage",
+    "Batch",
+    "Group",
+    "Identify",
+    "Page",
+    "Screen",
+    "Track",
+    "parse_message",
+    "register_semantic_event",
+]
+
+
+class _IdentifiedMessage(Message):
+    """A message about a person: needs ``userId`` or ``anonymousId``."""
+
+    requires_identity: ClassVar[bool] = True
+
+    @model_validator(mode="after")
+    def _require_identity(self) -> _IdentifiedMessage:
+        if self.requires_identity and self.user_id is None and self.anonymous_id is None:
+            raise PydanticCustomError(
+                "missing_identity", "either userId or anonymousId is required"
+            )
+        return self
+
+
+class Identify(_IdentifiedMessage):
+    """Create or update a person and their traits (``POST /identify``).
+
+    Example
+    -------
+    >>> Identify(user_id="42", traits={"email": "ada@example.com", "plan": "pro"}).path
+    '/identify'
+    """
+
+    path: ClassVar[str] = PATH_IDENTIFY
+    type: Literal["identify"] = "identify"
+    traits: Traits = None
+    """Attributes of the person; ``None`` as a value clears that trait."""
+
+
+_SEMANTIC: dict[str, type[Track]] = {}
+
+SEMANTIC_EVENTS: Mapping[str, type[Track]] = MappingProxyType(_SEMANTIC)
+"""Every semantic event name mapped to its model class (read-only)."""
+
+
+class Track(_IdentifiedMessage):
+    """Record something a person did (``POST /track``).
+
+    A plain ``Track`` whose event name is a semantic one (for example
+    ``"Order Completed"``) is checked against that event's model.
+
+    Example
+    -------
+    >>> Track(user_id="42", event="Signed Up", properties={"plan": "pro"}).event
+    'Signed Up'
+    """
+
+    path: ClassVar[str] = PATH_TRACK
+    type: Literal["track"] = "track"
+    event: EventName
+    """Event name; surrounding spaces are trimmed, as the API does."""
+    properties: FreeForm = None
+    """Event properties (free-form JSON object)."""
+
+    @model_validator(mode="after")
+    def _check_semantic(self) -> Track:
+        if type(self) is Track:
+            semantic = _SEMANTIC.get(self.event)
+            if semantic is not None:
+                semantic.check_plain_track(self)
+        return self
+
+    @classmethod
+    def check_plain_track(cls, message: Track) -> None:
+        """Validate a plain ``Track`` carrying this semantic event's name.
+
+        Semantic subclasses inherit this: it re-validates the message's wire form with
+        the subclass and lets its errors propagate.
+
+        Parameters
+        ----------
+        message : Track
+            The plain track message.
+        """
+        cls.model_validate(message.to_payload())
+
+
+def register_semantic_event(cls: type[Track]) -> type[Track]:
+    """Class decorator adding a semantic ``Track`` subclass to :data:`SEMANTIC_EVENTS`.
+
+    Parameters
+    ----------
+    cls : type
+        A ``Track`` subclass whose ``event`` field has a single literal default.
+
+    Returns
+    -------
+    type
+        ``cls`` unchanged.
+    """
+    name = cls.model_fields["event"].default
+    if not isinstance(name, str):
+        raise TypeError(f"{cls.__name__} needs a fixed event name")
+    _SEMANTIC[name] = cls
+    return cls
+
+
+class Page(_IdentifiedMessage):
+    """Record a web page view (``POST /page``)."""
+
+    path: ClassVar[str] = PATH_PAGE
+    type: Literal["page"] = "page"
+    name: str | None = None
+    """Page name."""
+    category: str | None = None
+    """Page category."""
+    properties: FreeForm = None
+    """Page properties such as url, path, title, referrer."""
+
+
+class Screen(_IdentifiedMessage):
+    """Record a mobile screen view (``POST /screen``)."""
+
+    path: ClassVar[str] = PATH_SCREEN
+    type: Literal["screen"] = "screen"
+    name: str | None = None
+    """Screen name."""
+    category: str | None = None
+    """Screen category."""
+    properties: FreeForm = None
+    """Screen properties."""
+
+
+_OBJECT_TYPE_KEYS = ("objectTypeId", "object_type_id")
+
+
+class Group(Message):
+    """Create or update an object and, with a ``userId``, relate a person to it.
+
+    The object type goes in ``traits.objectTypeId`` (a stringified integer, "1" when
+    not given); ``traits.object_type_id``, as the OpenAPI document spells it, is
+    accepted on input and sent as ``objectTypeId``. Relationship attributes go in
+    ``traits.relationshipAttributes``.
+
+    Example
+    -------
+    >>> Group(group_id="acme", user_id="42", traits={"name": "Acme"}).to_payload()["traits"]
+    {'name': 'Acme', 'objectTypeId': '1'}
+    """
+
+    path: ClassVar[str] = PATH_GROUP
+    type: Literal["group"] = "group"
+    group_id: Identifier
+    """The object's id."""
+    traits: Traits = None
+    """Object attributes, plus ``objectTypeId`` and ``relationshipAttributes``."""
+
+    @field_validator("traits", mode="after")
+    @classmethod
+    def _normalise_object_type(cls, traits: dict[str, Any] | None) -> dict[str, Any]:
+        result = dict(traits or {})
+        given = [result.pop(key) for key in _OBJECT_TYPE_KEYS if key in result]
+        if len(given) > 1 and str(given[0]) != str(given[1]):
+            raise PydanticCustomError(
+                "object_type_conflict", "objectTypeId and object_type_id disagree"
+            )
+        value = given[0] if given else DEFAULT_OBJECT_TYPE_ID
+        if isinstance(value, bool) or not str(value).strip().isdigit():
+            raise PydanticCustomError(
+                "object_type_id", "objectTypeId must be a positive integer (as a string)"
+            )
+        result["objectTypeId"] = str(int(str(value).strip()))
+        relationship = result.get("relationshipAttributes")
+        if relationship is not None and not isinstance(relationship, dict):
+            raise PydanticCustomError(
+                "relationship_attributes", "relationshipAttributes must be an object"
+            )
+        return result
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_traits(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("traits") is None:
+            data = {**data, "traits": {}}
+        return data
+
+
+class Alias(Message):
+    """Merge two identities: ``previousId`` into ``userId`` (``POST /alias``)."""
+
+    path: ClassVar[str] = PATH_ALIAS
+    type: Literal["alias"] = "alias"
+    user_id: Identifier
+    """The id that remains (the primary profile)."""
+    previous_id: Identifier
+    """The id merged into ``userId`` (the secondary profile)."""
+
+
+AnyMessage: TypeAlias = Annotated[
+    Identify | Track | Page | Screen | Group | Alias, Field(discriminator="type")
+]
+"""Any single message, discriminated on ``type``."""
+
+_MESSAGE_ADAPTER: TypeAdapter[Identify | Track | Page | Screen | Group | Alias] = TypeAdapter(
+    AnyMessage
+)
+
+
+class Batch(CIOModel):
+    """Several messages in one request (``POST /batch``), at most 500 KB in all.
+
+    Example
+    -------
+    >>> batch = Batch(batch=[Identify(user_id="1"), Track(user_id="1", event="Signed Up")])
+    >>> len(batch.batch)
+    2
+    """
+
+    path: ClassVar[str] = PATH_BATCH
+    batch: list[AnyMessage] = Field(min_length=1)
+    """The messages; each keeps its own ``type``."""
+
+    def to_json(self) -> bytes:
+        """Serialize the batch from each message's bytes, checking both size limits.
+
+        Returns
+        -------
+        bytes
+
+        Raises
+        ------
+        PayloadTooLargeError
+            When a message is over 32 KB or the whole body over 500 KB.
+        """
+        body = (
+            BATCH_ENVELOPE_PREFIX
+            + b",".join(message.to_json() for message in self.batch)
+            + BATCH_ENVELOPE_SUFFIX
+        )
+        if len(body) > MAX_BATCH_BYTES:
+            raise PayloadTooLargeError(
+                f"batch of {len(self.batch)} messages is {len(body)} bytes; the API accepts "
+                f"at most {MAX_BATCH_BYTES} bytes per batch (client.batch.send splits for you)",
+                size=len(body),
+                limit=MAX_BATCH_BYTES,
+            )
+        return body
+
+
+def parse_message(data: Mapping[str, Any]) -> Message:
+    """Validate a wire-form (or snake_case) dict into the right model.
+
+    Track messages whose event is a semantic name become that event's model.
+
+    Parameters
+    ----------
+    data : mapping
+        One message, with a ``type`` key.
+
+    Returns
+    -------
+    Message
+        ``Identify``, ``Track`` (or a semantic subclass), ``Page``, ``Screen``,
+        ``Group`` or ``Alias``.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        When the dict is not a valid message.
+
+    Example
+    -------
+    >>> parse_message({"type": "identify", "userId": "42"}).user_id
+    '42'
+    """
+    if data.get("type") == "track":
+        event = data.get("event")
+        semantic = _SEMANTIC.get(event.strip()) if isinstance(event, str) else None
+        if semantic is not None:
+            return semantic.model_validate(data)
+    return _MESSAGE_ADAPTER.validate_python(data)
