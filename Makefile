@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+LINT_PATHS := $(wildcard cio tests benchmarks examples)
 
 .PHONY: install demo test test-fast lint format typecheck bench notebooks clean
 
@@ -20,12 +21,12 @@ demo: $(STAMP)
 	$(PY) -m cio.demo
 
 lint: $(STAMP)
-	$(PY) -m ruff check cio tests benchmarks
-	$(PY) -m ruff format --check cio tests benchmarks
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
 
 format: $(STAMP)
-	$(PY) -m ruff format cio tests benchmarks
-	$(PY) -m ruff check --fix cio tests benchmarks
+	$(PY) -m ruff format $(LINT_PATHS)
+	$(PY) -m ruff check --fix $(LINT_PATHS)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict cio
