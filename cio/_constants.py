@@ -78,3 +78,18 @@ DEFAULT_OBJECT_TYPE_ID: Final = "1"
 
 # Free-form values (traits, properties, context extras).
 MAX_NESTING_DEPTH: Final = 32
+
+# File import (cio.io) ------------------------------------------------------------------
+IMPORT_NAMESPACE: Final = "7e546ada-3f03-4f6c-a4a9-07962f340bea"
+"""UUID namespace from which each import's deterministic messageIds are derived (uuid5)."""
+IMPORT_ID_HASH_PREFIX: Final = "sha256:"
+CSV_SNIFF_BYTES: Final = 64 * 1024
+CSV_DELIMITERS: Final = ",;\t|"
+FILE_HASH_CHUNK_BYTES: Final = 1024 * 1024
+DEFAULT_MAX_ROW_ERRORS: Final = 1000
+"""Row errors kept in a validation result or import report (all are counted)."""
+DEFAULT_SHOWN_ROW_ERRORS: Final = 20
+"""Row errors the CLI prints as a table."""
+MAX_INFERRED_INTEGER_DIGITS: Final = 15
+"""Longer digit strings (phone, card or account numbers) stay strings."""
+IMPORT_STATE_VERSION: Final = 1
