@@ -93,3 +93,19 @@ DEFAULT_SHOWN_ROW_ERRORS: Final = 20
 MAX_INFERRED_INTEGER_DIGITS: Final = 15
 """Longer digit strings (phone, card or account numbers) stay strings."""
 IMPORT_STATE_VERSION: Final = 1
+
+# Sandbox (cio.sandbox) -----------------------------------------------------------------
+SANDBOX_HOST: Final = "127.0.0.1"
+"""The only address the sandbox ever binds."""
+API_PATH_PREFIX: Final = "/v1"
+SANDBOX_KEY_PREFIX: Final = "sandbox-"
+SANDBOX_KEY_HEX_BYTES: Final = 12
+SANDBOX_MAX_BODY_BYTES: Final = 16 * 1024 * 1024
+"""Bodies larger than this are refused with 413 before being read."""
+SANDBOX_POLL_INTERVAL_SECONDS: Final = 0.05
+SANDBOX_REQUEST_QUEUE_SIZE: Final = 128
+HEADER_CONTENT_LENGTH: Final = "Content-Length"
+HEADER_TRANSFER_ENCODING: Final = "Transfer-Encoding"
+HEADER_WWW_AUTHENTICATE: Final = "WWW-Authenticate"
+HEADER_ALLOW: Final = "Allow"
+ENV_BASE_URL: Final = "CIO_BASE_URL"
