@@ -109,3 +109,24 @@ HEADER_TRANSFER_ENCODING: Final = "Transfer-Encoding"
 HEADER_WWW_AUTHENTICATE: Final = "WWW-Authenticate"
 HEADER_ALLOW: Final = "Allow"
 ENV_BASE_URL: Final = "CIO_BASE_URL"
+
+# Delivery engine (cio.delivery) --------------------------------------------------------
+DEFAULT_MAX_WORKERS: Final = 4
+"""Upper bound of the default worker count (the default is min(4, 2 * CPUs))."""
+WORKERS_PER_CPU: Final = 2
+DEFAULT_IN_FLIGHT_PER_WORKER: Final = 2
+"""Packed batches allowed to wait per worker; bounds memory whatever the input size."""
+MAX_REPORT_FAILURES: Final = 10_000
+"""Failure records a BatchReport keeps (all are counted; dead letters keep every one)."""
+DEFAULT_BUFFER_MAX_QUEUE: Final = 100_000
+"""Calls a buffered sender holds before it blocks or raises."""
+DEFAULT_BUFFER_FLUSH_INTERVAL_SECONDS: Final = 0.5
+DEFAULT_BUFFER_WAKE_AT: Final = 2_000
+"""Queued calls that wake the buffered sender's thread before the interval is up."""
+DEFAULT_FLUSH_TIMEOUT_SECONDS: Final = 10.0
+DEFAULT_EXIT_FLUSH_SECONDS: Final = 5.0
+"""Bound on the flush run at interpreter exit for each open buffered sender."""
+OUTBOX_BUSY_TIMEOUT_MS: Final = 5_000
+OUTBOX_LOAD_ROWS: Final = 5_000
+"""Outbox rows read per query when resending what a previous run left."""
+DEAD_LETTER_SUFFIX: Final = ".deadletters.jsonl"
