@@ -41,8 +41,9 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
 
+# Re-execute every notebook against the local sandbox and save it with its outputs.
 notebooks: $(STAMP)
-	$(PY) -m cio.testing_notebooks --write notebooks
+	$(PY) -m tests.notebooks.nbtool
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
