@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 LOOPBACK = "127.0.0.1"
+POLL_SECONDS = 0.02
 
 
 class _RecordingHandler(BaseHTTPRequestHandler):
@@ -44,7 +45,9 @@ class RecordingServer:
         self._handler = handler
         self._server = ThreadingHTTPServer((LOOPBACK, 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL_SECONDS,), daemon=True
+        )
 
     @property
     def url(self) -> str:
