@@ -1,0 +1,140 @@
+"""The ``cio`` side of each scenario, driven through the public API only."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from benchmarks._common import API_KEY, measured, order_events, percentile
+
+
+def _version() -> str:
+    import cio
+
+    return cio.__version__
+
+
+def _client(sink_url: str) -> Any:
+    import cio
+
+    return cio.CustomerIOClient(api_key=API_KEY, base_url=sink_url + "/v1")
+
+
+def _build(event: dict[str, Any]) -> Any:
+    """Validate one plain dict into a model (the semantic model for "Order Completed")."""
+    from cio.models import parse_message
+
+    return parse_message(event)
+
+
+def bulk(count: int, sink_url: str, *, workers: int | None = None) -> dict[str, Any]:
+    """Scenario 1: dicts -> validated models -> ``client.batch.send`` -> sink."""
+    from cio.models import parse_message
+
+    events = order_events(count)
+    client = _client(sink_url)
+    with measured() as span:
+        messages = [parse_message(event) for event in events]
+        report = client.batch.send(messages, workers=workers)
+    client.close()
+    return {
+        "events": count,
+        "accepted": report.sent,
+        "dropped": 0,
+        "failed": report.failed,
+        "rejected": report.rejected,
+        **span.fields(),
+        "client_requests": report.requests,
+        "client_bytes": report.bytes_sent,
+        "version": _version(),
+    }
+
+
+def buffered_track(count: int, sink_url: str) -> dict[str, Any]:
+    """Scenario 3: time each ``sender.track`` call on the caller's thread."""
+    from cio.models import Track
+
+    events = order_events(count)
+    client = _client(sink_url)
+    sender = client.buffered()
+    timings = []
+    clock = time.perf_counter_ns
+    for event in events:
+        started = clock()
+        sender.track(
+            user_id=event["userId"],
+            event=event["event"],
+            properties=event["properties"],
+            timestamp=event["timestamp"],
+        )
+        timings.append(clock() - started)
+    sender.flush(timeout=60)
+    sender.close()
+    client.close()
+    del Track
+    timings_us = sorted(value / 1000 for value in timings)
+    return {
+        "events": count,
+        "accepted": count,
+        "dropped": 0,
+        "p50_us": percentile(timings_us, 0.50),
+        "p99_us": percentile(timings_us, 0.99),
+        "mean_us": sum(timings_us) / len(timings_us),
+        "version": _version(),
+    }
+
+
+def single_call(count: int, sink_url: str, warmup: int) -> dict[str, Any]:
+    """Scenario 4: one synchronous ``track`` per call, validated and sent at once."""
+    events = order_events(count + warmup)
+    client = _client(sink_url)
+
+    def call(event: dict[str, Any]) -> None:
+        client.track(
+            user_id=event["userId"],
+            event=event["event"],
+            properties=event["properties"],
+            timestamp=event["timestamp"],
+        )
+
+    for event in events[:warmup]:
+        call(event)
+    timings = []
+    clock = time.perf_counter_ns
+    for event in events[warmup:]:
+        started = clock()
+        call(event)
+        timings.append(clock() - started)
+    client.close()
+    timings_us = sorted(value / 1000 for value in timings)
+    return {
+        "events": count + warmup,
+        "p50_us": percentile(timings_us, 0.50),
+        "p99_us": percentile(timings_us, 0.99),
+        "mean_us": sum(timings_us) / len(timings_us),
+        "version": _version(),
+        "requests_version": requests.__version__,
+    }
+
+
+def import_file(path: Path, rows: int, sink_url: str, *, workers: int | None) -> dict[str, Any]:
+    """Scenario 2: ``cio import FILE --kind identify`` run in this process."""
+    from cio.cli import main
+
+    os.environ["CIO_BASE_URL"] = sink_url + "/v1"
+    os.environ["CIO_API_KEY"] = API_KEY
+    argv = ["import", str(path), "--kind", "identify"]
+    if workers is not None:
+        argv += ["--workers", str(workers)]
+    with measured() as span:
+        status = main(argv)
+    return {
+        "events": rows,
+        "exit_status": status,
+        **span.fields(),
+        "version": _version(),
+    }
