@@ -130,3 +130,16 @@ OUTBOX_BUSY_TIMEOUT_MS: Final = 5_000
 OUTBOX_LOAD_ROWS: Final = 5_000
 """Outbox rows read per query when resending what a previous run left."""
 DEAD_LETTER_SUFFIX: Final = ".deadletters.jsonl"
+
+# Semantic event families (keys of cio.models.SEMANTIC_FAMILIES).
+SEMANTIC_FAMILY_CIO: Final = "cio"
+SEMANTIC_FAMILY_AB_TEST: Final = "ab_test"
+SEMANTIC_FAMILY_ECOMMERCE: Final = "ecommerce"
+SEMANTIC_FAMILY_EMAIL: Final = "email"
+SEMANTIC_FAMILY_LIVE_CHAT: Final = "live_chat"
+SEMANTIC_FAMILY_MOBILE: Final = "mobile"
+SEMANTIC_FAMILY_VIDEO: Final = "video"
+# "Object Deleted" must carry an anonymousId that Customer.io ignores; this is ours.
+OBJECT_DELETION_ANONYMOUS_ID: Final = "cio-python-object-deletion"
+# How many close matches an unknown semantic event name suggests.
+SEMANTIC_NAME_SUGGESTIONS: Final = 3
