@@ -139,6 +139,7 @@ def iter_csv(
     OSError
         When the file cannot be opened.
     """
+    decode_errors_before = _DecodeCounter.count
     handle = open_text(path, encoding)
     try:
         sample = handle.read(CSV_SNIFF_BYTES)
@@ -165,7 +166,7 @@ def iter_csv(
     except BaseException:
         handle.close()
         raise
-    return plan, _csv_rows(handle, reader, plan, number, encoding, skip)
+    return plan, _csv_rows(handle, reader, plan, number, encoding, skip, decode_errors_before)
 
 
 def _csv_rows(
@@ -175,10 +176,10 @@ def _csv_rows(
     number: int,
     encoding: str,
     skip: Callable[[int], bool] | None,
+    decode_errors_at_start: int,
 ) -> Iterator[Row]:
     convert = plan.from_cells
     header = plan.header
-    decode_errors_at_start = _DecodeCounter.count
     with handle:
         while True:
             try:
