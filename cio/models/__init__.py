@@ -5,12 +5,18 @@ Build a message, validate it, and serialize it once::
     from cio.models import Identify
     message = Identify(user_id="42", traits={"email": "ada@example.com"})
     message.to_json()
+
+Semantic events (``Order Completed``, ``Device Created or Updated``, ...) are
+:class:`Track` subclasses in :mod:`cio.models.semantic`; look them up by name in
+:data:`SEMANTIC_EVENTS` or build one with :func:`semantic_event`.
 """
 
+from cio.models import semantic as semantic
 from cio.models._core import CIOModel, new_message_id
 from cio.models.base import Message
 from cio.models.calls import (
     SEMANTIC_EVENTS,
+    SEMANTIC_FAMILIES,
     Alias,
     AnyMessage,
     Batch,
@@ -20,11 +26,14 @@ from cio.models.calls import (
     Screen,
     Track,
     parse_message,
+    register_semantic_event,
 )
 from cio.models.context import Context, ContextDevice
+from cio.models.registry import semantic_event, semantic_event_class
 
 __all__ = [
     "SEMANTIC_EVENTS",
+    "SEMANTIC_FAMILIES",
     "Alias",
     "AnyMessage",
     "Batch",
@@ -39,4 +48,8 @@ __all__ = [
     "Track",
     "new_message_id",
     "parse_message",
+    "register_semantic_event",
+    "semantic",
+    "semantic_event",
+    "semantic_event_class",
 ]

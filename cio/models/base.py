@@ -30,6 +30,10 @@ class Message(CIOModel):
     """Unique id of this message; Customer.io uses it to drop duplicates."""
     timestamp: AwareDatetime | None = None
     """When the action happened (timezone-aware); defaults to when the API received it."""
+    sent_at: AwareDatetime | None = None
+    """When a library sent the message (timezone-aware); optional."""
+    original_timestamp: AwareDatetime | None = None
+    """The time on the sending device when the call was made (timezone-aware); optional."""
     context: Context | None = None
     """Information about the environment: ip, locale, page, device, library, ..."""
     integrations: dict[str, bool] | None = None

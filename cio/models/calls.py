@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, ClassVar, Literal, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
 from pydantic import Field, TypeAdapter, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -32,6 +32,7 @@ from cio.models.base import Message
 
 __all__ = [
     "SEMANTIC_EVENTS",
+    "SEMANTIC_FAMILIES",
     "Alias",
     "AnyMessage",
     "Batch",
@@ -75,16 +76,22 @@ class Identify(_IdentifiedMessage):
 
 
 _SEMANTIC: dict[str, type[Track]] = {}
+_FAMILIES: dict[str, tuple[str, ...]] = {}
 
 SEMANTIC_EVENTS: Mapping[str, type[Track]] = MappingProxyType(_SEMANTIC)
 """Every semantic event name mapped to its model class (read-only)."""
+
+SEMANTIC_FAMILIES: Mapping[str, tuple[str, ...]] = MappingProxyType(_FAMILIES)
+"""Semantic event names grouped by family (``"cio"``, ``"ecommerce"``, ...), read-only."""
 
 
 class Track(_IdentifiedMessage):
     """Record something a person did (``POST /track``).
 
     A plain ``Track`` whose event name is a semantic one (for example
-    ``"Order Completed"``) is checked against that event's model.
+    ``"Order Completed"``) is checked against that event's model, and its
+    ``properties`` are sent as that model writes them (documented key spelling,
+    documented types).
 
     Example
     -------
@@ -93,6 +100,9 @@ class Track(_IdentifiedMessage):
     """
 
     path: ClassVar[str] = PATH_TRACK
+    family: ClassVar[str | None] = None
+    """The semantic family of a registered subclass (``None`` for a plain ``Track``)."""
+
     type: Literal["track"] = "track"
     event: EventName
     """Event name; surrounding spaces are trimmed, as the API does."""
@@ -104,41 +114,84 @@ class Track(_IdentifiedMessage):
         if type(self) is Track:
             semantic = _SEMANTIC.get(self.event)
             if semantic is not None:
-                semantic.check_plain_track(self)
+                checked = semantic.check_plain_track(self)
+                # Send what the semantic model validated: documented spellings and types.
+                self.__dict__["properties"] = checked.to_payload().get("properties")
         return self
 
     @classmethod
-    def check_plain_track(cls, message: Track) -> None:
+    def event_names(cls) -> tuple[str, ...]:
+        """The event names this class accepts; the first is its default.
+
+        Returns
+        -------
+        tuple of str
+            Empty for a plain ``Track`` (any name).
+
+        Example
+        -------
+        >>> from cio.models.semantic import OrderCompleted
+        >>> OrderCompleted.event_names()
+        ('Order Completed',)
+        """
+        names = get_args(cls.model_fields["event"].annotation)
+        return tuple(name for name in names if isinstance(name, str))
+
+    @classmethod
+    def check_plain_track(cls, message: Track) -> Track:
         """Validate a plain ``Track`` carrying this semantic event's name.
 
         Semantic subclasses inherit this: it re-validates the message's wire form with
-        the subclass and lets its errors propagate.
+        the subclass and lets its errors (which locate the field, for example
+        ``properties.products.0.price``) propagate.
 
         Parameters
         ----------
         message : Track
             The plain track message.
+
+        Returns
+        -------
+        Track
+            The message as an instance of this class.
+
+        Raises
+        ------
+        pydantic.ValidationError
+            When the message does not fit this event's model.
         """
-        cls.model_validate(message.to_payload())
+        return cls.model_validate(message.to_payload())
 
 
 def register_semantic_event(cls: type[Track]) -> type[Track]:
     """Class decorator adding a semantic ``Track`` subclass to :data:`SEMANTIC_EVENTS`.
 
+    Every name in the class's ``event`` literal is registered (the first is its
+    default); a ``family`` class variable adds the names to :data:`SEMANTIC_FAMILIES`.
+
     Parameters
     ----------
     cls : type
-        A ``Track`` subclass whose ``event`` field has a single literal default.
+        A ``Track`` subclass whose ``event`` field is a ``Literal`` of one or more names.
 
     Returns
     -------
     type
         ``cls`` unchanged.
+
+    Raises
+    ------
+    TypeError
+        When ``event`` is not a literal with a default among its names.
     """
-    name = cls.model_fields["event"].default
-    if not isinstance(name, str):
+    names = cls.event_names()
+    if not names or cls.model_fields["event"].default not in names:
         raise TypeError(f"{cls.__name__} needs a fixed event name")
-    _SEMANTIC[name] = cls
+    for name in names:
+        _SEMANTIC[name] = cls
+    if cls.family is not None:
+        known = _FAMILIES.get(cls.family, ())
+        _FAMILIES[cls.family] = known + tuple(name for name in names if name not in known)
     return cls
 
 

@@ -1,0 +1,48 @@
+"""The A/B test semantic event: ``Experiment Viewed``.
+
+The document's schema names the variant fields ``variation_id`` and ``variation_name``
+(its prose example says ``variant_id``); the schema wins (see ``docs/openapi-quirks.md``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from cio._constants import SEMANTIC_FAMILY_AB_TEST
+from cio.models.calls import Track, register_semantic_event
+from cio.models.semantic._base import SnakeCaseProperties
+
+__all__ = ["ExperimentViewed", "ExperimentViewedProperties"]
+
+
+class ExperimentViewedProperties(SnakeCaseProperties):
+    """The experiment and the variation a person saw."""
+
+    experiment_id: str | None = None
+    """The A/B test's id."""
+    experiment_name: str | None = None
+    """The A/B test's readable name."""
+    variation_id: str | None = None
+    """The id of the variation shown."""
+    variation_name: str | None = None
+    """The readable name of the variation shown."""
+
+
+@register_semantic_event
+class ExperimentViewed(Track):
+    """A person saw a variation of an A/B test.
+
+    Example
+    -------
+    >>> ExperimentViewed(
+    ...     user_id="42", properties={"experiment_id": "e-1", "variation_id": "b"}
+    ... ).to_payload()["properties"]
+    {'experiment_id': 'e-1', 'variation_id': 'b'}
+    """
+
+    family: ClassVar[str | None] = SEMANTIC_FAMILY_AB_TEST
+    event: Literal["Experiment Viewed"] = "Experiment Viewed"
+    """Always ``Experiment Viewed``."""
+    # A semantic subclass narrows the free-form dict to its own properties model.
+    properties: ExperimentViewedProperties | None = None  # type: ignore[assignment]
+    """The experiment and variation."""

@@ -1,0 +1,261 @@
+"""Customer.io's own semantic events: they act on people, devices, objects and metrics.
+
+Where each event keeps its data:
+
+* ``Device Created or Updated`` / ``Device Deleted``: ``userId`` and the device in
+  ``context.device`` (``token`` required, ``type`` ``ios`` or ``android``).
+* ``User Deleted`` / ``User Suppressed`` / ``User Unsuppressed``: ``userId`` only (it may
+  be an email address); properties are optional and free-form.
+* ``Relationship Deleted``: ``userId`` plus ``properties.objectId`` and
+  ``properties.objectTypeId``.
+* ``Object Deleted`` (and its older name ``Group Deleted``): ``properties.objectId`` and
+  ``properties.objectTypeId``; the ``anonymousId`` the API demands is filled with a fixed
+  placeholder when you give none (Customer.io ignores its value).
+* ``Report Delivery Event`` / ``Report Content Event``: metrics; no person id needed.
+
+``objectTypeId`` in these events is an integer on the wire, as the document's schema
+types it; a string of digits is accepted on input (see ``docs/openapi-quirks.md``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from cio._constants import OBJECT_DELETION_ANONYMOUS_ID, SEMANTIC_FAMILY_CIO
+from cio.models._core import Identifier
+from cio.models.calls import Track, register_semantic_event
+from cio.models.context import Context, ContextDevice
+from cio.models.semantic._base import CamelCaseProperties, ObjectTypeId
+
+__all__ = [
+    "DeviceContext",
+    "DeviceCreatedOrUpdated",
+    "DeviceDeleted",
+    "GroupDeleted",
+    "ObjectDeleted",
+    "ObjectDeletedProperties",
+    "PushDevice",
+    "RelationshipDeleted",
+    "RelationshipDeletedProperties",
+    "ReportContentEvent",
+    "ReportContentProperties",
+    "ReportDeliveryEvent",
+    "ReportDeliveryProperties",
+    "UserDeleted",
+    "UserSuppressed",
+    "UserUnsuppressed",
+]
+
+
+class PushDevice(ContextDevice):
+    """A push device: its token is required."""
+
+    token: Identifier
+    """The device token (APNs or FCM)."""
+    type: Literal["ios", "android"] | None = None
+    """The device platform: ``ios`` or ``android``."""
+
+
+class DeviceContext(Context):
+    """Context of a device event: ``device`` is required."""
+
+    device: PushDevice
+    """The device being added, updated or deleted."""
+
+
+class _CioEvent(Track):
+    family: ClassVar[str | None] = SEMANTIC_FAMILY_CIO
+
+
+class _PersonEvent(_CioEvent):
+    user_id: Identifier
+    """The person's id (or their email address) in your workspace."""
+
+
+class _DeviceEvent(_PersonEvent):
+    context: DeviceContext
+    """Context carrying the device in ``context.device``."""
+
+
+@register_semantic_event
+class DeviceCreatedOrUpdated(_DeviceEvent):
+    """Add a device to a person, or update it when the token is known.
+
+    Example
+    -------
+    >>> message = DeviceCreatedOrUpdated(
+    ...     user_id="42", context={"device": {"token": "abc", "type": "ios"}}
+    ... )
+    >>> message.to_payload()["context"]
+    {'device': {'type': 'ios', 'token': 'abc'}}
+    """
+
+    event: Literal["Device Created or Updated"] = "Device Created or Updated"
+    """Always ``Device Created or Updated``."""
+
+
+@register_semantic_event
+class DeviceDeleted(_DeviceEvent):
+    """Remove a device (by ``context.device.token``) from a person."""
+
+    event: Literal["Device Deleted"] = "Device Deleted"
+    """Always ``Device Deleted``."""
+
+
+@register_semantic_event
+class UserDeleted(_PersonEvent):
+    """Delete a person from the workspace.
+
+    Example
+    -------
+    >>> UserDeleted(user_id="42").to_payload()["event"]
+    'User Deleted'
+    """
+
+    event: Literal["User Deleted"] = "User Deleted"
+    """Always ``User Deleted``."""
+
+
+@register_semantic_event
+class UserSuppressed(_PersonEvent):
+    """Delete a person and refuse their identifier from now on (compliance requests)."""
+
+    event: Literal["User Suppressed"] = "User Suppressed"
+    """Always ``User Suppressed``."""
+
+
+@register_semantic_event
+class UserUnsuppressed(_PersonEvent):
+    """Allow a suppressed identifier to be added again (nothing is restored)."""
+
+    event: Literal["User Unsuppressed"] = "User Unsuppressed"
+    """Always ``User Unsuppressed``."""
+
+
+class RelationshipDeletedProperties(CamelCaseProperties):
+    """Which object the person leaves."""
+
+    object_id: Identifier
+    """The object (group) the person is removed from."""
+    object_type_id: ObjectTypeId | None = None
+    """The object's type as an integer; Customer.io assumes 1 when it is left out."""
+
+
+@register_semantic_event
+class RelationshipDeleted(_PersonEvent):
+    """Remove the relationship between a person and an object.
+
+    Example
+    -------
+    >>> RelationshipDeleted(
+    ...     user_id="42", properties={"objectId": "acme", "objectTypeId": "1"}
+    ... ).to_payload()["properties"]
+    {'objectId': 'acme', 'objectTypeId': 1}
+    """
+
+    event: Literal["Relationship Deleted"] = "Relationship Deleted"
+    """Always ``Relationship Deleted``."""
+    # A semantic subclass narrows the free-form dict to its own properties model.
+    properties: RelationshipDeletedProperties  # type: ignore[assignment]
+    """The object to remove the person from."""
+
+
+class ObjectDeletedProperties(CamelCaseProperties):
+    """Which object to delete."""
+
+    object_id: Identifier
+    """The object (group) to delete."""
+    object_type_id: ObjectTypeId | None = None
+    """The object's type as an integer; Customer.io assumes 1 when it is left out."""
+
+
+class _ObjectDeletion(_CioEvent):
+    requires_identity: ClassVar[bool] = False
+
+    anonymous_id: Identifier = OBJECT_DELETION_ANONYMOUS_ID
+    """Required by the API but unused; a fixed placeholder is sent unless you set one."""
+    # A semantic subclass narrows the free-form dict to its own properties model.
+    properties: ObjectDeletedProperties  # type: ignore[assignment]
+    """The object to delete."""
+
+
+@register_semantic_event
+class ObjectDeleted(_ObjectDeletion):
+    """Delete an object (a company, account, class, ...).
+
+    Example
+    -------
+    >>> ObjectDeleted(properties={"object_id": "acme"}).to_payload()["properties"]
+    {'objectId': 'acme'}
+    """
+
+    event: Literal["Object Deleted"] = "Object Deleted"
+    """Always ``Object Deleted``."""
+
+
+@register_semantic_event
+class GroupDeleted(_ObjectDeletion):
+    """``Object Deleted`` under the older name the document's table still lists."""
+
+    event: Literal["Group Deleted"] = "Group Deleted"
+    """Always ``Group Deleted``."""
+
+
+class ReportDeliveryProperties(CamelCaseProperties):
+    """A metric for one message delivery."""
+
+    delivery_id: str | None = None
+    """The id of the message delivery."""
+    metric: Literal["delivered", "clicked", "converted", "opened"] | None = None
+    """What happened to the delivery."""
+    recipient: str | None = None
+    """Who received it: device id (in-app), phone number (SMS) or device token (push)."""
+    reason: str | None = None
+    """Why the message failed, when it did."""
+    action_value: str | None = None
+    """For a clicked in-app message: the value of the action clicked."""
+    href: str | None = None
+    """For a clicked in-app message: the link clicked."""
+
+
+@register_semantic_event
+class ReportDeliveryEvent(_CioEvent):
+    """Report a delivery metric (delivered, opened, clicked, converted); no person id needed.
+
+    Example
+    -------
+    >>> ReportDeliveryEvent(
+    ...     properties={"delivery_id": "d-1", "metric": "opened"}
+    ... ).to_payload()["properties"]
+    {'deliveryId': 'd-1', 'metric': 'opened'}
+    """
+
+    requires_identity: ClassVar[bool] = False
+    event: Literal["Report Delivery Event"] = "Report Delivery Event"
+    """Always ``Report Delivery Event``."""
+    # A semantic subclass narrows the free-form dict to its own properties model.
+    properties: ReportDeliveryProperties  # type: ignore[assignment]
+    """The delivery and its metric."""
+
+
+class ReportContentProperties(CamelCaseProperties):
+    """A view or click on an anonymous in-app message."""
+
+    action_type: Literal["viewed_content", "clicked_content"]
+    """What happened to the message."""
+    content_id: int | None = None
+    """The id of the anonymous in-app message."""
+    template_id: int | None = None
+    """The id of the message inside ``contentId``."""
+
+
+@register_semantic_event
+class ReportContentEvent(_CioEvent):
+    """Report a view or click on an anonymous in-app message; no person id needed."""
+
+    requires_identity: ClassVar[bool] = False
+    event: Literal["Report Content Event"] = "Report Content Event"
+    """Always ``Report Content Event``."""
+    # A semantic subclass narrows the free-form dict to its own properties model.
+    properties: ReportContentProperties  # type: ignore[assignment]
+    """The activity and the message it concerns."""

@@ -1,0 +1,81 @@
+"""Live chat semantic events: conversations between a person and an agent."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from cio._constants import SEMANTIC_FAMILY_LIVE_CHAT
+from cio.models.calls import Track, register_semantic_event
+from cio.models.semantic._base import SnakeCaseProperties
+
+__all__ = [
+    "LiveChatConversationEnded",
+    "LiveChatConversationStarted",
+    "LiveChatMessageReceived",
+    "LiveChatMessageSent",
+    "LiveChatProperties",
+]
+
+
+class LiveChatProperties(SnakeCaseProperties):
+    """The conversation, the agent and the message."""
+
+    agent_id: str | None = None
+    """The agent's id."""
+    agent_name: str | None = None
+    """The agent's real name."""
+    agent_username: str | None = None
+    """The agent's username."""
+    conversation_id: str | None = None
+    """The conversation's id."""
+    conversation_duration: int | None = None
+    """Seconds into the conversation (0 when it starts)."""
+    message_id: str | None = None
+    """The chat message's id (not the API ``messageId``)."""
+
+
+class _LiveChat(Track):
+    family: ClassVar[str | None] = SEMANTIC_FAMILY_LIVE_CHAT
+    # A semantic subclass narrows the free-form dict to its own properties model.
+    properties: LiveChatProperties | None = None  # type: ignore[assignment]
+    """The conversation."""
+
+
+@register_semantic_event
+class LiveChatConversationStarted(_LiveChat):
+    """A person started a conversation with an agent.
+
+    Example
+    -------
+    >>> LiveChatConversationStarted(
+    ...     user_id="42", properties={"conversation_id": "c-1", "conversation_duration": 0}
+    ... ).to_payload()["properties"]
+    {'conversation_id': 'c-1', 'conversation_duration': 0}
+    """
+
+    event: Literal["Live Chat Conversation Started"] = "Live Chat Conversation Started"
+    """Always ``Live Chat Conversation Started``."""
+
+
+@register_semantic_event
+class LiveChatConversationEnded(_LiveChat):
+    """A conversation ended."""
+
+    event: Literal["Live Chat Conversation Ended"] = "Live Chat Conversation Ended"
+    """Always ``Live Chat Conversation Ended``."""
+
+
+@register_semantic_event
+class LiveChatMessageSent(_LiveChat):
+    """An agent sent a message to the person."""
+
+    event: Literal["Live Chat Message Sent"] = "Live Chat Message Sent"
+    """Always ``Live Chat Message Sent``."""
+
+
+@register_semantic_event
+class LiveChatMessageReceived(_LiveChat):
+    """You received a message from the person."""
+
+    event: Literal["Live Chat Message Received"] = "Live Chat Message Received"
+    """Always ``Live Chat Message Received``."""
