@@ -18,6 +18,7 @@ class _RecordingHandler(BaseHTTPRequestHandler):
     """Answers 200 to every POST and keeps the parsed bodies."""
 
     bodies: ClassVar[list[Any]]
+    ports: ClassVar[list[int]]
     lock: ClassVar[threading.Lock]
     protocol_version = "HTTP/1.1"
 
@@ -26,6 +27,7 @@ class _RecordingHandler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         with self.lock:
             self.bodies.append(json.loads(raw))
+            self.ports.append(self.client_address[1])
         payload = b'{"success":true}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -41,7 +43,9 @@ class RecordingServer:
     """A threading HTTP server on 127.0.0.1 that answers 200 and records JSON bodies."""
 
     def __init__(self) -> None:
-        handler = type("Handler", (_RecordingHandler,), {"bodies": [], "lock": threading.Lock()})
+        handler = type(
+            "Handler", (_RecordingHandler,), {"bodies": [], "ports": [], "lock": threading.Lock()}
+        )
         self._handler = handler
         self._server = ThreadingHTTPServer((LOOPBACK, 0), handler)
         self._server.daemon_threads = True
@@ -60,6 +64,12 @@ class RecordingServer:
         """Every JSON body received, in arrival order."""
         with self._handler.lock:
             return list(self._handler.bodies)
+
+    @property
+    def ports(self) -> list[int]:
+        """The client-side port of the connection each body came on, in the same order."""
+        with self._handler.lock:
+            return list(self._handler.ports)
 
     def start(self) -> RecordingServer:
         self._thread.start()
