@@ -73,6 +73,7 @@ EVENT_GROUP_DELETED: Final = "Group Deleted"
 EVENT_RELATIONSHIP_DELETED: Final = "Relationship Deleted"
 EVENT_REPORT_DELIVERY: Final = "Report Delivery Event"
 EVENT_REPORT_CONTENT: Final = "Report Content Event"
+EVENT_EXPERIMENT_VIEWED: Final = "Experiment Viewed"
 
 DEFAULT_OBJECT_TYPE_ID: Final = "1"
 
@@ -102,7 +103,8 @@ SANDBOX_KEY_PREFIX: Final = "sandbox-"
 SANDBOX_KEY_HEX_BYTES: Final = 12
 SANDBOX_MAX_BODY_BYTES: Final = 16 * 1024 * 1024
 """Bodies larger than this are refused with 413 before being read."""
-SANDBOX_POLL_INTERVAL_SECONDS: Final = 0.05
+SANDBOX_POLL_INTERVAL_SECONDS: Final = 0.01
+"""How often the idle server checks for stop(); also bounds how long stop() takes."""
 SANDBOX_REQUEST_QUEUE_SIZE: Final = 128
 HEADER_CONTENT_LENGTH: Final = "Content-Length"
 HEADER_TRANSFER_ENCODING: Final = "Transfer-Encoding"
