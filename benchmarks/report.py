@@ -48,6 +48,9 @@ BUFFERED_P50_US = 5.0
 SINGLE_OVERHEAD = 1.2
 
 PROFILE_TOP = 15
+PROFILE_RATE_HZ = 250
+# Leaf frames of a thread that is blocked, not working (py-spy may still sample them).
+BLOCKING_FRAMES = ("threading.py", "queue.py", "Event.wait", "Condition.wait")
 MIB = 1024 * 1024
 
 
@@ -332,27 +335,45 @@ def _short(location: str) -> str:
     return location
 
 
+def _is_cio_frame(frame: str) -> bool:
+    return "cio/" in frame and "benchmarks/" not in frame and not frame.startswith("<module>")
+
+
 def summarise_py_spy(path: Path, top: int = PROFILE_TOP) -> str:
-    """Self time by line, and time by innermost ``cio`` line, from py-spy raw output."""
+    """Where the ``cio`` work went, from py-spy's raw (collapsed stack) output.
+
+    Only samples with a ``cio`` frame on the stack count (input generation, imports and
+    threads blocked waiting are left out). Two views: the leaf frame (self time, any
+    library), and the innermost ``cio`` frame (the line of ``cio`` to look at).
+    """
     self_time: Counter[str] = Counter()
     in_cio: Counter[str] = Counter()
-    total = 0
+    total = everything = 0
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
         count = int(count_text)
-        total += count
+        everything += count
         frames = stack.split(";")
+        cio_frames = [frame for frame in frames if _is_cio_frame(frame)]
+        blocked = any(marker in frames[-1] for marker in BLOCKING_FRAMES)
+        if not cio_frames or blocked or any("importlib" in frame for frame in frames):
+            continue
+        total += count
         self_time[_short(frames[-1])] += count
-        cio_frames = [frame for frame in frames if "cio/" in frame and "benchmarks/" not in frame]
-        if cio_frames:
-            in_cio[_short(cio_frames[-1])] += count
+        in_cio[_short(cio_frames[-1])] += count
     if not total:
-        return "py-spy recorded no samples"
-    out = [f"py-spy, all threads, {total} samples.", "", "Self time (leaf frame):", ""]
+        return "py-spy recorded no samples in cio code"
+    out = [
+        f"py-spy at {PROFILE_RATE_HZ} Hz over all threads: {total} of {everything} samples "
+        "were busy in cio code (the rest: building the input, imports, waiting).",
+        "",
+        "Self time (leaf frame), share of the busy cio samples:",
+        "",
+    ]
     out += [f"    {count / total:6.1%}  {frame}" for frame, count in self_time.most_common(top)]
-    out += ["", "Time under the innermost cio frame (where cio's own code spends it):", ""]
+    out += ["", "By innermost cio frame (the cio line under which the time is spent):", ""]
     out += [f"    {count / total:6.1%}  {frame}" for frame, count in in_cio.most_common(top)]
     return "\n".join(out)
 

@@ -70,7 +70,6 @@ SANDBOX_SECONDS = 3.0
 NO_DROP_QUEUE_SIZE = 1_000_000
 DEFAULT_RUNS = 3
 WORKER_TIMEOUT_SECONDS = 300.0
-PROFILE_RATE_HZ = 250
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -360,7 +359,7 @@ def profile(job: Job, sink: SinkProcess) -> str:
     spy = py_spy()
     if spy is not None:
         out = WORK_DIR / f"profile-{job.scenario}.txt"
-        wrapper = [spy, "record", "--format", "raw", "--rate", str(PROFILE_RATE_HZ)]
+        wrapper = [spy, "record", "--format", "raw", "--rate", str(report.PROFILE_RATE_HZ)]
         wrapper += ["--output", str(out), "--"]
         _, error = run_worker(job, sink, wrapper=wrapper)
         if not error and out.exists():
