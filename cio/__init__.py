@@ -29,6 +29,7 @@ from cio.errors import (
     ServerError,
     ValidationError,
 )
+from cio.services import SendResult
 
 logging.getLogger("cio").addHandler(logging.NullHandler())
 
@@ -48,6 +49,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "Response",
+    "SendResult",
     "ServerError",
     "Settings",
     "Transport",

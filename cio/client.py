@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
+import pydantic
 from typing_extensions import Self
 
 from cio._ratelimit import RateLimiter
 from cio._settings import Region, Settings
 from cio._transport import HTTPTransport, Response, Transport
-from cio.errors import ClientClosedError
+from cio.errors import ClientClosedError, ValidationError
+from cio.models import Identify, Message, parse_message
+from cio.services import (
+    DevicesService,
+    EventsService,
+    ObjectsService,
+    PeopleService,
+    SendResult,
+)
+from cio.services._base import fail, send_message
 
 __all__ = ["CustomerIOClient"]
 
@@ -90,6 +101,14 @@ class CustomerIOClient:
         self.rate_limiter = RateLimiter(self.settings.rate_limit)
         self.transport: Transport = transport if transport is not None else self._http_transport()
         self._closed = False
+        self.people = PeopleService(self)
+        """People: identify, delete, suppress, unsuppress, merge."""
+        self.events = EventsService(self)
+        """Events: track, page, screen and the semantic event families."""
+        self.objects = ObjectsService(self)
+        """Objects (groups) and their relationships to people."""
+        self.devices = DevicesService(self)
+        """Push devices of people."""
 
     def _http_transport(self) -> HTTPTransport:
         settings = self.settings
@@ -138,6 +157,160 @@ class CustomerIOClient:
         if self._closed:
             raise ClientClosedError("this client is closed; create a new CustomerIOClient")
         return self.transport.send(path, body)
+
+    def send(self, message: Message | Mapping[str, Any]) -> SendResult:
+        """Send one message model to its endpoint.
+
+        ``Identify`` goes to ``/identify``, ``Track`` (and every semantic event) to
+        ``/track``, and likewise ``Page``, ``Screen``, ``Group`` and ``Alias``. A dict in
+        wire form (with a ``type`` key) is validated into the right model first.
+
+        Parameters
+        ----------
+        message : Message or mapping
+            One message; use ``client.batch`` for many.
+
+        Returns
+        -------
+        SendResult
+
+        Raises
+        ------
+        ValidationError
+            Before sending, when ``message`` is not a valid single message.
+        PayloadTooLargeError
+            When the message is over 32 KB (nothing is sent).
+        APIError, NetworkError, ClientClosedError
+            When sending fails.
+
+        Example
+        -------
+        >>> from cio.models import Track
+        >>> from cio.testing import RecordingTransport
+        >>> client = CustomerIOClient(api_key="test-key", transport=RecordingTransport())
+        >>> client.send(Track(user_id="42", event="Signed Up")).path
+        '/track'
+        """
+        summary = "invalid client.send call"
+        if isinstance(message, Message):
+            return send_message(self, message)
+        if isinstance(message, Mapping):
+            try:
+                parsed = parse_message(message)
+            except pydantic.ValidationError as exc:
+                raise ValidationError.from_pydantic(exc, summary=summary) from exc
+            return send_message(self, parsed)
+        raise fail(
+            summary,
+            ("message",),
+            "expected one message model (Identify, Track, Page, Screen, Group, Alias) or "
+            "a dict in wire form",
+            "model_type",
+        )
+
+    def identify(
+        self,
+        user_id: str | Identify | None = None,
+        traits: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> SendResult:
+        """Create or update a person; a shortcut for :meth:`cio.services.PeopleService.identify`.
+
+        Parameters
+        ----------
+        user_id : str or Identify, optional
+            Your id for the person (or a ready model).
+        traits : mapping, optional
+            Attributes of the person.
+        **kwargs
+            Any other keyword of ``client.people.identify`` (``anonymous_id``,
+            ``email``, ``timestamp``, ``context``, ...).
+
+        Returns
+        -------
+        SendResult
+
+        Raises
+        ------
+        ValidationError
+            Before sending, for bad arguments.
+
+        Example
+        -------
+        >>> from cio.testing import RecordingTransport
+        >>> client = CustomerIOClient(api_key="test-key", transport=RecordingTransport())
+        >>> client.identify("42", {"plan": "pro"}).status_code
+        200
+        """
+        return self.people.identify(user_id, traits, **kwargs)
+
+    def track(
+        self,
+        user_id: str | None = None,
+        event: str | None = None,
+        properties: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> SendResult:
+        """Record an event; a shortcut for :meth:`cio.services.EventsService.track`.
+
+        Parameters
+        ----------
+        user_id : str, optional
+            Your id for the person (or pass ``anonymous_id=``).
+        event : str
+            The event name.
+        properties : mapping, optional
+            Event properties.
+        **kwargs
+            Any other keyword of ``client.events.track``.
+
+        Returns
+        -------
+        SendResult
+
+        Raises
+        ------
+        ValidationError
+            Before sending, for bad arguments.
+
+        Example
+        -------
+        >>> from cio.testing import RecordingTransport
+        >>> client = CustomerIOClient(api_key="test-key", transport=RecordingTransport())
+        >>> client.track("42", "Signed Up", {"plan": "pro"}).path
+        '/track'
+        """
+        return self.events.track(user_id, event, properties, **kwargs)
+
+    def delete(self, user_id: str, **kwargs: Any) -> SendResult:
+        """Delete a person; a shortcut for :meth:`cio.services.PeopleService.delete`.
+
+        Parameters
+        ----------
+        user_id : str
+            The person's id.
+        **kwargs
+            Any other keyword of ``client.people.delete``.
+
+        Returns
+        -------
+        SendResult
+
+        Raises
+        ------
+        ValidationError
+            Before sending, when the id is missing or invalid.
+
+        Example
+        -------
+        >>> from cio.testing import RecordingTransport
+        >>> transport = RecordingTransport()
+        >>> client = CustomerIOClient(api_key="test-key", transport=transport)
+        >>> _ = client.delete("42")
+        >>> transport.requests[0].json["event"]
+        'User Deleted'
+        """
+        return self.people.delete(user_id, **kwargs)
 
     def close(self) -> None:
         """Close the transport's connections. Calling it twice is harmless."""

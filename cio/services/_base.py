@@ -1,0 +1,319 @@
+"""What every service shares: the result type and the model -> request -> result road.
+
+A service method builds (or receives) one model, serializes it once with
+``Message.to_json()`` (which refuses messages over 32 KB before anything is sent), and
+hands the bytes to ``client.post(path, body)``. Services know API paths, not HTTP.
+
+Every bad argument becomes a :class:`cio.ValidationError` raised before any request;
+like pydantic's errors in this library, it says where and why but never echoes a value.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from http import HTTPStatus
+from typing import Any, Protocol, TypeVar
+
+import pydantic
+
+from cio._transport import Response
+from cio.errors import ErrorDetail, ValidationError
+from cio.models import Message, Track, semantic_event
+from cio.models.context import Context
+
+__all__ = [
+    "Poster",
+    "SendResult",
+    "ServiceBase",
+    "build",
+    "check_event",
+    "envelope",
+    "fail",
+    "ready_model",
+    "require_id",
+    "semantic",
+    "send_message",
+]
+
+logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Message)
+
+Timestamp = datetime | str
+ContextInput = Context | Mapping[str, Any]
+
+
+class Poster(Protocol):
+    """What a service needs from the client: one method that posts JSON bytes."""
+
+    def post(self, path: str, body: bytes) -> Response:
+        """Send ``body`` to ``path`` and return the response (raising mapped errors)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What a single send did: the message ids sent, the HTTP status, the path.
+
+    Parameters
+    ----------
+    message_ids : tuple of str
+        The ``messageId`` of every message in the request (one for a single call).
+    status_code : int
+        HTTP status the API answered.
+    path : str
+        The API path, for example ``/identify``.
+    attempts : int
+        How many attempts the transport made (1 unless it retried).
+
+    Example
+    -------
+    >>> result = SendResult(message_ids=("m-1",), status_code=200, path="/track")
+    >>> result.message_id, result.ok
+    ('m-1', True)
+    """
+
+    message_ids: tuple[str, ...]
+    status_code: int
+    path: str
+    attempts: int = 1
+
+    @property
+    def message_id(self) -> str:
+        """The first (for a single call, the only) message id."""
+        return self.message_ids[0]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the API answered with a 2xx status."""
+        return HTTPStatus.OK <= self.status_code < HTTPStatus.MULTIPLE_CHOICES
+
+
+class ServiceBase:
+    """Holds the client a service posts through.
+
+    Parameters
+    ----------
+    client : Poster
+        Usually the :class:`cio.CustomerIOClient` that owns the service.
+    """
+
+    def __init__(self, client: Poster) -> None:
+        self._client = client
+
+    def _send(self, message: Message) -> SendResult:
+        return send_message(self._client, message)
+
+
+def send_message(client: Poster, message: Message) -> SendResult:
+    """Serialize ``message`` once and post it to its path.
+
+    Parameters
+    ----------
+    client : Poster
+        Anything with ``post(path, body)``.
+    message : Message
+        A validated model.
+
+    Returns
+    -------
+    SendResult
+
+    Raises
+    ------
+    PayloadTooLargeError
+        When the message is over 32 KB (nothing is sent).
+    APIError, NetworkError, ClientClosedError
+        As raised by the client.
+    """
+    body = message.to_json()
+    response = client.post(message.path, body)
+    logger.debug(
+        "sent %s message to %s: status %s after %s attempt(s)",
+        message.type,
+        message.path,
+        response.status_code,
+        response.attempts,
+    )
+    return SendResult(
+        message_ids=(message.message_id,),
+        status_code=response.status_code,
+        path=message.path,
+        attempts=response.attempts,
+    )
+
+
+def fail(summary: str, loc: tuple[str | int, ...], msg: str, kind: str) -> ValidationError:
+    """A one-detail :class:`ValidationError` (returned, for the caller to raise)."""
+    return ValidationError(summary, [ErrorDetail(loc=loc, msg=msg, type=kind)])
+
+
+def build(factory: Callable[..., M], summary: str, fields: Mapping[str, Any]) -> M:
+    """Build a model from the fields that are not ``None``, converting pydantic's error.
+
+    ``None`` means "not given", so model defaults (such as a fresh ``messageId``) apply.
+
+    Parameters
+    ----------
+    factory : callable
+        A model class, or a function returning a model.
+    summary : str
+        First line of the error message.
+    fields : mapping
+        Keyword arguments for ``factory``.
+
+    Returns
+    -------
+    Message
+
+    Raises
+    ------
+    ValidationError
+        With the located problems and no input values.
+    """
+    given = {name: value for name, value in fields.items() if value is not None}
+    try:
+        return factory(**given)
+    except pydantic.ValidationError as exc:
+        raise ValidationError.from_pydantic(exc, summary=summary) from exc
+
+
+def envelope(
+    *,
+    timestamp: Timestamp | None,
+    context: ContextInput | None,
+    integrations: Mapping[str, bool] | None,
+    message_id: str | None,
+) -> dict[str, Any]:
+    """The common optional message fields as model keyword arguments."""
+    return {
+        "timestamp": timestamp,
+        "context": context,
+        "integrations": integrations,
+        "message_id": message_id,
+    }
+
+
+def require_id(value: object, field: str, summary: str, *, hint: str = "") -> None:
+    """Refuse a missing id (``None``) with a located error; other checks are the model's.
+
+    Parameters
+    ----------
+    value : object
+        The id given.
+    field : str
+        The model field it feeds, used as the error location.
+    summary : str
+        First line of the error message.
+    hint : str, optional
+        Extra words for the message, for example which argument to pass.
+
+    Raises
+    ------
+    ValidationError
+        When ``value`` is ``None``.
+    """
+    if value is None:
+        message = f"{field} is required" + (f"; {hint}" if hint else "")
+        raise fail(summary, (field,), message, "missing")
+
+
+def ready_model(
+    value: object, expected: type[M], summary: str, extra: Mapping[str, Any]
+) -> M | None:
+    """Return the first argument when it is a ready model of the right kind, else ``None``.
+
+    Parameters
+    ----------
+    value : object
+        The first positional argument of a service method.
+    expected : type
+        The model class the method sends.
+    summary : str
+        First line of the error message.
+    extra : mapping
+        The method's other arguments; any that is not ``None`` conflicts with a model.
+
+    Returns
+    -------
+    Message or None
+        The model to send as it is, or ``None`` when ``value`` is not a model.
+
+    Raises
+    ------
+    ValidationError
+        When ``value`` is a model of another kind.
+    TypeError
+        When a model comes with other arguments as well.
+    """
+    if not isinstance(value, pydantic.BaseModel):
+        return None
+    if not isinstance(value, expected):
+        raise fail(
+            summary,
+            ("message",),
+            f"expected a {expected.__name__} model, got a {type(value).__name__}",
+            "model_type",
+        )
+    given = sorted(name for name, item in extra.items() if item is not None)
+    if given:
+        raise TypeError(
+            f"pass either a ready {expected.__name__} or keyword arguments, not both "
+            f"(also given: {', '.join(given)})"
+        )
+    return value
+
+
+def semantic(name: str, summary: str, fields: Mapping[str, Any]) -> Track:
+    """Build the semantic event model registered for ``name`` from the given fields.
+
+    Parameters
+    ----------
+    name : str
+        A semantic event name, for example ``"User Deleted"``.
+    summary : str
+        First line of the error message.
+    fields : mapping
+        Model keyword arguments; ``None`` values are left out.
+
+    Returns
+    -------
+    Track
+        An instance of the event's model.
+
+    Raises
+    ------
+    ValidationError
+        When the fields do not make a valid event.
+    """
+    # The event name is passed on so that an accepted alternative spelling is kept.
+    return build(partial(semantic_event, name), summary, {**fields, "event": name})
+
+
+def check_event(message: Track, allowed: Iterable[str], summary: str, what: str) -> None:
+    """Refuse a ready ``Track`` model whose event name is not one this method sends.
+
+    Parameters
+    ----------
+    message : Track
+        The model given.
+    allowed : iterable of str
+        Event names the method accepts.
+    summary : str
+        First line of the error message.
+    what : str
+        Words naming the accepted events, for example ``"an ecommerce event"``.
+
+    Raises
+    ------
+    ValidationError
+        With the accepted names listed (the given name is not echoed).
+    """
+    names = list(allowed)
+    if message.event not in names:
+        listed = ", ".join(repr(name) for name in names)
+        raise fail(summary, ("event",), f"expected {what}: one of {listed}", "event_name")
