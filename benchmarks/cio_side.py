@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -110,16 +111,25 @@ def single_call(count: int, sink_url: str, warmup: int) -> dict[str, Any]:
 
 
 def import_file(path: Path, rows: int, sink_url: str, *, workers: int | None) -> dict[str, Any]:
-    """Scenario 2: ``cio import FILE --kind identify`` run in this process."""
+    """Scenario 2: ``cio import FILE --kind identify`` run in this process.
+
+    The file is linked into a fresh directory that is also the working directory, so
+    whatever the import leaves beside the file or in the current directory (a state file
+    for resuming) cannot make a later run skip rows.
+    """
     from cio.cli import main
 
     os.environ["CIO_BASE_URL"] = sink_url + "/v1"
     os.environ["CIO_API_KEY"] = API_KEY
-    argv = ["import", str(path), "--kind", "identify"]
-    if workers is not None:
-        argv += ["--workers", str(workers)]
-    with measured() as span:
-        status = main(argv)
+    with tempfile.TemporaryDirectory(prefix="cio-bench-import-") as scratch:
+        linked = Path(scratch) / path.name
+        linked.symlink_to(path.resolve())
+        os.chdir(scratch)
+        argv = ["import", str(linked), "--kind", "identify"]
+        if workers is not None:
+            argv += ["--workers", str(workers)]
+        with measured() as span:
+            status = main(argv)
     return {
         "events": rows,
         "exit_status": status,
