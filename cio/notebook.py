@@ -73,8 +73,7 @@ _MESSAGE_ID_FIELD = "messageId"
 _RECOVERY_HINTS: tuple[tuple[type[BaseException], str], ...] = (
     (
         ValidationError,
-        "fix the fields named above (row and column point into the input file) and send "
-        "again; nothing was sent",
+        "fix the fields named above and send again; nothing was sent",
     ),
     (
         AuthenticationError,
@@ -118,11 +117,15 @@ _RECOVERY_HINTS: tuple[tuple[type[BaseException], str], ...] = (
     ),
     (
         ConfigurationError,
-        "set CIO_API_KEY in the environment or in a .env file (never in the notebook)",
+        "fix the setting the message names, in the environment, the .env file or the "
+        "arguments; an API key belongs in CIO_API_KEY, never in a notebook",
     ),
     (ClientClosedError, "create a new client (or call connect() again)"),
     (CustomerIOError, "read the message above; it names what went wrong and where"),
 )
+
+
+_ROW_HINT = " (rows are counted as in a spreadsheet, the header being row 1)"
 
 
 class CountMismatchError(CustomerIOError):
@@ -204,10 +207,13 @@ def explain(error: BaseException) -> ErrorExplanation:
     if isinstance(error, pydantic.ValidationError):
         error = ValidationError.from_pydantic(error)
     details: tuple[str, ...] = ()
+    hint_suffix = ""
     summary = str(error)
     if isinstance(error, ValidationError):
         summary = error.summary
         details = tuple(str(detail) for detail in error.errors)
+        if any(detail.row is not None for detail in error.errors):
+            hint_suffix = _ROW_HINT
     status_code = error.status_code if isinstance(error, APIError) else None
     attempts = (
         getattr(error, "attempts", None) if isinstance(error, APIError | NetworkError) else None
@@ -216,6 +222,7 @@ def explain(error: BaseException) -> ErrorExplanation:
         (text for cls, text in _RECOVERY_HINTS if isinstance(error, cls)),
         "this is not a cio error; read the traceback",
     )
+    hint += hint_suffix
     return ErrorExplanation(
         kind=type(error).__name__,
         status_code=status_code,
@@ -357,7 +364,8 @@ class NotebookConnection:
             raise CountMismatchError(
                 f"the sandbox received {received} messages but the notebook expected {expected}"
             )
-        return f"The sandbox received {received} messages, exactly what this notebook sent."
+        noun = "message" if received == 1 else "messages"
+        return f"The sandbox received {received} {noun}, exactly what this notebook sent."
 
     def close(self) -> None:
         """Close the client and stop the sandbox (if any). Calling it twice is harmless."""

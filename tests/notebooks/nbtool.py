@@ -27,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from nbformat import NotebookNode
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -354,7 +355,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in names:
         notebook = build(name)
         problems = structure_problems(notebook)
-        execution = execute(notebook)
+        try:
+            execution = execute(notebook)
+        except CellExecutionError as error:
+            print(f"{name}: FAILED to execute\n{error}")
+            failed += 1
+            continue
         problems += text_problems(execution.notebook)
         problems += output_problems(execution.notebook, [execution.probe.api_key or ""])
         problems += probe_problems(execution.probe)
