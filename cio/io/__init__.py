@@ -17,8 +17,16 @@ Example
 (True, 1)
 """
 
+from cio.io._import import (
+    ImportReport,
+    import_csv,
+    import_dataframe,
+    import_jsonl,
+    import_source,
+)
 from cio.io._infer import COLUMN_TYPES
 from cio.io._plan import KINDS, ColumnMapping, Row
+from cio.io._state import ImportState, MessageIds, file_identity
 from cio.io._validate import (
     ValidationResult,
     format_error_table,
@@ -33,9 +41,17 @@ __all__ = [
     "COLUMN_TYPES",
     "KINDS",
     "ColumnMapping",
+    "ImportReport",
+    "ImportState",
+    "MessageIds",
     "Row",
     "ValidationResult",
+    "file_identity",
     "format_error_table",
+    "import_csv",
+    "import_dataframe",
+    "import_jsonl",
+    "import_source",
     "read_rows",
     "validate",
     "validate_csv",
