@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import pydantic
 from typing_extensions import Self
 
+from cio._constants import (
+    DEFAULT_BUFFER_FLUSH_INTERVAL_SECONDS,
+    DEFAULT_BUFFER_MAX_QUEUE,
+    DEFAULT_EXIT_FLUSH_SECONDS,
+)
 from cio._ratelimit import RateLimiter
 from cio._settings import Region, Settings
 from cio._transport import HTTPTransport, Response, Transport
+from cio.delivery import BufferedSender, DeadLetterStore, DeliveryFailure
 from cio.errors import ClientClosedError, ValidationError
 from cio.models import Identify, Message, parse_message
 from cio.services import (
@@ -23,6 +30,7 @@ from cio.services import (
     SendResult,
 )
 from cio.services._base import fail, send_message
+from cio.services.batch import BatchService
 
 __all__ = ["CustomerIOClient"]
 
@@ -109,6 +117,8 @@ class CustomerIOClient:
         """Objects (groups) and their relationships to people."""
         self.devices = DevicesService(self)
         """Push devices of people."""
+        self.batch = BatchService(self)
+        """Bulk sending through ``/batch`` (see ``docs/delivery.md``)."""
 
     def _http_transport(self) -> HTTPTransport:
         settings = self.settings
@@ -311,6 +321,48 @@ class CustomerIOClient:
         'User Deleted'
         """
         return self.people.delete(user_id, **kwargs)
+
+    def buffered(
+        self,
+        *,
+        max_queue: int = DEFAULT_BUFFER_MAX_QUEUE,
+        on_full: Literal["block", "raise"] = "block",
+        flush_interval: float = DEFAULT_BUFFER_FLUSH_INTERVAL_SECONDS,
+        outbox: str | Path | None = None,
+        dead_letters: str | Path | DeadLetterStore | None = None,
+        workers: int | None = None,
+        on_error: Callable[[DeliveryFailure], None] | None = None,
+        exit_timeout: float = DEFAULT_EXIT_FLUSH_SECONDS,
+    ) -> BufferedSender:
+        """A sender whose calls enqueue in microseconds while a thread sends in batches.
+
+        See :class:`cio.delivery.BufferedSender` for the parameters and guarantees.
+
+        Returns
+        -------
+        BufferedSender
+            Use it as a context manager (leaving it flushes and closes).
+
+        Example
+        -------
+        >>> from cio.testing import RecordingTransport
+        >>> client = CustomerIOClient(api_key="test-key", transport=RecordingTransport())
+        >>> with client.buffered() as sender:
+        ...     sender.track("42", "Signed Up")
+        >>> len(client.transport.messages)
+        1
+        """
+        return BufferedSender(
+            self,
+            max_queue=max_queue,
+            on_full=on_full,
+            flush_interval=flush_interval,
+            outbox=outbox,
+            dead_letters=dead_letters,
+            workers=workers,
+            on_error=on_error,
+            exit_timeout=exit_timeout,
+        )
 
     def close(self) -> None:
         """Close the transport's connections. Calling it twice is harmless."""

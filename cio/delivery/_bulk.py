@@ -1,0 +1,198 @@
+"""The bulk path: validate once, serialize once, hand the bytes to the engine."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import operator
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from cio._transport import Response
+from cio.delivery._deadletters import (
+    DeadLetterStore,
+    JsonLinesDeadLetterStore,
+    MemoryDeadLetterStore,
+)
+from cio.delivery._engine import DeliveryEngine, Progress
+from cio.delivery._report import BatchReport
+from cio.errors import CustomerIOError, ErrorDetail, PayloadTooLargeError, ValidationError
+from cio.models import Message, parse_message
+
+__all__ = [
+    "DeadLettersOption",
+    "MessageInput",
+    "open_dead_letters",
+    "parse_item",
+    "send_messages",
+]
+
+logger = logging.getLogger(__name__)
+
+MessageInput = Message | Mapping[str, Any]
+DeadLettersOption = str | Path | DeadLetterStore | None
+
+_SQLITE_SUFFIXES = frozenset({".db", ".sqlite", ".sqlite3"})
+_LOCATION = "messages"
+
+
+def open_dead_letters(option: DeadLettersOption) -> tuple[DeadLetterStore, bool]:
+    """Turn the ``dead_letters=`` argument into a store.
+
+    Parameters
+    ----------
+    option : str, Path, DeadLetterStore or None
+        ``None`` keeps them in memory; a ``.db``/``.sqlite`` path uses that SQLite
+        outbox's ``dead_letters`` table; any other path is a JSON Lines file.
+
+    Returns
+    -------
+    tuple of (DeadLetterStore, bool)
+        The store, and whether it was opened here (and should be closed by the caller).
+    """
+    if option is None:
+        return MemoryDeadLetterStore(), True
+    if isinstance(option, (str, Path)):
+        path = Path(option)
+        if path.suffix.lower() in _SQLITE_SUFFIXES:
+            from cio.delivery._outbox import Outbox  # noqa: PLC0415 - sqlite only when asked
+
+            return Outbox(path).dead_letter_store, True
+        return JsonLinesDeadLetterStore(path), True
+    return option, False
+
+
+def parse_item(item: object, index: int) -> Message:
+    """Validate one input item into a message model.
+
+    Parameters
+    ----------
+    item : Message or mapping
+        A ready model, or a wire-form/snake_case dict with a ``type`` key.
+    index : int
+        Its position in the input, used as the error location.
+
+    Returns
+    -------
+    Message
+
+    Raises
+    ------
+    ValidationError
+        Located at ``messages.<index>...``, never with the value.
+    """
+    if isinstance(item, Message):
+        return item
+    if isinstance(item, Mapping):
+        try:
+            return parse_message(item)
+        except pydantic.ValidationError as exc:
+            raise ValidationError.from_pydantic(
+                exc, summary=f"invalid message {index}", loc_prefix=(_LOCATION, index)
+            ) from None
+    raise ValidationError(
+        f"invalid message {index}",
+        [
+            ErrorDetail(
+                loc=(_LOCATION, index),
+                msg=f"expected a message model or a mapping, got {type(item).__name__}",
+                type="message_type",
+            )
+        ],
+    )
+
+
+def send_messages(
+    post: Callable[[str, bytes], Response],
+    messages: Iterable[object],
+    *,
+    convert: Callable[[object, int], Message] = parse_item,
+    workers: int | None = None,
+    progress: bool | Progress = False,
+    dead_letters: DeadLettersOption = None,
+    on_ack: Callable[[Sequence[str]], None] | None = None,
+    max_in_flight: int | None = None,
+) -> BatchReport:
+    """Validate, serialize, pack and send messages through ``/batch``.
+
+    See :meth:`cio.services.batch.BatchService.send` for the parameters.
+
+    Returns
+    -------
+    BatchReport
+
+    Raises
+    ------
+    AuthenticationError, NotFoundError, ClientClosedError
+        When the API refuses the key or the path: delivery stops at once, the messages
+        already read are in the dead-letter store, the rest of the input is not read.
+    """
+    store, owned = open_dead_letters(dead_letters)
+    bar = _progress_bar(progress, messages)
+    started = time.perf_counter()
+    engine = DeliveryEngine(
+        post,
+        dead_letters=store,
+        workers=workers,
+        max_in_flight=max_in_flight,
+        on_ack=on_ack,
+        progress=bar,
+        abort_on_fatal=True,
+    )
+    put = engine.put
+    try:
+        for index, item in enumerate(messages):
+            # Ready models skip the call: this loop runs once per event.
+            if isinstance(item, Message):
+                message = item
+            else:
+                try:
+                    message = convert(item, index)
+                except ValidationError as exc:
+                    engine.reject(index, None, exc)
+                    continue
+            message_id = message.message_id
+            try:
+                body = message.to_json()
+            except PayloadTooLargeError as exc:
+                engine.reject(index, message_id, exc)
+                continue
+            put(body, message.user_id or message.anonymous_id or message_id, message_id, index)
+    except BaseException as exc:
+        engine.abort(exc)
+        _finish(engine, bar, store, owned)
+        raise
+    _finish(engine, bar, store, owned)
+    report = engine.report(time.perf_counter() - started)
+    stopped = engine.stopped_by
+    if isinstance(stopped, CustomerIOError):
+        raise stopped
+    if not report.ok:
+        logger.warning("%s", report)
+    return report
+
+
+def _finish(engine: DeliveryEngine, bar: Any, store: DeadLetterStore, owned: bool) -> None:
+    try:
+        engine.close()
+    finally:
+        if bar is not None and hasattr(bar, "close"):
+            bar.close()
+        if owned and not isinstance(store, MemoryDeadLetterStore):
+            store.close()
+
+
+def _progress_bar(progress: bool | Progress, messages: Iterable[object]) -> Progress | None:
+    if progress is False or progress is None:
+        return None
+    if progress is not True:
+        return progress
+    # Imported only when a bar is wanted; tqdm.auto renders as a widget in notebooks.
+    tqdm = importlib.import_module("tqdm.auto").tqdm
+    total = operator.length_hint(messages) or None
+    bar: Progress = tqdm(total=total, unit="event", unit_scale=True, desc="cio batch")
+    return bar

@@ -1,0 +1,245 @@
+"""What a delivery run reports: counts, timings and located failures, never payloads."""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass, field
+
+from cio.errors import CustomerIOError, ErrorDetail
+
+__all__ = ["BatchReport", "DeliveryError", "DeliveryFailure", "FlushResult"]
+
+_SHOWN_FAILURES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFailure:
+    """One message that was not delivered, located by input index and/or messageId.
+
+    Parameters
+    ----------
+    index : int or None
+        Position of the message in the input iterable (counting from 0), when known.
+    message_id : str or None
+        The message's ``messageId``; ``None`` when it never became a valid message.
+    reason : str
+        What went wrong, without any input value.
+    error_type : str
+        Name of the :mod:`cio.errors` class, for example ``"ValidationError"``.
+    status : int or None
+        HTTP status of the last answer, or ``None`` when nothing was sent.
+    attempts : int
+        Requests that carried the message (0 when it was refused before sending).
+    details : tuple of ErrorDetail
+        Located validation problems, for rejected messages.
+    """
+
+    index: int | None
+    message_id: str | None
+    reason: str
+    error_type: str
+    status: int | None = None
+    attempts: int = 0
+    details: tuple[ErrorDetail, ...] = ()
+
+    @property
+    def rejected(self) -> bool:
+        """Whether the message was refused before sending (invalid or too large)."""
+        return self.attempts == 0
+
+    def __str__(self) -> str:
+        where = []
+        if self.index is not None:
+            where.append(f"message {self.index}")
+        if self.message_id is not None:
+            where.append(f"messageId {self.message_id}")
+        status = f" HTTP {self.status}" if self.status is not None else ""
+        return f"{', '.join(where) or 'message'}: {self.error_type}{status}: {self.reason}"
+
+
+class DeliveryError(CustomerIOError):
+    """Raised by :meth:`BatchReport.raise_for_failures` when messages were not delivered.
+
+    Parameters
+    ----------
+    message : str
+        Summary with counts per error type.
+    report : BatchReport
+        The full report.
+    """
+
+    def __init__(self, message: str, report: BatchReport) -> None:
+        self.report = report
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    """The outcome of :meth:`cio.services.batch.BatchService.send`.
+
+    Parameters
+    ----------
+    sent : int
+        Messages the API acknowledged.
+    failed : int
+        Messages sent but not acknowledged (each is in the dead-letter store).
+    rejected : int
+        Messages refused before sending: invalid, or over 32 KB.
+    requests : int
+        ``/batch`` requests made (retries not counted; bisection halves counted).
+    retries : int
+        Extra attempts the transport made after retryable failures.
+    bytes_sent : int
+        Bytes of request bodies sent (each request counted once).
+    duration : float
+        Seconds from the first message read to the last answer.
+    failures : tuple of DeliveryFailure
+        The failed and rejected messages, in no particular order (the first
+        ``MAX_REPORT_FAILURES`` of them; the counts are always complete).
+    dead_letters : object, optional
+        The dead-letter store that holds the failed messages (see :mod:`cio.delivery`).
+
+    Example
+    -------
+    >>> report = BatchReport(sent=3, failed=0, rejected=0, requests=1, retries=0,
+    ...                      bytes_sent=300, duration=0.5, failures=())
+    >>> report.ok, report.throughput
+    (True, 6.0)
+    >>> print(report)
+    BatchReport: 3 sent, 0 failed, 0 rejected in 1 request(s) (0 retries), 300 bytes,
+    0.50 s, 6 events/s
+    """
+
+    sent: int
+    failed: int
+    rejected: int
+    requests: int
+    retries: int
+    bytes_sent: int
+    duration: float
+    failures: tuple[DeliveryFailure, ...] = ()
+    dead_letters: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every message was delivered (nothing failed or was rejected)."""
+        return self.failed == 0 and self.rejected == 0
+
+    @property
+    def total(self) -> int:
+        """Messages read from the input."""
+        return self.sent + self.failed + self.rejected
+
+    @property
+    def throughput(self) -> float:
+        """Delivered messages per second."""
+        return self.sent / self.duration if self.duration > 0 else 0.0
+
+    def error_counts(self) -> dict[str, int]:
+        """How many recorded failures there are per error type.
+
+        Returns
+        -------
+        dict of str to int
+        """
+        return dict(Counter(failure.error_type for failure in self.failures))
+
+    def raise_for_failures(self) -> None:
+        """Raise :class:`DeliveryError` when any message failed or was rejected.
+
+        Raises
+        ------
+        DeliveryError
+            With a summary; ``exc.report`` is this report.
+
+        Example
+        -------
+        >>> BatchReport(sent=1, failed=0, rejected=0, requests=1, retries=0,
+        ...             bytes_sent=10, duration=0.1).raise_for_failures()
+        """
+        if self.ok:
+            return
+        counts = ", ".join(f"{count} {name}" for name, count in sorted(self.error_counts().items()))
+        lines = [
+            f"{self.failed + self.rejected} of {self.total} messages not delivered "
+            f"({self.failed} failed, {self.rejected} rejected): {counts}"
+        ]
+        lines.extend(f"  {failure}" for failure in self.failures[:_SHOWN_FAILURES])
+        if len(self.failures) > _SHOWN_FAILURES:
+            lines.append(f"  ... and {len(self.failures) - _SHOWN_FAILURES} more")
+        raise DeliveryError("\n".join(lines), self)
+
+    def __str__(self) -> str:
+        return (
+            f"BatchReport: {self.sent} sent, {self.failed} failed, {self.rejected} rejected "
+            f"in {self.requests} request(s) ({self.retries} retries), {self.bytes_sent} bytes, "
+            f"{self.duration:.2f} s, {self.throughput:.0f} events/s"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("sent", self.sent),
+            ("failed", self.failed),
+            ("rejected", self.rejected),
+            ("requests", self.requests),
+            ("retries", self.retries),
+            ("bytes sent", self.bytes_sent),
+            ("duration", f"{self.duration:.2f} s"),
+            ("throughput", f"{self.throughput:,.0f} events/s"),
+        ]
+        cells = "".join(
+            f"<tr><th style='text-align:left'>{name}</th><td>{value}</td></tr>"
+            for name, value in rows
+        )
+        parts = [f"<table><caption>BatchReport</caption>{cells}</table>"]
+        if self.failures:
+            items = "".join(
+                f"<tr><td>{'' if f.index is None else f.index}</td>"
+                f"<td>{html.escape(f.message_id or '')}</td><td>{html.escape(f.error_type)}</td>"
+                f"<td>{'' if f.status is None else f.status}</td>"
+                f"<td>{html.escape(f.reason)}</td></tr>"
+                for f in self.failures[:_SHOWN_FAILURES]
+            )
+            more = len(self.failures) - _SHOWN_FAILURES
+            note = f"<p>... and {more} more failures</p>" if more > 0 else ""
+            parts.append(
+                "<table><caption>Failures</caption><tr><th>index</th><th>messageId</th>"
+                f"<th>error</th><th>status</th><th>reason</th></tr>{items}</table>{note}"
+            )
+        return "".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class FlushResult:
+    """What :meth:`cio.delivery.BufferedSender.flush` achieved before its deadline.
+
+    Parameters
+    ----------
+    pending : int
+        Messages accepted by the sender but not yet settled (delivered or dead-lettered).
+    sent : int
+        Messages delivered since the sender started.
+    failed : int
+        Messages dead-lettered since the sender started.
+    rejected : int
+        Calls whose arguments did not validate since the sender started.
+    timed_out : bool
+        Whether the deadline passed with messages still pending.
+
+    Example
+    -------
+    >>> FlushResult(pending=0, sent=5, failed=0, rejected=0, timed_out=False).done
+    True
+    """
+
+    pending: int
+    sent: int
+    failed: int
+    rejected: int
+    timed_out: bool
+
+    @property
+    def done(self) -> bool:
+        """Whether nothing was left pending."""
+        return self.pending == 0

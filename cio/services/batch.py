@@ -1,0 +1,251 @@
+"""Bulk sending through ``/batch``: any iterable of messages, any size.
+
+``client.batch.send(messages)`` validates each message once, serializes it once, packs
+the bytes into batches of at most 500 KB and sends them with a few worker threads,
+keeping each person's messages in order. It returns a :class:`BatchReport`; it raises
+only when the API refuses the key or the path (every request would fail alike).
+See ``docs/delivery.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import pydantic
+
+from cio._constants import EVENT_USER_DELETED
+from cio.delivery._bulk import DeadLettersOption, MessageInput, send_messages
+from cio.delivery._report import BatchReport
+from cio.errors import ErrorDetail, ValidationError
+from cio.models import Identify, Message, Track, parse_message
+from cio.services._base import Poster
+
+__all__ = ["BatchReport", "BatchService"]
+
+_LOCATION = "messages"
+
+
+def _located(exc: pydantic.ValidationError, summary: str, index: int) -> ValidationError:
+    return ValidationError.from_pydantic(exc, summary=summary, loc_prefix=(_LOCATION, index))
+
+
+def _not_a_row(index: int, item: object, expected: str) -> ValidationError:
+    return ValidationError(
+        f"invalid row {index}",
+        [
+            ErrorDetail(
+                loc=(_LOCATION, index),
+                msg=f"expected {expected}, got {type(item).__name__}",
+                type="row_type",
+            )
+        ],
+    )
+
+
+def _identify_row(row: object, index: int) -> Message:
+    if not isinstance(row, Mapping):
+        raise _not_a_row(index, row, "an Identify model or a mapping of its fields")
+    try:
+        return Identify.model_validate(row)
+    except pydantic.ValidationError as exc:
+        raise _located(exc, f"invalid identify row {index}", index) from None
+
+
+def _track_row(row: object, index: int) -> Message:
+    if not isinstance(row, Mapping):
+        raise _not_a_row(index, row, "a Track model or a mapping of its fields")
+    try:
+        return parse_message({**row, "type": "track"})
+    except pydantic.ValidationError as exc:
+        raise _located(exc, f"invalid track row {index}", index) from None
+
+
+def _delete_row(user_id: object, index: int) -> Message:
+    try:
+        return parse_message({"type": "track", "userId": user_id, "event": EVENT_USER_DELETED})
+    except pydantic.ValidationError as exc:
+        raise _located(exc, f"invalid user id {index}", index) from None
+
+
+class BatchService:
+    """Send many messages through ``/batch`` (``client.batch``).
+
+    Parameters
+    ----------
+    client : Poster
+        The client whose ``post`` (and so transport, rate limiter and connection pool)
+        is used.
+
+    Example
+    -------
+    >>> from cio import CustomerIOClient
+    >>> from cio.testing import RecordingTransport
+    >>> transport = RecordingTransport()
+    >>> client = CustomerIOClient(api_key="test-key", transport=transport)
+    >>> rows = [{"user_id": "1"}, {"user_id": "2", "traits": {"plan": "pro"}}]
+    >>> report = client.batch.identify(rows)
+    >>> report.sent, report.requests, transport.requests[0].path
+    (2, 1, '/batch')
+    """
+
+    def __init__(self, client: Poster) -> None:
+        self._client = client
+
+    def send(
+        self,
+        messages: Iterable[MessageInput],
+        *,
+        workers: int | None = None,
+        progress: bool = False,
+        dead_letters: DeadLettersOption = None,
+        on_ack: Callable[[Sequence[str]], None] | None = None,
+        max_in_flight: int | None = None,
+    ) -> BatchReport:
+        """Send any number of messages, of any kinds, through ``/batch``.
+
+        Parameters
+        ----------
+        messages : iterable of Message or mapping
+            Models (``Identify``, ``Track``, semantic events, ``Page``, ``Screen``,
+            ``Group``, ``Alias``, mixed) or wire-form dicts with a ``type`` key. Read
+            lazily: a generator of millions is never held in memory.
+        workers : int, optional
+            Sending threads; default ``min(4, 2 * CPUs)``. Each person's messages go
+            through one thread, so they keep their order.
+        progress : bool
+            Show a ``tqdm`` bar (it renders as a widget in notebooks).
+        dead_letters : str, Path or DeadLetterStore, optional
+            Where messages the API did not accept go: a JSON Lines file (replay it with
+            ``cio replay FILE``), a ``.db`` outbox's table, or a store. By default they
+            are kept in memory, in ``report.dead_letters``.
+        on_ack : callable, optional
+            Called with the messageIds of each batch the API acknowledged, from a worker
+            thread (for example to record progress of a resumable import).
+        max_in_flight : int, optional
+            Packed batches allowed to wait or be in flight; default two per worker.
+
+        Returns
+        -------
+        BatchReport
+            Counts, bytes, requests, retries, duration, throughput and every failure
+            (index or messageId, reason, error type, status). Invalid messages are
+            ``rejected`` with a located :class:`cio.ErrorDetail`; messages over 32 KB
+            are rejected with ``PayloadTooLargeError``; the rest go through.
+
+        Raises
+        ------
+        AuthenticationError, NotFoundError, ClientClosedError
+            When the API refuses the key or the path. Messages already read are in the
+            dead-letter store; the rest of the input is left unread.
+
+        Example
+        -------
+        >>> from cio import CustomerIOClient
+        >>> from cio.models import Track
+        >>> from cio.testing import RecordingTransport
+        >>> client = CustomerIOClient(api_key="test-key", transport=RecordingTransport())
+        >>> report = client.batch.send(
+        ...     [Track(user_id="1", event="Signed Up"), {"type": "identify", "userId": ""}]
+        ... )
+        >>> report.sent, report.rejected, report.failures[0].details[0].field
+        (1, 1, 'messages.1.userId')
+        """
+        return send_messages(
+            self._client.post,
+            messages,
+            workers=workers,
+            progress=progress,
+            dead_letters=dead_letters,
+            on_ack=on_ack,
+            max_in_flight=max_in_flight,
+        )
+
+    def identify(self, rows: Iterable[Identify | Mapping[str, Any]], **options: Any) -> BatchReport:
+        """Identify many people: each row is a dict of ``Identify`` fields, or a model.
+
+        Models are sent as they are (whatever their kind).
+
+        Parameters
+        ----------
+        rows : iterable of Identify or mapping
+            For example ``{"user_id": "42", "traits": {"plan": "pro"}}`` (snake_case or
+            camelCase keys).
+        **options
+            Any keyword argument of :meth:`send`.
+
+        Returns
+        -------
+        BatchReport
+
+        Example
+        -------
+        >>> from cio import CustomerIOClient
+        >>> from cio.testing import RecordingTransport
+        >>> client = CustomerIOClient(api_key="test-key", transport=RecordingTransport())
+        >>> client.batch.identify([{"user_id": "42", "traits": {"plan": "pro"}}]).sent
+        1
+        """
+        return self._send_rows(rows, _identify_row, options)
+
+    def track(self, rows: Iterable[Track | Mapping[str, Any]], **options: Any) -> BatchReport:
+        """Track many events: each row is a dict of ``Track`` fields, or a model.
+
+        Models are sent as they are (whatever their kind).
+
+        Semantic event names (for example ``"Order Completed"``) are validated as those
+        events.
+
+        Parameters
+        ----------
+        rows : iterable of Track or mapping
+            For example ``{"user_id": "42", "event": "Signed Up"}``.
+        **options
+            Any keyword argument of :meth:`send`.
+
+        Returns
+        -------
+        BatchReport
+
+        Example
+        -------
+        >>> from cio import CustomerIOClient
+        >>> from cio.testing import RecordingTransport
+        >>> client = CustomerIOClient(api_key="test-key", transport=RecordingTransport())
+        >>> client.batch.track([{"user_id": "42", "event": "Signed Up"}]).sent
+        1
+        """
+        return self._send_rows(rows, _track_row, options)
+
+    def delete(self, user_ids: Iterable[str], **options: Any) -> BatchReport:
+        """Delete many people (a ``User Deleted`` event each).
+
+        Parameters
+        ----------
+        user_ids : iterable of str
+            The people's ids.
+        **options
+            Any keyword argument of :meth:`send`.
+
+        Returns
+        -------
+        BatchReport
+
+        Example
+        -------
+        >>> from cio import CustomerIOClient
+        >>> from cio.testing import RecordingTransport
+        >>> transport = RecordingTransport()
+        >>> client = CustomerIOClient(api_key="test-key", transport=transport)
+        >>> client.batch.delete(["1", "2"]).sent, transport.messages[0]["event"]
+        (2, 'User Deleted')
+        """
+        return self._send_rows(user_ids, _delete_row, options)
+
+    def _send_rows(
+        self,
+        rows: Iterable[object],
+        convert: Callable[[object, int], Message],
+        options: Mapping[str, Any],
+    ) -> BatchReport:
+        return send_messages(self._client.post, rows, convert=convert, **options)
