@@ -198,15 +198,18 @@ def envelope(
     }
 
 
-def require_id(value: object, field: str, summary: str, *, hint: str = "") -> None:
+def require_id(
+    value: object, field: str | tuple[str, ...], summary: str, *, hint: str = ""
+) -> None:
     """Refuse a missing id (``None``) with a located error; other checks are the model's.
 
     Parameters
     ----------
     value : object
         The id given.
-    field : str
-        The model field it feeds, used as the error location.
+    field : str or tuple of str
+        Where it goes in the model, used as the error location (for example
+        ``"user_id"`` or ``("properties", "objectId")``).
     summary : str
         First line of the error message.
     hint : str, optional
@@ -218,8 +221,9 @@ def require_id(value: object, field: str, summary: str, *, hint: str = "") -> No
         When ``value`` is ``None``.
     """
     if value is None:
-        message = f"{field} is required" + (f"; {hint}" if hint else "")
-        raise fail(summary, (field,), message, "missing")
+        loc = (field,) if isinstance(field, str) else field
+        message = f"{'.'.join(loc)} is required" + (f"; {hint}" if hint else "")
+        raise fail(summary, loc, message, "missing")
 
 
 def ready_model(

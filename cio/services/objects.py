@@ -319,7 +319,7 @@ class ObjectsService(ServiceBase):
                 ready, [EVENT_OBJECT_DELETED], summary, f"an {EVENT_OBJECT_DELETED!r} event"
             )
             return self._send(ready)
-        require_id(object_id, _OBJECT_ID, summary, hint="pass object_id")
+        require_id(object_id, ("properties", _OBJECT_ID), summary, hint="pass object_id")
         type_id = _object_type_id(object_type_id, ("properties", _OBJECT_TYPE_ID), summary)
         fields = {
             "anonymous_id": anonymous_id,
@@ -457,7 +457,7 @@ class ObjectsService(ServiceBase):
             )
             return self._send(ready)
         require_id(user_id, "user_id", summary)
-        require_id(object_id, _OBJECT_ID, summary, hint="pass object_id")
+        require_id(object_id, ("properties", _OBJECT_ID), summary, hint="pass object_id")
         type_id = _object_type_id(object_type_id, ("properties", _OBJECT_TYPE_ID), summary)
         fields = {
             "user_id": user_id,
