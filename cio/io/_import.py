@@ -148,7 +148,7 @@ def import_source(
     constants: Mapping[str, Any] | None = None,
     types: Mapping[str, str] | None = None,
     assume_timezone: str | tzinfo | None = None,
-    format: Format | None = None,  # noqa: A002 - mirrors the CLI option
+    format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
     import_id: str | None = None,

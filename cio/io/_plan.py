@@ -423,6 +423,7 @@ class Plan:
     def __init__(
         self,
         kind: KindSpec,
+        *,
         header: Sequence[str],
         entries: list[_Entry],
         constants: list[tuple[Path, Any]],
@@ -442,9 +443,7 @@ class Plan:
         self._build = kind.build
         self._fixed = tuple(kind.fixed.items())
         self._required = kind.required
-        self._columns_by_path: dict[Path, str] = {
-            (*e.parents, e.leaf): e.column for e in entries
-        }
+        self._columns_by_path: dict[Path, str] = {(*e.parents, e.leaf): e.column for e in entries}
         self.targets: Mapping[str, str] = MappingProxyType(
             {e.column: ".".join((*e.parents, e.leaf)) for e in entries}
         )
@@ -741,7 +740,14 @@ def compile_plan(
         _claim(claimed, path, f"constant {target}")
         constants.append((path, value))
     _check_required(kind, claimed)
-    return Plan(kind, header, entries, constants, unnamed, message_ids)
+    return Plan(
+        kind,
+        header=header,
+        entries=entries,
+        constants=constants,
+        unnamed=unnamed,
+        message_ids=message_ids,
+    )
 
 
 def _claim(claimed: dict[Path, str], path: Path, source: str) -> None:
@@ -769,10 +775,10 @@ def _check_required(kind: KindSpec, claimed: Mapping[Path, str]) -> None:
     person = {("userId",), ("anonymousId",)}
     if kind.name not in {"group", "relationship"} and not person & provided:
         raise _file_error(
-                f"no column provides user_id or anonymous_id, which kind {kind.name!r} "
-                "needs; name a column user_id or map one to it",
-                "missing_column",
-            )
+            f"no column provides user_id or anonymous_id, which kind {kind.name!r} "
+            "needs; name a column user_id or map one to it",
+            "missing_column",
+        )
 
 
 def describe_kinds() -> Iterable[tuple[str, str]]:

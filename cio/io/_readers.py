@@ -40,7 +40,8 @@ class _DecodeCounter:
     @classmethod
     def handle(cls, exc: UnicodeError) -> tuple[str, int]:
         cls.count += 1
-        return _SURROGATE_ESCAPE(exc)
+        replacement, end = _SURROGATE_ESCAPE(exc)
+        return str(replacement), end
 
 
 _SURROGATE_ESCAPE = codecs.lookup_error("surrogateescape")
@@ -67,7 +68,7 @@ def open_text(path: str | os.PathLike[str], encoding: str) -> Any:
     """
     if codecs.lookup(encoding).name == "utf-8":
         encoding = "utf-8-sig"
-    return open(path, encoding=encoding, errors=_ERROR_HANDLER, newline="")  # noqa: SIM115
+    return open(path, encoding=encoding, errors=_ERROR_HANDLER, newline="")
 
 
 def _file_error(message: str, error_type: str, row: int | None = 1) -> ValidationError:
@@ -166,13 +167,22 @@ def iter_csv(
     except BaseException:
         handle.close()
         raise
-    return plan, _csv_rows(handle, reader, plan, number, encoding, skip, decode_errors_before)
+    return plan, _csv_rows(
+        handle,
+        reader,
+        plan,
+        number=number,
+        encoding=encoding,
+        skip=skip,
+        decode_errors_at_start=decode_errors_before,
+    )
 
 
 def _csv_rows(
     handle: Any,
     reader: Any,
     plan: Plan,
+    *,
     number: int,
     encoding: str,
     skip: Callable[[int], bool] | None,
@@ -242,13 +252,16 @@ def iter_jsonl(
         Line numbers count from 1; blank lines are skipped.
     """
     handle = open_text(path, encoding)
-    return _jsonl_rows(handle, kind, mapping, plan_options or {}, skip, encoding)
+    return _jsonl_rows(
+        handle, kind, mapping, plan_options=plan_options or {}, skip=skip, encoding=encoding
+    )
 
 
 def _jsonl_rows(
     handle: Any,
     kind: KindSpec,
     mapping: ColumnMapping,
+    *,
     plan_options: dict[str, Any],
     skip: Callable[[int], bool] | None,
     encoding: str,
@@ -287,9 +300,7 @@ def _jsonl_rows(
                 yield Row(
                     number,
                     None,
-                    tuple(
-                        ErrorDetail(d.loc, d.msg, d.type, number, d.column) for d in plan.errors
-                    ),
+                    tuple(ErrorDetail(d.loc, d.msg, d.type, number, d.column) for d in plan.errors),
                 )
                 continue
             yield plan.from_values(number, list(data.values()))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import importlib
 import json
 import logging
 import os
@@ -66,8 +67,8 @@ def dataframe_identity(frame: Any) -> str:
     -------
     str
     """
-    from pandas.util import hash_pandas_object  # noqa: PLC0415 - pandas is optional
-
+    # pandas is optional; importlib keeps the import lazy and untyped.
+    hash_pandas_object = importlib.import_module("pandas.util").hash_pandas_object
     digest = hashlib.sha256()
     digest.update(json.dumps([str(label) for label in frame.columns]).encode())
     digest.update(hash_pandas_object(frame, index=True).to_numpy().tobytes())

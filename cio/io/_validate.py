@@ -118,7 +118,7 @@ def read_rows(
     constants: Mapping[str, Any] | None = None,
     types: Mapping[str, str] | None = None,
     assume_timezone: str | tzinfo | None = None,
-    format: Format | None = None,  # noqa: A002 - mirrors the CLI option
+    format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
 ) -> Iterator[Row]:
@@ -355,7 +355,7 @@ def validate(
     constants: Mapping[str, Any] | None = None,
     types: Mapping[str, str] | None = None,
     assume_timezone: str | tzinfo | None = None,
-    format: Format | None = None,  # noqa: A002 - mirrors the CLI option
+    format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
     max_errors: int = DEFAULT_MAX_ROW_ERRORS,
@@ -431,9 +431,7 @@ def validate(
     )
 
 
-def validate_csv(
-    path: str | os.PathLike[str], kind: str, **options: Any
-) -> ValidationResult:
+def validate_csv(path: str | os.PathLike[str], kind: str, **options: Any) -> ValidationResult:
     """Validate a CSV file; see :func:`validate` for the options.
 
     Parameters
@@ -462,9 +460,7 @@ def validate_csv(
     return validate(Path(path), kind, format="csv", **options)
 
 
-def validate_jsonl(
-    path: str | os.PathLike[str], kind: str, **options: Any
-) -> ValidationResult:
+def validate_jsonl(path: str | os.PathLike[str], kind: str, **options: Any) -> ValidationResult:
     """Validate a JSON Lines file; see :func:`validate` for the options.
 
     Parameters
