@@ -13,6 +13,15 @@ from cio._settings import Settings
 from cio._transport import HTTPTransport, Response, Transport
 from cio._version import __version__
 from cio.client import CustomerIOClient
+from cio.delivery import (
+    BatchReport,
+    BufferedSender,
+    DeadLetter,
+    DeliveryError,
+    DeliveryFailure,
+    FlushResult,
+    QueueFullError,
+)
 from cio.errors import (
     APIError,
     AuthenticationError,
@@ -37,15 +46,22 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchReport",
+    "BufferedSender",
     "ClientClosedError",
     "ConfigurationError",
     "CustomerIOClient",
     "CustomerIOError",
+    "DeadLetter",
+    "DeliveryError",
+    "DeliveryFailure",
     "ErrorDetail",
+    "FlushResult",
     "HTTPTransport",
     "NetworkError",
     "NotFoundError",
     "PayloadTooLargeError",
+    "QueueFullError",
     "RateLimitError",
     "RequestTimeoutError",
     "Response",
