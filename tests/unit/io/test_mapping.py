@@ -75,9 +75,7 @@ def test_track_without_event_column_is_a_file_error(tmp_path) -> None:
 
 
 def test_track_with_a_constant_event(tmp_path) -> None:
-    message = one(
-        "user_id,price\n1,9.5\n", tmp_path, "track", constants={"event": "Plan Upgraded"}
-    )
+    message = one("user_id,price\n1,9.5\n", tmp_path, "track", constants={"event": "Plan Upgraded"})
     assert message.event == "Plan Upgraded"
 
 
@@ -93,9 +91,7 @@ def test_page_and_screen(kind: str, model: type, tmp_path) -> None:
 
 
 def test_group_kind_builds_objects(tmp_path) -> None:
-    message = one(
-        "object_id,object_type_id,name,employees\nacme,2,Acme,120\n", tmp_path, "group"
-    )
+    message = one("object_id,object_type_id,name,employees\nacme,2,Acme,120\n", tmp_path, "group")
     assert isinstance(message, Group)
     assert message.group_id == "acme"
     assert message.user_id is None
@@ -125,9 +121,7 @@ def test_relationship_row_without_a_user_is_a_row_error(tmp_path) -> None:
 
 
 def test_device_kind(tmp_path) -> None:
-    message = one(
-        "user_id,token,device_type,app_version\n42,tok-1,ios,1.2.0\n", tmp_path, "device"
-    )
+    message = one("user_id,token,device_type,app_version\n42,tok-1,ios,1.2.0\n", tmp_path, "device")
     payload = message.to_payload()
     assert payload["event"] == "Device Created or Updated"
     assert payload["context"]["device"] == {"token": "tok-1", "type": "ios"}
@@ -153,11 +147,20 @@ def test_rename_drop_and_constants(tmp_path) -> None:
         "cust_no,Email Address,notes,City\n7,ada@example.com,secret,Oslo\n",
         tmp_path,
         "identify",
-        mapping={"cust_no": "user_id", "Email Address": "email", "notes": None, "City": "address.city"},
+        mapping={
+            "cust_no": "user_id",
+            "Email Address": "email",
+            "notes": None,
+            "City": "address.city",
+        },
         constants={"plan": "pro", "context.ip": "203.0.113.7"},
     )
     assert message.user_id == "7"
-    assert message.traits == {"email": "ada@example.com", "address": {"city": "Oslo"}, "plan": "pro"}
+    assert message.traits == {
+        "email": "ada@example.com",
+        "address": {"city": "Oslo"},
+        "plan": "pro",
+    }
     assert message.context.ip == "203.0.113.7"
 
 
@@ -200,7 +203,8 @@ def test_unnamed_columns_are_ignored_when_empty(tmp_path) -> None:
 
 def test_errors_point_at_the_column_and_never_echo_the_value(tmp_path) -> None:
     rows = rows_of(
-        "user_id,email,plan\n1,ada-at-example,pro\n,grace@example.com,free\n   ,x@example.com,pro\n",
+        "user_id,email,plan\n1,ada-at-example,pro\n,grace@example.com,free\n"
+        "   ,x@example.com,pro\n",
         tmp_path,
         "identify",
     )
