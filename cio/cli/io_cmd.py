@@ -303,4 +303,3 @@ def _import_into_workspace(args: argparse.Namespace, options: dict[str, Any]) ->
         report = import_source(client, args.file, args.kind, **options)
     _print_import(report, args.max_errors)
     return report
-
