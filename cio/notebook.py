@@ -21,7 +21,8 @@ from __future__ import annotations
 import html
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -51,7 +52,7 @@ from cio.errors import (
 )
 
 if TYPE_CHECKING:
-    from cio.sandbox import Sandbox
+    from cio.sandbox import Fault, Sandbox
 
 __all__ = [
     "ConnectionMode",
@@ -366,6 +367,57 @@ class NotebookConnection:
             )
         noun = "message" if received == 1 else "messages"
         return f"The sandbox received {received} {noun}, exactly what this notebook sent."
+
+    @contextmanager
+    def with_faults(self, *faults: Fault, **client_options: Any) -> Iterator[CustomerIOClient]:
+        """Send through a sandbox that injects ``faults``, to watch errors and recovery live.
+
+        In sandbox mode the connection's own sandbox gets the faults (so what arrives is
+        counted with everything else) and they are cleared on leaving the block. The real
+        API cannot be told to fail, so against it a temporary local sandbox is started
+        for the block, and a line says so.
+
+        Parameters
+        ----------
+        *faults : Fault
+            Faults from :mod:`cio.sandbox.faults`, such as ``FailEveryNth(3)``.
+        **client_options
+            Settings for the client used inside the block (for example ``max_retries=0``);
+            without any, the connection's client is used.
+
+        Yields
+        ------
+        CustomerIOClient
+            A client whose requests meet the faults.
+
+        Example
+        -------
+        In a notebook::
+
+            with conn.with_faults(FailEveryNth(2, status=503), max_retries=2) as flaky:
+                report = flaky.batch.send(messages)
+        """
+        from cio.sandbox import Sandbox  # noqa: PLC0415 - the real-API case needs one
+
+        own = self.sandbox
+        sandbox = own if own is not None else Sandbox(faults=faults).start()
+        if own is None:
+            print(  # noqa: T201 - the notebook reader must see where these requests go
+                "Faults cannot be injected into the real API, so this block sends to a "
+                "temporary local sandbox instead."
+            )
+        else:
+            own.set_faults(*faults)
+        client = sandbox.client(**client_options) if client_options or own is None else None
+        try:
+            yield client if client is not None else self.client
+        finally:
+            if client is not None:
+                client.close()
+            if own is None:
+                sandbox.stop()
+            else:
+                own.set_faults()
 
     def close(self) -> None:
         """Close the client and stop the sandbox (if any). Calling it twice is harmless."""

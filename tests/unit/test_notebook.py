@@ -100,9 +100,44 @@ def test_connect_starts_a_sandbox_without_a_key_and_counts_messages(tmp_path: Pa
         assert conn.sandbox.api_key not in conn.describe() + conn._repr_html_()
         conn.client.post("/identify", Identify(user_id="u-1").to_json())
         assert conn.received_count() == 1
-        assert "received 1 messages" in conn.check_received(1)
+        assert "received 1 message," in conn.check_received(1)
         with pytest.raises(CountMismatchError):
             conn.check_received(2)
     finally:
         conn.close()
     conn.close()
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+@pytest.mark.timeout(30)
+def test_with_faults_arms_the_connection_sandbox_and_clears_it_after() -> None:
+    from cio.sandbox import FailEveryNth
+
+    with connect() as conn:
+        assert conn.sandbox is not None
+        with conn.with_faults(FailEveryNth(1, status=503), max_retries=0) as flaky:
+            assert flaky is not conn.client
+            with pytest.raises(cio.ServerError):
+                flaky.people.identify("u-1")
+        assert flaky.closed
+        assert conn.sandbox.faults == ()
+        conn.client.people.identify("u-2")
+        assert conn.received_count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.sandbox
+@pytest.mark.timeout(30)
+def test_with_faults_uses_a_temporary_sandbox_against_the_real_api(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cio.sandbox import FailEveryNth
+
+    monkeypatch.setenv("CIO_API_KEY", "env-key")
+    with connect() as conn, conn.with_faults(FailEveryNth(2, status=503), max_retries=0) as flaky:
+        assert flaky.settings.resolved_base_url.startswith("http://127.0.0.1:")
+        flaky.people.identify("u-1")
+        with pytest.raises(cio.ServerError):
+            flaky.people.identify("u-2")
+    assert "temporary local sandbox" in capsys.readouterr().out
