@@ -351,25 +351,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def profile(job: Job, sink: SinkProcess) -> str:
-    """Profile one ``cio`` run (py-spy over all threads if present, else cProfile)."""
+    """Profile one ``cio`` run: py-spy over all threads (when it installed) and cProfile
+    of the calling thread; for the bulk scenario also the per-stage CPU breakdown."""
     from benchmarks import report
 
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    sink.reset()
+    parts: list[str] = []
+    if job.scenario == BULK:
+        stages = Job("breakdown", CIO, ["breakdown", CIO, "--events", "20000"], job.python)
+        result, error = run_worker(stages, sink)
+        parts.append(report.summarise_breakdown(result) if result else f"breakdown: {error}")
     spy = py_spy()
     if spy is not None:
+        sink.reset()
         out = WORK_DIR / f"profile-{job.scenario}.txt"
         wrapper = [spy, "record", "--format", "raw", "--rate", str(report.PROFILE_RATE_HZ)]
         wrapper += ["--output", str(out), "--"]
         _, error = run_worker(job, sink, wrapper=wrapper)
-        if not error and out.exists():
-            return report.summarise_py_spy(out)
-        log(f"py-spy failed ({error}); falling back to cProfile")
+        ok = not error and out.exists()
+        parts.append(report.summarise_py_spy(out) if ok else f"py-spy failed: {error}")
+    sink.reset()
     out = WORK_DIR / f"profile-{job.scenario}.pstats"
     _, error = run_worker(job, sink, extra=["--profile", str(out)])
-    if error or not out.exists():
-        return f"profiling failed: {error}"
-    return report.summarise_cprofile(out)
+    ok = not error and out.exists()
+    parts.append(report.summarise_cprofile(out) if ok else f"cProfile failed: {error}")
+    return "\n\n".join(parts)
 
 
 if __name__ == "__main__":

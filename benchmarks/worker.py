@@ -20,6 +20,7 @@ from benchmarks._common import emit
 CIO = "cio"
 RAW = "raw"
 RAW_NO_KEEPALIVE = "raw-requests.post"
+SCENARIOS = ("bulk", "breakdown", "import", "buffered", "single", "sandbox")
 
 
 def _dispatch(args: argparse.Namespace) -> Callable[[], dict[str, Any]]:
@@ -29,6 +30,8 @@ def _dispatch(args: argparse.Namespace) -> Callable[[], dict[str, Any]]:
 
         if scenario == "bulk":
             return lambda: cio_side.bulk(args.events, sink, workers=args.workers)
+        if scenario == "breakdown":
+            return lambda: cio_side.breakdown(args.events)
         if scenario == "buffered":
             return lambda: cio_side.buffered_track(args.events, sink)
         if scenario == "single":
@@ -64,7 +67,7 @@ def _dispatch(args: argparse.Namespace) -> Callable[[], dict[str, Any]]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("scenario", choices=["bulk", "import", "buffered", "single", "sandbox"])
+    parser.add_argument("scenario", choices=SCENARIOS)
     parser.add_argument("library")
     parser.add_argument("--sink", default="", help="sink root URL, e.g. http://127.0.0.1:8000")
     parser.add_argument("--events", type=int, default=100_000)
