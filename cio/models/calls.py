@@ -291,6 +291,15 @@ AnyMessage: TypeAlias = Annotated[
 ]
 """Any single message, discriminated on ``type``."""
 
+_MODELS_BY_TYPE: dict[str, type[Message]] = {
+    "identify": Identify,
+    "track": Track,
+    "page": Page,
+    "screen": Screen,
+    "group": Group,
+    "alias": Alias,
+}
+
 _MESSAGE_ADAPTER: TypeAdapter[Identify | Track | Page | Screen | Group | Alias] = TypeAdapter(
     AnyMessage
 )
@@ -363,9 +372,14 @@ def parse_message(data: Mapping[str, Any]) -> Message:
     >>> parse_message({"type": "identify", "userId": "42"}).user_id
     '42'
     """
-    if data.get("type") == "track":
+    kind = data.get("type")
+    if kind == "track":
         event = data.get("event")
         semantic = _SEMANTIC.get(event.strip()) if isinstance(event, str) else None
         if semantic is not None:
             return semantic.model_validate(data)
+    model = _MODELS_BY_TYPE.get(kind) if isinstance(kind, str) else None
+    if model is not None:
+        # Validating with the class itself keeps error locations free of the union tag.
+        return model.model_validate(data)
     return _MESSAGE_ADAPTER.validate_python(data)
