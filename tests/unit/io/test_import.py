@@ -159,7 +159,7 @@ def test_a_torn_last_line_is_ignored_and_appending_goes_on(tmp_path) -> None:
     state.record([2, 3, 4, 7])
     state.close()
     with open(path, "a", encoding="utf-8") as handle:
-        handle.write("9-1")  # a write cut short by a crash
+        handle.write("1")  # a write of "11" cut short by a crash
     reopened = ImportState(path, import_id="x", kind="identify")
     assert [row for row in range(1, 12) if reopened.done(row)] == [2, 3, 4, 7]
     assert reopened.acknowledged_before == 4
@@ -168,6 +168,19 @@ def test_a_torn_last_line_is_ignored_and_appending_goes_on(tmp_path) -> None:
     last = ImportState(path, import_id="x", kind="identify")
     assert [row for row in range(1, 12) if last.done(row)] == [2, 3, 4, 7, 8]
     last.close()
+
+
+def test_state_holds_scattered_rows(tmp_path) -> None:
+    path = tmp_path / "big.state"
+    state = ImportState(path, import_id="x", kind="identify")
+    state.record(range(2, 100_002, 2))
+    state.close()
+    reopened = ImportState(path, import_id="x", kind="identify")
+    assert reopened.acknowledged_before == 50_000
+    assert reopened.done(100_000)
+    assert not reopened.done(99_999)
+    assert not reopened.done(5_000_000)
+    reopened.close()
 
 
 def test_jsonl_import_uses_line_numbers(tmp_path) -> None:
