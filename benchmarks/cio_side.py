@@ -173,7 +173,7 @@ def import_file(path: Path, rows: int, sink_url: str, *, workers: int | None) ->
         linked = Path(scratch) / path.name
         linked.symlink_to(path.resolve())
         os.chdir(scratch)
-        argv = ["import", str(linked), "--kind", "identify"]
+        argv = ["import", str(linked), "--kind", "identify", "--no-progress"]
         if workers is not None:
             argv += ["--workers", str(workers)]
         with measured() as span:

@@ -315,9 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not lost and not args.no_profile and not args.no_report:
             by_scenario: dict[str, str] = {}
             for target in report.missed_targets(summary):
-                job = next(
-                    (j for j in jobs if j.scenario == target.scenario and j.library == CIO), None
-                )
+                # The 100k-row import runs the same code as the 1M one, ten times sooner.
+                scenario = IMPORT_SMALL if target.scenario == IMPORT_LARGE else target.scenario
+                job = next((j for j in jobs if j.scenario == scenario and j.library == CIO), None)
                 if job is None:
                     continue
                 if job.scenario not in by_scenario:
