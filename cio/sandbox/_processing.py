@@ -196,6 +196,8 @@ def process_body(endpoint_type: str | None, body: bytes, *, strict: bool) -> Out
         data = json.loads(body)
     except ValueError:
         return bad_request("the body is not valid JSON")
+    except RecursionError:
+        return bad_request("the body is nested too deeply")
     if endpoint_type is None:
         items, problem = _parse_envelope(data)
         if items is None:

@@ -89,7 +89,12 @@ class _Handler(BaseHTTPRequestHandler):
             dispatcher.refuse(self.command, path, refused, body_size(self.headers))
             self._write(refused)
             return
-        reply = dispatcher.dispatch(self.command, path, self.headers, body)
+        try:
+            reply = dispatcher.dispatch(self.command, path, self.headers, body)
+        except Exception:
+            # A bug in the sandbox must show as a 500 (and in the log), not a hang-up.
+            logger.exception("sandbox: failed to answer %s %s", self.command, path)
+            reply = Reply(HTTPStatus.INTERNAL_SERVER_ERROR, _error(b"sandbox error"), close=True)
         if reply.reset:
             self.close_connection = True
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)

@@ -8,6 +8,7 @@ holds one run.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -48,6 +49,8 @@ CREATE TABLE IF NOT EXISTS dropped (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+logger = logging.getLogger(__name__)
+
 _TABLES = ("requests", "messages", "dropped", "meta")
 _FAULT_SEPARATOR = "+"
 
@@ -64,6 +67,7 @@ class SQLiteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._closed = False
         self._connection = sqlite3.connect(self.path, check_same_thread=False)
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=NORMAL")
@@ -121,7 +125,19 @@ class SQLiteStore:
             )
             for item in dropped
         ]
-        with self._lock, self._connection:
+        with self._lock:
+            if self._closed:
+                logger.debug("sandbox store: request after close not written")
+                return
+            self._insert(request, message_rows, dropped_rows)
+
+    def _insert(
+        self,
+        request: RequestRecord,
+        message_rows: Sequence[tuple[str | None, ...]],
+        dropped_rows: Sequence[tuple[str | int | None, ...]],
+    ) -> None:
+        with self._connection:
             self._connection.execute(
                 "INSERT INTO requests (method, path, status, bytes, message_count, faults, "
                 "fault_count, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -151,6 +167,7 @@ class SQLiteStore:
     def close(self) -> None:
         """Close the connection (the file stays)."""
         with self._lock:
+            self._closed = True
             self._connection.close()
 
 

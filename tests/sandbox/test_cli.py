@@ -17,6 +17,7 @@ import requests
 
 from cio.cli import main
 from cio.models import Track
+from cio.sandbox import Sandbox, load_summary
 from tests.sandbox.conftest import basic
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow, pytest.mark.timeout(60)]
@@ -79,50 +80,53 @@ def send_track(url: str) -> requests.Response:
     )
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_cli_start_log_and_stop(cli_sandbox: Running, stop_signal: int, tmp_path: Path) -> None:
+def show(cwd: Path, *options: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "cio.cli", "sandbox", "show", "--db", "run.db", *options],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_cli_start_log_show_and_stop_on_sigint(cli_sandbox: Running, tmp_path: Path) -> None:
     printed = "".join(cli_sandbox.lines)
     assert re.search(r"listening on http://127\.0\.0\.1:\d+/v1", printed)
     assert f"export CIO_API_KEY={KEY}" in printed
     assert send_track(cli_sandbox.url).status_code == 200
     logged = cli_sandbox.read_until(r"/v1/track")
-    assert re.search(r"POST /v1/track 200 bytes=\d+ messages=1", logged)
+    assert re.search(r"POST /v1/track 200 bytes=\d+ messages=1$", logged)
     assert KEY not in logged
-    cli_sandbox.process.send_signal(stop_signal)
+    shown = show(tmp_path)  # from another process while the sandbox runs
+    assert f"sandbox run at {cli_sandbox.url}" in shown
+    assert re.search(r"messages accepted\s+1", shown)
+    assert re.search(r"event Signed Up\s+1", shown)
+    cli_sandbox.process.send_signal(signal.SIGINT)
     stdout, stderr = cli_sandbox.process.communicate(timeout=10)
     assert cli_sandbox.process.returncode == 0, stderr
     assert "sandbox stopped: 1 requests, 1 messages accepted, 0 dropped" in stdout
     assert "Traceback" not in stderr
-    show = subprocess.run(
-        [sys.executable, "-m", "cio.cli", "sandbox", "show", "--db", "run.db", "--json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    summary = json.loads(show.stdout)
-    assert (summary["total"], summary["requests"], summary["by_event"]) == (
-        1,
-        1,
-        {"Signed Up": 1},
-    )
+    summary = load_summary(tmp_path / "run.db")
+    assert (summary.total, summary.requests, summary.by_event) == (1, 1, {"Signed Up": 1})
 
 
-def test_cli_show_while_running(cli_sandbox: Running, tmp_path: Path) -> None:
-    send_track(cli_sandbox.url)
-    cli_sandbox.read_until(r"/v1/track")
-    show = subprocess.run(
-        [sys.executable, "-m", "cio.cli", "sandbox", "show", "--db", "run.db"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    assert f"sandbox run at {cli_sandbox.url}" in show.stdout
-    assert re.search(r"messages accepted\s+1", show.stdout)
-    assert re.search(r"event Signed Up\s+1", show.stdout)
+def test_cli_stops_on_sigterm(cli_sandbox: Running) -> None:
+    assert send_track(cli_sandbox.url).status_code == 200
+    cli_sandbox.process.send_signal(signal.SIGTERM)
+    stdout, stderr = cli_sandbox.process.communicate(timeout=10)
+    assert cli_sandbox.process.returncode == 0, stderr
+    assert "sandbox stopped: 1 requests" in stdout
+
+
+def test_show_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with Sandbox(api_key=KEY, db_path=tmp_path / "run.db") as sandbox:
+        send_track(sandbox.url)
+    assert main(["sandbox", "show", "--db", str(tmp_path / "run.db"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["total"], data["by_status"]) == (1, {"200": 1})
 
 
 def test_show_missing_database_is_an_error(
@@ -132,7 +136,7 @@ def test_show_missing_database_is_an_error(
     assert "no sandbox database" in capsys.readouterr().err
 
 
-def test_port_in_use_is_an_error(cli_sandbox: Running, capsys: pytest.CaptureFixture[str]) -> None:
-    port = cli_sandbox.url.split(":")[2].split("/")[0]
-    assert main(["sandbox", "--port", port]) == 2
+def test_port_in_use_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with Sandbox() as sandbox:
+        assert main(["sandbox", "--port", str(sandbox.port)]) == 2
     assert "cannot listen" in capsys.readouterr().err

@@ -127,7 +127,8 @@ def test_query_string_is_ignored(raw: Raw, sandbox: Sandbox) -> None:
 @pytest.mark.parametrize("strict", [False, True])
 @pytest.mark.parametrize(
     "body",
-    [b"", b"{", b"not json", b"\xff\xfe", b"[1, 2]", b'"text"', b"null"],
+    [b"", b"{", b"not json", b"\xff\xfe", b"[1, 2]", b'"text"', b"null", b"[" * 100_000],
+    ids=["empty", "open", "text", "bytes", "array", "string", "null", "deep"],
 )
 def test_malformed_single_bodies_are_400_in_both_modes(
     raw: Raw, sandbox: Sandbox, body: bytes, strict: bool
@@ -419,3 +420,18 @@ def test_requests_never_record_the_key(raw: Raw, sandbox: Sandbox) -> None:
     raw.post("/track", VALID["/track"], auth=basic("wrong"))
     assert KEY not in repr(sandbox.requests)
     assert KEY not in repr(sandbox.summary())
+
+
+def test_a_sandbox_bug_answers_500_not_a_hang_up(
+    raw: Raw, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import cio.sandbox._sandbox as module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(module, "process_body", broken)
+    with caplog.at_level("ERROR", logger="cio.sandbox"):
+        response = raw.post("/track", VALID["/track"])
+    assert response.status_code == 500
+    assert "failed to answer POST /v1/track" in caplog.text

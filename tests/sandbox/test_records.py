@@ -184,3 +184,13 @@ def test_batch_model_bytes_are_accepted(raw: Raw, sandbox: Sandbox) -> None:
     batch = Batch(batch=[Identify(user_id="u1"), Track(user_id="u1", event="A")])
     assert raw.post("/batch", batch.to_json()).status_code == 200
     assert [message["type"] for message in sandbox.messages] == ["identify", "track"]
+
+
+def test_benchmark_script_runs_and_checks_every_message() -> None:
+    from benchmarks import bench_sandbox
+
+    results = bench_sandbox.run(0.2, threads=1)
+    assert results["requests"] > 0
+    assert results["messages_accepted"] == results["requests"] * bench_sandbox.MESSAGES_PER_BATCH
+    assert results["messages_dropped"] == 0
+    assert set(results) >= {"requests_per_second", "messages_per_second", "p50_ms", "p99_ms"}
