@@ -26,7 +26,7 @@ Nesting deeper than ``MAX_NESTING_DEPTH`` levels is refused.
 
 from __future__ import annotations
 
-import math
+from math import isfinite
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -52,7 +52,7 @@ def _refuse(kind: str, message: str, path: tuple[str | int, ...]) -> PydanticCus
 
 
 def _convert_float(value: float, path: tuple[str | int, ...]) -> float:
-    if math.isfinite(value):
+    if isfinite(value):
         return value
     raise _refuse("finite_number", "NaN and infinities cannot be sent as JSON", path)
 
@@ -89,7 +89,7 @@ def _convert_other(value: Any, path: tuple[str | int, ...], depth: int) -> Any:
     if isinstance(value, Mapping):
         return _convert_mapping(value, path, depth)
     if isinstance(value, list | tuple):
-        return [_convert(item, (*path, index), depth + 1) for index, item in enumerate(value)]
+        return _convert_list(value, path, depth)
     if isinstance(value, set | frozenset):
         items = [_convert(item, (*path, index), depth + 1) for index, item in enumerate(value)]
         try:
@@ -127,11 +127,32 @@ def _convert_mapping(
     if depth >= MAX_NESTING_DEPTH:
         raise _refuse("too_deep", f"nested more than {MAX_NESTING_DEPTH} levels deep", path)
     result: dict[str, Any] = {}
+    # Plain leaves are handled inline (no call, no path tuple): this loop runs for every
+    # value of every event, so it stays as cheap as the table allows.
     for raw_key, item in value.items():
-        if not isinstance(raw_key, str):
+        if type(raw_key) is str:
+            key = raw_key
+        elif isinstance(raw_key, str):
+            key = str(raw_key)
+        else:
             raise _refuse("key_type", "object keys must be strings", path)
-        key = str(raw_key)
-        result[key] = _convert(item, (*path, key), depth + 1)
+        kind = type(item)
+        if kind in _PASS_THROUGH or (kind is float and isfinite(item)):
+            result[key] = item
+        else:
+            result[key] = _convert(item, (*path, key), depth + 1)
+    return result
+
+
+def _convert_list(value: Any, path: tuple[str | int, ...], depth: int) -> list[Any]:
+    result: list[Any] = []
+    append = result.append
+    for index, item in enumerate(value):
+        kind = type(item)
+        if kind in _PASS_THROUGH or (kind is float and isfinite(item)):
+            append(item)
+        else:
+            append(_convert(item, (*path, index), depth + 1))
     return result
 
 
@@ -146,7 +167,7 @@ def _convert(value: Any, path: tuple[str | int, ...], depth: int) -> Any:
     if kind is dict:
         return _convert_mapping(value, path, depth)
     if kind is list:
-        return [_convert(item, (*path, index), depth + 1) for index, item in enumerate(value)]
+        return _convert_list(value, path, depth)
     return _convert_other(value, path, depth)
 
 
