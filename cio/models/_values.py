@@ -26,11 +26,11 @@ Nesting deeper than ``MAX_NESTING_DEPTH`` levels is refused.
 
 from __future__ import annotations
 
-from math import isfinite
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from math import isfinite
 from typing import Any
 from uuid import UUID
 
