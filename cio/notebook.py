@@ -83,8 +83,8 @@ _RECOVERY_HINTS: tuple[tuple[type[BaseException], str], ...] = (
     ),
     (
         PayloadTooLargeError,
-        "keep each message under 32 KB (move bulky data out of traits and properties) and "
-        "send many messages through client.batch, which packs requests under 500 KB",
+        "keep each message under 32 KB by moving bulky data out of traits and properties; "
+        "for requests over 500 KB, send through client.batch.send, which splits them",
     ),
     (
         RateLimitError,
@@ -216,9 +216,9 @@ def explain(error: BaseException) -> ErrorExplanation:
         if any(detail.row is not None for detail in error.errors):
             hint_suffix = _ROW_HINT
     status_code = error.status_code if isinstance(error, APIError) else None
-    attempts = (
-        getattr(error, "attempts", None) if isinstance(error, APIError | NetworkError) else None
-    )
+    # An APIError without a status was detected before sending: no attempt was made.
+    sent = isinstance(error, NetworkError) or status_code is not None
+    attempts = error.attempts if isinstance(error, APIError | NetworkError) and sent else None
     hint = next(
         (text for cls, text in _RECOVERY_HINTS if isinstance(error, cls)),
         "this is not a cio error; read the traceback",

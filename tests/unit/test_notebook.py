@@ -37,7 +37,9 @@ def test_explain_converts_pydantic_errors_and_never_shows_values() -> None:
 
 
 def test_explain_picks_the_most_specific_hint() -> None:
-    assert "32 KB" in explain(cio.PayloadTooLargeError("too big", size=40000, limit=32768)).hint
+    too_large = explain(cio.PayloadTooLargeError("too big", size=40000, limit=32768))
+    assert "32 KB" in too_large.hint
+    assert too_large.attempts is None  # found before sending
     timeout = explain(cio.RequestTimeoutError("timed out"))
     assert "unknown" in timeout.hint
     assert timeout.attempts == 1
