@@ -45,7 +45,7 @@ from cio._constants import (
     DEFAULT_FLUSH_TIMEOUT_SECONDS,
 )
 from cio.delivery._bulk import DeadLettersOption, open_dead_letters, parse_item
-from cio.delivery._deadletters import DeadLetter, DeadLetterStore, utc_now_iso
+from cio.delivery._deadletters import DeadLetterStore
 from cio.delivery._engine import DeliveryEngine
 from cio.delivery._outbox import Outbox
 from cio.delivery._report import BatchReport, DeliveryFailure, FlushResult
@@ -177,10 +177,11 @@ class BufferedSender:
         self._on_error = on_error
         self._wake_at = min(DEFAULT_BUFFER_WAKE_AT, max_queue)
         self.outbox = Outbox(outbox) if outbox is not None else None
+        self._owns_dead_letters = False
         if dead_letters is None and self.outbox is not None:
             self.dead_letters: DeadLetterStore = self.outbox.dead_letter_store
         else:
-            self.dead_letters = open_dead_letters(dead_letters)[0]
+            self.dead_letters, self._owns_dead_letters = open_dead_letters(dead_letters)
         self._closed = False
         self._last_result: FlushResult | None = None
         self._reset_state()
@@ -202,6 +203,7 @@ class BufferedSender:
         self._taken = 0
         self._calls = 0
         self._stopping = False
+        self._flushing = False
         self._engine: DeliveryEngine | None = None
         self._thread: threading.Thread | None = None
         self._running = False
@@ -428,9 +430,14 @@ class BufferedSender:
             if self._backlog:
                 self._send_backlog(engine)
             while True:
-                if not self._queue and not self._stopping:
-                    self._wakeup.wait(self.flush_interval)
-                    self._wakeup.clear()
+                timed_out = False
+                if len(self._queue) < self._wake_at and not (self._stopping or self._flushing):
+                    timed_out = not self._wakeup.wait(self.flush_interval)
+                self._wakeup.clear()
+                # Partial batches go out when the interval passed or a flush was asked for;
+                # a burst that woke the thread early only fills batches.
+                send_partial = timed_out or self._flushing or self._stopping
+                self._flushing = False
                 with self._take_lock:
                     count = len(self._queue)
                     items = [self._queue.popleft() for _ in range(count)]
@@ -439,9 +446,9 @@ class BufferedSender:
                     with self._room:
                         self._room.notify_all()
                     self._feed(engine, items)
-                if not self._queue:
+                if send_partial:
                     engine.flush()
-                    if self._stopping:
+                    if self._stopping and not self._queue:
                         return
         except BaseException:  # recorded: the log names it; close() reports what is pending
             logger.exception("the buffered sender's thread stopped")
@@ -534,6 +541,7 @@ class BufferedSender:
         if engine is None:
             return self._result(target, False)
         deadline = None if timeout is None else time.monotonic() + timeout
+        self._flushing = True
         self._wakeup.set()
         with self._settled:
             while engine.settled < target:
@@ -567,6 +575,7 @@ class BufferedSender:
             assert self._last_result is not None
             return self._last_result
         self._closed = True
+        self._running = False  # later calls take the slow path and raise
         _LIVE.discard(self)
         if self._engine is None or self._thread is None:
             self._last_result = self._result(self._target(), False)
@@ -581,6 +590,8 @@ class BufferedSender:
         else:
             self._thread.join(_ROOM_POLL_SECONDS * 10)
             self._engine.close(_ROOM_POLL_SECONDS * 10)
+        if self._owns_dead_letters:
+            self.dead_letters.close()
         if self.outbox is not None:
             self.outbox.close()
         self._last_result = result
@@ -596,47 +607,19 @@ class BufferedSender:
             )
             return
         # Memory mode: record every message not yet acknowledged so none is lost unseen.
+        # The packer thread feeds what is queued to the stopped engine, which dead-letters
+        # it instead of sending; batches behind a stuck request are taken from the queues.
         reason = ClientClosedError("the sender was closed before the API acknowledged this message")
         self._engine.abort(reason)
         self._thread.join(_ROOM_POLL_SECONDS * 10)
-        with self._take_lock:
-            left = list(self._queue)
-            self._queue.clear()
-        self._dead_letter_calls(left, reason)
-        self._engine.close(_ROOM_POLL_SECONDS * 10)
+        self._engine.drain_unsent()
+        self._engine.close(_ROOM_POLL_SECONDS)
         self._engine.dead_letter_in_flight(reason)
         logger.error(
             "buffered sender closed with %d message(s) undelivered; they are in %r",
             pending,
             self.dead_letters,
         )
-
-    def _dead_letter_calls(self, items: list[tuple[Any, ...]], reason: ClientClosedError) -> None:
-        letters = []
-        when = utc_now_iso()
-        for kind, a, b, c, fields in items:
-            try:
-                message = (
-                    a
-                    if kind == _MESSAGE and isinstance(a, Message)
-                    else _build(kind, a, b, c, _drop_none(fields) if fields else {})
-                )
-                body = message.to_json()
-            except (pydantic.ValidationError, CustomerIOError):
-                continue
-            letters.append(
-                DeadLetter(
-                    body,
-                    message.message_id,
-                    str(reason),
-                    type(reason).__name__,
-                    None,
-                    0,
-                    None,
-                    when,
-                )
-            )
-        self.dead_letters.add(letters)
 
     def report(self) -> BatchReport:
         """Totals since the sender started, as a :class:`BatchReport`.

@@ -62,6 +62,8 @@ logger = logging.getLogger(__name__)
 
 PostFunction = Callable[[str, bytes], Response]
 
+_PUT_POLL_SECONDS = 0.05
+
 # Errors that every later request would hit too: stop instead of failing each batch.
 _FATAL_ERRORS: tuple[type[CustomerIOError], ...] = (
     AuthenticationError,
@@ -294,12 +296,58 @@ class DeliveryEngine:
         return record
 
     def _submit(self, lane: _Lane, *, raise_stop: bool) -> None:
-        if raise_stop and self._stop is not None:
+        if raise_stop and self._abort_on_fatal and self._stop is not None:
             raise self._stop
         batch = lane.batch
-        if batch.bodies:
-            lane.batch = _Batch()
-            lane.queue.put(batch)
+        if not batch.bodies:
+            return
+        lane.batch = _Batch()
+        while True:
+            stop = self._stop
+            if stop is not None:
+                self._fail_unsent(batch, stop)
+                return
+            try:
+                lane.queue.put(batch, timeout=_PUT_POLL_SECONDS)
+                return
+            except queue.Full:
+                continue
+
+    def _fail_unsent(self, batch: _Batch, stop: BaseException) -> None:
+        self._fail(
+            batch.bodies,
+            batch.ids,
+            batch.indices,
+            stop,
+            attempts=0,
+            reason=f"not sent: delivery stopped ({type(stop).__name__})",
+        )
+
+    def drain_unsent(self) -> int:
+        """After :meth:`abort`, dead-letter the batches still waiting in the lanes' queues.
+
+        Workers do this themselves unless one is stuck in a request; this takes the
+        batches queued behind it.
+
+        Returns
+        -------
+        int
+            Batches dead-lettered.
+        """
+        stop = self._stop
+        count = 0
+        if stop is None:
+            return count
+        for lane in self._lanes:
+            while True:
+                try:
+                    batch = lane.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if batch is not None:
+                    self._fail_unsent(batch, stop)
+                    count += 1
+        return count
 
     def flush(self) -> None:
         """Hand every partly packed batch to its worker (without waiting for answers).
@@ -347,11 +395,21 @@ class DeliveryEngine:
             self._closed = True
             for lane in self._lanes:
                 self._submit(lane, raise_stop=False)
-                lane.queue.put(None)
+                self._put_sentinel(lane)
         finished = self.join(timeout)
         if self._crash is not None:
             raise self._crash
         return finished
+
+    def _put_sentinel(self, lane: _Lane) -> None:
+        while True:
+            try:
+                lane.queue.put(None, timeout=_PUT_POLL_SECONDS)
+                return
+            except queue.Full:
+                if self._stop is not None:
+                    # A worker stuck in a request: take what waits behind it instead.
+                    self.drain_unsent()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the workers to exit after :meth:`close`.
@@ -449,14 +507,7 @@ class DeliveryEngine:
             try:
                 stop = self._stop
                 if stop is not None:
-                    self._fail(
-                        batch.bodies,
-                        batch.ids,
-                        batch.indices,
-                        stop,
-                        attempts=0,
-                        reason=f"not sent: delivery stopped ({type(stop).__name__})",
-                    )
+                    self._fail_unsent(batch, stop)
                 else:
                     self._deliver(batch.bodies, batch.ids, batch.indices)
             except BaseException as exc:  # recorded, stops delivery, re-raised by close()

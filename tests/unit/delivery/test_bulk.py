@@ -92,7 +92,8 @@ def test_invalid_items_are_rejected_with_their_index_and_never_their_value() -> 
     assert (report.sent, report.rejected) == (2, 3)
     by_index = {failure.index: failure for failure in report.failures}
     assert sorted(by_index) == [1, 2, 3]
-    assert by_index[2].details[0].field == "messages.2.track.event"
+    field = by_index[2].details[0].field
+    assert field.startswith("messages.2.") and field.endswith("event")
     assert all(f.error_type == "ValidationError" and f.rejected for f in report.failures)
     assert "PRIVATE" not in str(report.failures) + report._repr_html_()
     with pytest.raises(DeliveryError, match="3 of 5 messages not delivered") as info:
