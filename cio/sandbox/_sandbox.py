@@ -172,6 +172,7 @@ class Sandbox:
         if enforce_rate_limit:
             self._fault_specs += (EnforceRateLimit(),)
         self._armed: list[ArmedFault] = []
+        self._armed_specs: tuple[Fault, ...] | None = None
         self._faults_lock = threading.Lock()
         self._records_lock = threading.Lock()
         self._messages: list[dict[str, Any]] = []
@@ -329,6 +330,7 @@ class Sandbox:
         now = time.monotonic()
         with self._faults_lock:
             self._armed = [spec.arm(now) for spec in specs]
+            self._armed_specs = tuple(specs)
 
     @property
     def faults(self) -> tuple[Fault, ...]:
@@ -350,6 +352,22 @@ class Sandbox:
     def faults_injected(self) -> int:
         """How many times a fault interfered with a request since start or :meth:`reset`."""
         return self._faults_injected
+
+    @property
+    def fault_counts(self) -> tuple[tuple[Fault, int], ...]:
+        """Each configured fault with how many requests it hit since it was armed.
+
+        Example
+        -------
+        >>> from cio.sandbox import Outage
+        >>> Sandbox(faults=[Outage(1.0)]).fault_counts
+        ((Outage(seconds=1.0, status=503, start_after=0.0), 0),)
+        """
+        with self._faults_lock:
+            if self._armed_specs is None:  # not started: nothing armed yet
+                return tuple((spec, 0) for spec in self._fault_specs)
+            counts = [armed.injected for armed in self._armed]
+            return tuple(zip(self._armed_specs, counts, strict=True))
 
     def _decide_faults(self) -> list[Injection]:
         injections: list[Injection] = []

@@ -83,3 +83,24 @@ def test_client_identify_and_track(sandbox: Sandbox) -> None:
     assert summary.by_type == {"identify": 1, "track": 1}
     assert summary.by_event == {"Signed Up": 1}
     assert summary.dropped == 0
+
+
+def test_client_batch_send(sandbox: Sandbox) -> None:
+    messages = [
+        Track(user_id=f"u{n}", event="Item Viewed", message_id=f"m{n}") for n in range(250)
+    ] + [Identify(user_id="u0", message_id="i0")]
+    with sandbox.client() as client:
+        report = client.batch.send(messages, workers=2)
+    assert (report.sent, report.failed, report.rejected) == (251, 0, 0)
+    assert sandbox.summary() == SandboxSummary(
+        total=251,
+        unique_message_ids=251,
+        duplicates=0,
+        by_type={"track": 250, "identify": 1},
+        by_event={"Item Viewed": 250},
+        dropped=0,
+        requests=report.requests,
+        by_status={200: report.requests},
+        faults_injected=0,
+    )
+    assert all(record.path == "/v1/batch" for record in sandbox.requests)

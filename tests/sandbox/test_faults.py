@@ -140,6 +140,7 @@ def test_faults_combine_in_order(faulty: tuple[Sandbox, Raw]) -> None:
     assert statuses(raw, 2) == [200, 500]
     assert [record.fault for record in sandbox.requests] == ["Delay", "Delay+FailEveryNth"]
     assert sandbox.faults_injected == 3
+    assert sandbox.fault_counts == ((Delay(0.05), 2), (FailEveryNth(2), 1))
 
 
 @pytest.mark.parametrize("faulty", [(FailEveryNth(1),)], indirect=True)
