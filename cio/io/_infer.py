@@ -122,8 +122,9 @@ def _auto(assume: tzinfo | None) -> Converter:
                     moment = _parse_iso(text)
                 except ValueError:
                     return text
-                aware = _attach(moment, assume)
-                return text if aware is None else aware
+                if moment.tzinfo is not None:
+                    return text  # already a valid ISO 8601 date-time with its offset
+                return text if assume is None else moment.replace(tzinfo=assume).isoformat()
             return text
         if first in boolean_start:
             lowered = text.lower()

@@ -58,9 +58,11 @@ def test_auto_inference(cell: str, expected: object, tmp_path) -> None:
     assert type(traits["value"]) is type(expected)
 
 
-def test_aware_datetime_is_inferred_and_normalised(tmp_path) -> None:
-    (traits,) = traits_of("user_id,seen\nu1,2024-05-01T10:30:00Z\n", tmp_path)
-    assert traits == {"seen": "2024-05-01T10:30:00+00:00"}
+def test_aware_datetime_is_checked_and_kept_as_written(tmp_path) -> None:
+    (traits,) = traits_of(
+        "user_id,seen,odd\nu1,2024-05-01T10:30:00Z,2024-13-01T10:30:00Z\n", tmp_path
+    )
+    assert traits == {"seen": "2024-05-01T10:30:00Z", "odd": "2024-13-01T10:30:00Z"}
 
 
 def test_naive_datetime_in_traits_stays_text_without_a_timezone(tmp_path) -> None:
