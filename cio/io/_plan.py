@@ -496,7 +496,9 @@ class Plan:
             except CellError as exc:
                 if errors is None:
                     errors = []
-                errors.append(ErrorDetail((), exc.message, exc.error_type, number, column))
+                errors.append(
+                    ErrorDetail((*parents, leaf), exc.message, exc.error_type, number, column)
+                )
                 continue
             if parents:
                 node = data
@@ -547,7 +549,9 @@ class Plan:
             try:
                 value = convert(value)
             except CellError as exc:
-                errors.append(ErrorDetail((), exc.message, exc.error_type, number, column))
+                errors.append(
+                    ErrorDetail((*parents, leaf), exc.message, exc.error_type, number, column)
+                )
                 continue
             _assign(data, parents, leaf, value)
         if errors:
@@ -563,7 +567,7 @@ class Plan:
                     None,
                     (
                         ErrorDetail(
-                            (),
+                            path,
                             f"{role} is required for kind {self.kind.name!r}",
                             "missing",
                             number,
