@@ -445,8 +445,7 @@ class Sandbox:
         headers: tuple[tuple[str, str], ...] = ()
         if injection.retry_after is not None:
             headers = ((HEADER_RETRY_AFTER, str(injection.retry_after)),)
-        status = HTTPStatus(injection.status)
-        return _json_reply(status, f"injected fault: {injection.fault}", *headers)
+        return _json_reply(injection.status, f"injected fault: {injection.fault}", *headers)
 
     def _authorized(self, header: str | None) -> bool:
         if not header:

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 _LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST
 _HTTP_VERSION = "HTTP/1.1"
+_UNKNOWN_REASON = "Error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length), None
 
     def _write(self, reply: Reply) -> None:
-        status = HTTPStatus(reply.status)
         lines = [
-            f"{_HTTP_VERSION} {status.value} {status.phrase}",
+            f"{_HTTP_VERSION} {reply.status} {_reason_phrase(reply.status)}",
             f"Content-Type: {CONTENT_TYPE_JSON}",
             f"{HEADER_CONTENT_LENGTH}: {len(reply.body)}",
         ]
@@ -137,6 +137,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("sandbox http: " + format, *args)
+
+
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # a fault may use any 4xx/5xx, registered or not
+        return _UNKNOWN_REASON
 
 
 def _error(text: bytes) -> bytes:

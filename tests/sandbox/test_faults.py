@@ -40,6 +40,15 @@ def statuses(raw: Raw, count: int) -> list[int]:
     return [raw.post("/track", TRACK).status_code for _ in range(count)]
 
 
+@pytest.mark.parametrize("faulty", [(FailEveryNth(1, status=599),)], indirect=True)
+def test_any_error_status_can_be_injected(faulty: tuple[Sandbox, Raw]) -> None:
+    sandbox, raw = faulty
+    response = raw.post("/track", TRACK)
+    assert response.status_code == 599
+    assert response.json() == {"success": False, "error": "injected fault: FailEveryNth"}
+    assert sandbox.messages == []
+
+
 @pytest.mark.parametrize("faulty", [(FailEveryNth(3, status=502),)], indirect=True)
 def test_fail_every_nth(faulty: tuple[Sandbox, Raw]) -> None:
     sandbox, raw = faulty
