@@ -30,7 +30,14 @@ from cio.models import Message
 if TYPE_CHECKING:
     from cio.client import CustomerIOClient
 
-__all__ = ["ImportReport", "import_csv", "import_dataframe", "import_jsonl", "import_source"]
+__all__ = [
+    "ImportReport",
+    "import_csv",
+    "import_dataframe",
+    "import_jsonl",
+    "import_source",
+    "run_import",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +217,72 @@ def import_source(
     """
     if client is None and not dry_run:
         raise ConfigurationError("a client is needed to import (or pass dry_run=True)")
+    return run_import(
+        None if client is None else client.batch.send,
+        source,
+        kind,
+        mapping=mapping,
+        constants=constants,
+        types=types,
+        assume_timezone=assume_timezone,
+        format=format,
+        encoding=encoding,
+        delimiter=delimiter,
+        import_id=import_id,
+        state=state,
+        dry_run=dry_run,
+        workers=workers,
+        progress=progress,
+        dead_letters=dead_letters,
+        max_in_flight=max_in_flight,
+        max_errors=max_errors,
+        errors_csv=errors_csv,
+    )
+
+
+def run_import(
+    send: Callable[..., Any] | None,
+    source: Source,
+    kind: str,
+    *,
+    mapping: ColumnMapping | Mapping[str, str | None] | None = None,
+    constants: Mapping[str, Any] | None = None,
+    types: Mapping[str, str] | None = None,
+    assume_timezone: str | tzinfo | None = None,
+    format: Format | None = None,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+    import_id: str | None = None,
+    state: str | os.PathLike[str] | None = None,
+    dry_run: bool = False,
+    workers: int | None = None,
+    progress: bool = False,
+    dead_letters: Any = None,
+    max_in_flight: int | None = None,
+    max_errors: int = DEFAULT_MAX_ROW_ERRORS,
+    errors_csv: str | os.PathLike[str] | None = None,
+) -> ImportReport:
+    """:func:`import_source` with the sending function given directly.
+
+    ``client.batch.import_csv`` and friends call this with ``client.batch.send``.
+
+    Parameters
+    ----------
+    send : callable or None
+        ``client.batch.send`` (or anything with its signature); ``None`` for a dry run.
+    source, kind, mapping, constants, types, assume_timezone, format, encoding
+        As for :func:`import_source`.
+    delimiter, import_id, state, dry_run, workers, progress, dead_letters
+        As for :func:`import_source`.
+    max_in_flight, max_errors, errors_csv
+        As for :func:`import_source`.
+
+    Returns
+    -------
+    ImportReport
+    """
+    if send is None and not dry_run:
+        raise ConfigurationError("a client is needed to import (or pass dry_run=True)")
     started = time.perf_counter()
     spec = resolve_kind(kind)
     name = source_name(source)
@@ -238,9 +311,9 @@ def import_source(
             for _message in messages:
                 pass
         else:
-            assert client is not None
+            assert send is not None
             on_ack = _acknowledger(tracker, pending) if tracker is not None else None
-            delivery = client.batch.send(
+            delivery = send(
                 messages,
                 workers=workers,
                 progress=progress,

@@ -82,7 +82,7 @@ def test_dataframe_import(sandbox: Sandbox) -> None:
     )
     sandbox.reset()
     with sandbox.client() as client:
-        report = import_dataframe(client, frame, kind="identify")
+        report = client.batch.import_dataframe(frame, kind="identify")
         again = import_dataframe(client, frame, kind="identify")
     assert report.sent == again.sent == 3
     traits = {m["userId"]: m["traits"] for m in sandbox.messages}
@@ -114,3 +114,17 @@ def test_cli_import_to_a_configured_workspace(
     assert main(["import", str(path), "--kind", "identify", "--workers", "2"]) == 0
     assert "2 sent" in capsys.readouterr().out
     assert len(sandbox.messages) == 2
+
+
+def test_client_batch_import_csv_resumes_with_a_state_file(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("user_id,plan\n1,pro\n2,free\n3,pro\n", encoding="utf-8")
+    state = tmp_path / "people.state"
+    sandbox.reset()
+    with sandbox.client() as client:
+        first = client.batch.import_csv(path, kind="identify", state=state)
+        second = client.batch.import_csv(path, kind="identify", state=state)
+    assert (first.sent, second.sent, second.skipped) == (3, 0, 3)
+    assert len(sandbox.messages) == 3
