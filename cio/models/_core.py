@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 from typing import Annotated, Any
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from cio.models._email import is_valid_email
 from cio.models._values import json_safe_mapping
 
 __all__ = [
@@ -85,10 +85,8 @@ def _check_traits(value: dict[str, Any] | None) -> dict[str, Any] | None:
         if email is not None:
             if not isinstance(email, str):
                 raise PydanticCustomError("email_type", "email: must be a string")
-            try:
-                validate_email(email, check_deliverability=False)
-            except EmailNotValidError:
-                raise PydanticCustomError("email", "email: not a valid email address") from None
+            if not is_valid_email(email):
+                raise PydanticCustomError("email", "email: not a valid email address")
     return cleaned
 
 
