@@ -178,6 +178,7 @@ class DeliveryEngine:
     >>> engine = DeliveryEngine(transport.send, dead_letters=MemoryDeadLetterStore(), workers=2)
     >>> engine.put(b'{"type":"identify","messageId":"m1","userId":"1"}', "1", "m1", 0)
     >>> engine.close()
+    True
     >>> engine.report(duration=1.0).sent
     1
     """
