@@ -15,6 +15,7 @@ as comments (``# text``); a line ``# %%`` starts a code cell.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import os
@@ -186,7 +187,8 @@ def execute(notebook: NotebookNode) -> Execution:
         resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
     )
     started = time.monotonic()
-    client.execute(env=sandbox_environment())
+    # asyncio.run owns and closes its event loop, so this also works from worker threads.
+    asyncio.run(client.async_execute(env=sandbox_environment()))
     seconds = time.monotonic() - started
     probe_cell = run.cells.pop()
     report = json.loads(_text_of(probe_cell.outputs).strip().splitlines()[-1])
