@@ -6,6 +6,7 @@ import html
 from collections import Counter
 from dataclasses import dataclass, field
 
+from cio.delivery._deadletters import DeadLetterStore
 from cio.errors import CustomerIOError, ErrorDetail
 
 __all__ = ["BatchReport", "DeliveryError", "DeliveryFailure", "FlushResult"]
@@ -97,8 +98,9 @@ class BatchReport:
     failures : tuple of DeliveryFailure
         The failed and rejected messages, in no particular order (the first
         ``MAX_REPORT_FAILURES`` of them; the counts are always complete).
-    dead_letters : object, optional
-        The dead-letter store that holds the failed messages (see :mod:`cio.delivery`).
+    dead_letters : DeadLetterStore, optional
+        The dead-letter store that holds the failed messages (iterate it, or ``write`` a
+        memory store to a file for ``cio replay``).
 
     Example
     -------
@@ -119,7 +121,7 @@ class BatchReport:
     bytes_sent: int
     duration: float
     failures: tuple[DeliveryFailure, ...] = ()
-    dead_letters: object = field(default=None, repr=False, compare=False)
+    dead_letters: DeadLetterStore | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
