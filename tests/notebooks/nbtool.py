@@ -135,6 +135,8 @@ def parse_source(text: str) -> NotebookNode:
         elif kind == "code":
             lines.append(line)
     flush()
+    for number, cell in enumerate(cells):
+        cell.id = f"cell-{number:03d}"  # stable ids keep re-runs from rewriting every cell
     notebook.cells = cells
     notebook.metadata["kernelspec"] = {
         "name": KERNEL_NAME,
