@@ -65,6 +65,7 @@ PLOT_CALLS = (".plot(", ".bar(", ".barh(", ".scatter(", ".hist(", ".step(")
 PLOT_LABELS = (".set_title(", ".set_xlabel(", ".set_ylabel(")
 LEGEND_CALL = ".legend("
 
+SECOND_SENTENCE = re.compile(r"[a-z0-9)`\"'][.!?] +[A-Z]")
 IMPORT_LINE = re.compile(r"^\s*(import|from)\s+\S+", re.M)
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 ALLOWED_EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
@@ -239,6 +240,12 @@ def structure_problems(notebook: NotebookNode) -> list[str]:
     )
     if h1_count != 1:
         problems.append(f"exactly one H1 title is allowed, found {h1_count}")
+    for number, cell in enumerate(cells, start=1):
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if not line.startswith(("#", "|")) and SECOND_SENTENCE.search(line):
+                problems.append(f"cell {number}: one sentence per markdown line")
     code_indexes = [i for i, cell in enumerate(cells) if cell.cell_type == "code"]
     if not code_indexes:
         return [*problems, "the notebook has no code"]

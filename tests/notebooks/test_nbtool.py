@@ -61,6 +61,7 @@ def test_a_good_notebook_has_no_problems() -> None:
         ("# After running this notebook you can do one thing.", "# Hello.", "purpose"),
         ("# Send one message.", "# # Second title", "exactly one H1"),
         ("# Data files: none.", "# none.", "Data files:"),
+        ("# Send one message.", "# Send one message. Then stop.", "one sentence"),
         ("conn = cio.notebook.connect()", "conn = None", "set-up"),
         ("EXPECTED_MESSAGES = 1", "import os\nEXPECTED_MESSAGES = 1", "imports belong"),
         ("# %% [markdown]\n# Check the count.\n", "", "markdown cell must say"),
