@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 
 import cio
 from cio.batching import batch_body, pack
-from cio.io import import_csv, validate_csv
+from cio.io import validate_csv
 from cio.models import Batch, Identify, Page, Track
 from cio.notebook import connect, explain
 from cio.sandbox import ConnectionReset, FailEveryNth, Outage, RateLimitWindow
@@ -165,7 +165,9 @@ print(validation.table())
 # %%
 state_file = Path(tempfile.mkdtemp()) / "customers.import-state"
 with conn.with_faults(FailEveryNth(2, status=503), max_retries=0) as flaky:
-    first_run = import_csv(flaky, CUSTOMERS_CSV, "identify", types=CSV_TYPES, state=state_file, workers=LANES)
+    first_run = flaky.batch.import_csv(
+        CUSTOMERS_CSV, kind="identify", types=CSV_TYPES, state=state_file, workers=LANES
+    )
 first_run
 
 # %% [markdown]
@@ -173,7 +175,9 @@ first_run
 # Running the same import again with the same state file skips the acknowledged rows and sends only the rest.
 
 # %%
-second_run = import_csv(client, CUSTOMERS_CSV, "identify", types=CSV_TYPES, state=state_file, workers=LANES)
+second_run = client.batch.import_csv(
+    CUSTOMERS_CSV, kind="identify", types=CSV_TYPES, state=state_file, workers=LANES
+)
 print(second_run)
 print("skipped == first run's sent:", second_run.skipped == first_run.sent)
 

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import cio
-from cio.io import import_csv, validate_csv
+from cio.io import validate_csv
 from cio.models.semantic.ecommerce import Product
 from cio.notebook import connect, explain
 
@@ -134,7 +134,7 @@ for path, kind in ((PEOPLE_CSV, "identify"), (ORDERS_CSV, "Order Completed")):
 state_dir = Path(tempfile.mkdtemp())
 wrong = cio.CustomerIOClient(api_key=WRONG_KEY, base_url=conn.base_url)
 try:
-    import_csv(wrong, PEOPLE_CSV, "identify", types=PEOPLE_TYPES, state=state_dir / "people.state")
+    wrong.batch.import_csv(PEOPLE_CSV, kind="identify", types=PEOPLE_TYPES, state=state_dir / "people.state")
 except cio.AuthenticationError as error:
     print(explain(error))
 finally:
@@ -144,8 +144,10 @@ finally:
 # With the right client the same import, with the same state file, runs from the start; people first, then their orders.
 
 # %%
-people = import_csv(client, PEOPLE_CSV, "identify", types=PEOPLE_TYPES, state=state_dir / "people.state")
-orders = import_csv(client, ORDERS_CSV, "Order Completed", state=state_dir / "orders.state")
+people = client.batch.import_csv(
+    PEOPLE_CSV, kind="identify", types=PEOPLE_TYPES, state=state_dir / "people.state"
+)
+orders = client.batch.import_csv(ORDERS_CSV, kind="Order Completed", state=state_dir / "orders.state")
 print(people, orders, sep="\n\n")
 
 # %% [markdown]
