@@ -5,6 +5,7 @@ Standard library only: the peers' environment imports this module too.
 
 from __future__ import annotations
 
+import cProfile
 import gc
 import json
 import random
@@ -135,6 +136,10 @@ class Span:
         return {"wall_s": self.wall, "cpu_s": self.cpu, "rss_before_mb": self.rss_before_mb}
 
 
+# Set by ``benchmarks.worker --profile``: then only the measured regions are profiled.
+PROFILER: cProfile.Profile | None = None
+
+
 @contextmanager
 def measured() -> Iterator[Span]:
     """Measure wall and process CPU time of the ``with`` body (garbage collected first)."""
@@ -142,9 +147,13 @@ def measured() -> Iterator[Span]:
     span = Span(rss_before_mb=current_rss_mb())
     cpu0 = cpu_seconds()
     wall0 = time.perf_counter()
+    if PROFILER is not None:
+        PROFILER.enable()
     try:
         yield span
     finally:
+        if PROFILER is not None:
+            PROFILER.disable()
         span.wall = time.perf_counter() - wall0
         span.cpu = cpu_seconds() - cpu0
 

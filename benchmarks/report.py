@@ -6,6 +6,7 @@ import io
 import os
 import platform
 import pstats
+import re
 import statistics
 import subprocess
 import sys
@@ -391,14 +392,22 @@ def summarise_breakdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _short_path(text: str) -> str:
+    text = text.replace(str(ROOT) + "/", "")
+    text = re.sub(r"\S*/site-packages/", "", text)
+    return re.sub(r"\S*/lib/python3\.\d+/", "", text)
+
+
 def summarise_cprofile(path: Path, top: int = PROFILE_TOP) -> str:
-    """The top functions by internal time from a cProfile dump (main thread only)."""
+    """The top functions by internal time, from a cProfile dump of the measured region."""
     buffer = io.StringIO()
     stats = pstats.Stats(str(path), stream=buffer)
     stats.sort_stats("tottime").print_stats(top)
-    lines = [line.replace(str(ROOT) + "/", "") for line in buffer.getvalue().splitlines()]
-    return "cProfile (main thread only), top by internal time:\n\n" + "\n".join(
-        "    " + line for line in lines if line.strip()
+    lines = buffer.getvalue().splitlines()
+    start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+    body = [_short_path(line) for line in lines[start:] if line.strip()]
+    return "cProfile of the calling thread, measured region only, top by internal time:\n\n" + (
+        "\n".join("    " + line for line in body)
     )
 
 

@@ -2,7 +2,7 @@
 
 The runner starts one worker per run so that peak RSS and CPU time belong to that run
 alone. The result is printed as a single ``BENCH-RESULT {json}`` line. With
-``--profile FILE`` the measured work runs under cProfile and the statistics are dumped
+``--profile FILE`` the measured region runs under cProfile and the statistics are dumped
 to FILE (timings are then not representative).
 """
 
@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks import _common
 from benchmarks._common import emit
 
 CIO = "cio"
@@ -86,9 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile is None:
         result = work()
     else:
-        profiler = cProfile.Profile()
-        result = profiler.runcall(work)
-        profiler.dump_stats(str(args.profile))
+        _common.PROFILER = cProfile.Profile()
+        result = work()
+        _common.PROFILER.dump_stats(str(args.profile))
     result.update(scenario=args.scenario, library=args.library)
     emit(result)
     return 0
