@@ -356,16 +356,17 @@ class NotebookConnection:
             When the sandbox holds a different number of messages.
         """
         received = self.received_count()
+        noun = "message" if expected == 1 else "messages"
         if received is None:
             return (
-                f"This notebook sent {expected} messages to the real API; check them in the "
-                "workspace's activity log (there is no sandbox to count them)."
+                f"This notebook counted {expected} {noun} sent. Against the real API there is "
+                "no sandbox to compare with: check the workspace's activity log (messages "
+                "sent inside with_faults blocks went to a temporary local sandbox instead)."
             )
         if received != expected:
             raise CountMismatchError(
                 f"the sandbox received {received} messages but the notebook expected {expected}"
             )
-        noun = "message" if received == 1 else "messages"
         return f"The sandbox received {received} {noun}, exactly what this notebook sent."
 
     @contextmanager

@@ -161,6 +161,7 @@ print(validation.table())
 # An import with a `state` file records every row the API acknowledged.
 # Here the first run meets an outage-like fault (every second request fails) with retries turned off, as a job that is cut short would.
 # The state file lives in a temporary folder so every run of this notebook starts fresh.
+# (Against the real API this first run goes to a temporary local sandbox, so the rows it delivered reach only that sandbox.)
 
 # %%
 state_file = Path(tempfile.mkdtemp()) / "customers.import-state"

@@ -71,7 +71,7 @@ def test_connect_uses_the_real_api_when_the_key_is_in_the_environment(
         assert "comes from the environment" in conn.describe()
         assert "env-key" not in conn.describe() + repr(conn) + conn._repr_html_()
         assert conn.received_count() is None
-        assert "real API" in conn.check_received(3)
+        assert "no sandbox to compare with" in conn.check_received(3)
     assert conn.client.closed
 
 
