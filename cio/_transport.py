@@ -9,9 +9,11 @@ the decisions themselves are the pure functions of :mod:`cio._retry`.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -39,6 +41,7 @@ from cio._version import __version__
 from cio.errors import (
     APIError,
     ClientClosedError,
+    ConfigurationError,
     NetworkError,
     RequestTimeoutError,
     error_for_status,
@@ -159,6 +162,7 @@ class HTTPTransport:
         self._session = self._new_session()
         self._closed = False
         self._lock = threading.Lock()
+        _reset_in_forked_children(self)
 
     def _new_session(self) -> requests.Session:
         session = requests.Session()
@@ -176,8 +180,14 @@ class HTTPTransport:
         return self._closed
 
     def reset_after_fork(self) -> None:
-        """Give a forked child its own connection pool (the parent's sockets are shared)."""
+        """Give a forked child its own connection pool (the parent's sockets are shared).
+
+        The parent's session is dropped, not closed: closing it here would act on
+        sockets the parent is still using. Locks are recreated because a thread of the
+        parent may have held them at the moment of the fork.
+        """
         self._session = self._new_session()
+        self._lock = threading.Lock()
         self.rate_limiter = RateLimiter(self.rate_limiter.limit, self.rate_limiter.window)
 
     def close(self) -> None:
@@ -251,6 +261,13 @@ class HTTPTransport:
                 self._log_attempt(path, "connection error", attempt, len(body), attempt_started)
             except requests.RequestException as exc:
                 raise NetworkError(f"POST {path}: request failed ({type(exc).__name__})") from exc
+            except OSError as exc:
+                # requests raises a bare OSError when the CA bundle it was given (for
+                # example through REQUESTS_CA_BUNDLE) cannot be read. Verification stays on.
+                raise ConfigurationError(
+                    f"POST {path}: TLS could not be set up; check that REQUESTS_CA_BUNDLE or "
+                    "CURL_CA_BUNDLE, if set, name a readable CA bundle file"
+                ) from exc
             else:
                 status = http.status_code
                 self._log_attempt(path, str(status), attempt, len(body), attempt_started)
@@ -287,3 +304,22 @@ class HTTPTransport:
                 size,
                 self._clock() - since,
             )
+
+
+def _reset_in_forked_children(transport: HTTPTransport) -> None:
+    """Give ``transport`` fresh connections in any child forked from this process.
+
+    A forked child would otherwise share the parent's pooled keep-alive sockets, and
+    requests and responses of the two processes would cross. A weak reference keeps the
+    registration from holding the transport alive.
+    """
+    if not hasattr(os, "register_at_fork"):
+        return
+    ref = weakref.ref(transport)
+
+    def reset() -> None:
+        alive = ref()
+        if alive is not None and not alive.closed:
+            alive.reset_after_fork()
+
+    os.register_at_fork(after_in_child=reset)

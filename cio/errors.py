@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cio._constants import ERROR_BODY_MAX_CHARS
+from cio._redact import mask_emails
 
 if TYPE_CHECKING:
     import pydantic
@@ -204,7 +205,8 @@ class APIError(CustomerIOError):
 
     def __init__(self, message: str, *, status_code: int | None = None, body: str = "") -> None:
         self.status_code = status_code
-        self.body = body[:ERROR_BODY_MAX_CHARS]
+        # A server may echo the payload back; never let an email reach exception text.
+        self.body = mask_emails(body[:ERROR_BODY_MAX_CHARS])
         text = message if status_code is None else f"{message} (HTTP {status_code})"
         if self.body:
             text = f"{text}: {self.body}"

@@ -17,8 +17,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticSerializationError
 
+from cio.errors import ErrorDetail, ValidationError
 from cio.models._email import is_valid_email
 from cio.models._values import json_safe_mapping
 
@@ -134,11 +135,55 @@ class CIOModel(BaseModel):
         )
 
     def to_json_unchecked(self) -> bytes:
-        """The wire form as compact JSON bytes, without the size check."""
-        return self.__pydantic_serializer__.to_json(self, by_alias=True, exclude_none=True)
+        """The wire form as compact JSON bytes, without the size check.
+
+        Raises
+        ------
+        cio.ValidationError
+            When a string cannot be encoded as UTF-8 (a lone surrogate, for example from
+            text decoded with ``errors="surrogateescape"``); the error names the field.
+        """
+        try:
+            return self.__pydantic_serializer__.to_json(self, by_alias=True, exclude_none=True)
+        except PydanticSerializationError as exc:
+            data = self.model_dump(by_alias=True, exclude_none=True)
+            where = _unencodable_location(data, ()) or ()
+            raise ValidationError(
+                f"{type(self).__name__} cannot be serialized",
+                [
+                    ErrorDetail(
+                        loc=where,
+                        msg="text is not valid Unicode (a lone surrogate); fix the source encoding",
+                        type="string_unicode",
+                    )
+                ],
+            ) from exc
 
 
 class OpenModel(CIOModel):
     """A model that keeps keys it does not know (context parts, semantic properties)."""
 
     model_config = ConfigDict(extra="allow")
+
+
+def _unencodable_location(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """The path of the first string in ``value`` that UTF-8 cannot encode, if any."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    items: Any = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    for key, item in items:
+        key_path = (*path, key)
+        if isinstance(key, str) and _unencodable_location(key, path) is not None:
+            return key_path
+        found = _unencodable_location(item, key_path)
+        if found is not None:
+            return found
+    return None

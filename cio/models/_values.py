@@ -18,6 +18,7 @@ list, tuple                  list
 set, frozenset               list, sorted when the items are sortable
 dict with str keys           object (keys must be strings)
 numpy / pandas scalars       the matching Python scalar (``.item()``)
+numpy / pandas arrays        list (``.tolist()``), items converted alike
 bytes, other objects         refused: convert them explicitly
 ===========================  =============================================
 
@@ -98,6 +99,9 @@ def _convert_other(value: Any, path: tuple[str | int, ...], depth: int) -> Any:
             return items
     module = type(value).__module__
     if module.startswith(("numpy", "pandas")):
+        if getattr(value, "ndim", 0) and callable(getattr(value, "tolist", None)):
+            # arrays (and pandas arrays) become lists, each item converted by this table
+            return _convert(value.tolist(), path, depth)
         if _is_missing(value):
             raise _refuse("missing_value", "missing value (NA) cannot be sent", path)
         item = getattr(value, "item", None)

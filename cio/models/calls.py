@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
+import pydantic
 from pydantic import Field, TypeAdapter, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -372,6 +373,8 @@ def parse_message(data: Mapping[str, Any]) -> Message:
     >>> parse_message({"type": "identify", "userId": "42"}).user_id
     '42'
     """
+    if not isinstance(data, Mapping):
+        raise _message_error("model_type", "a message must be a JSON object", ())
     kind = data.get("type")
     if kind == "track":
         event = data.get("event")
@@ -382,4 +385,17 @@ def parse_message(data: Mapping[str, Any]) -> Message:
     if model is not None:
         # Validating with the class itself keeps error locations free of the union tag.
         return model.model_validate(data)
-    return _MESSAGE_ADAPTER.validate_python(data)
+    # Pydantic's own error for an unknown tag quotes the input; say it without the value.
+    allowed = ", ".join(sorted(_MODELS_BY_TYPE))
+    if kind is None:
+        raise _message_error("missing", f"'type' is required: one of {allowed}", ("type",))
+    raise _message_error("union_tag_invalid", f"'type' must be one of {allowed}", ("type",))
+
+
+def _message_error(kind: str, message: str, loc: tuple[str, ...]) -> pydantic.ValidationError:
+    """A pydantic ValidationError that states the problem without the input value."""
+    return pydantic.ValidationError.from_exception_data(
+        "Message",
+        [{"type": PydanticCustomError(kind, message), "loc": loc, "input": None}],
+        hide_input=True,
+    )

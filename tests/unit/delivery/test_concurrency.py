@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections import Counter, defaultdict
 
 from cio import CustomerIOClient
@@ -42,9 +43,19 @@ def test_workers_deliver_each_message_once_and_keep_each_users_order() -> None:
 
 def test_the_shared_rate_limiter_is_never_exceeded_in_any_window() -> None:
     limit, window = 4, 0.1
+    granted: list[float] = []
+
+    class RecordingLimiter(RateLimiter):
+        """Records when each request was allowed to go (the limiter's own clock)."""
+
+        def acquire(self) -> float:
+            waited = super().acquire()
+            granted.append(time.monotonic())
+            return waited
+
     with recording_server() as server:
         transport = HTTPTransport(
-            server.url, authorization="Basic eDo=", rate_limiter=RateLimiter(limit, window)
+            server.url, authorization="Basic eDo=", rate_limiter=RecordingLimiter(limit, window)
         )
         client = CustomerIOClient(api_key="key", transport=transport)
         messages = [
@@ -54,10 +65,10 @@ def test_the_shared_rate_limiter_is_never_exceeded_in_any_window() -> None:
         report = client.batch.send(messages, workers=4, max_in_flight=8)
         client.close()
     assert report.sent == len(messages)
-    times = sorted(arrival.at for arrival in server.arrivals)
-    assert len(times) >= 12
-    # Measured at the server, so allow for a few milliseconds of connection set-up jitter;
-    # without the limiter all the requests would arrive within one such slice.
-    for first, start in enumerate(times):
-        inside = [t for t in times[first:] if t - start < window * 0.8]
+    assert len(server.arrivals) == len(granted) >= 12
+    # Checked where the limit is enforced: server arrival times bunch up under CPU load,
+    # which made a server-side check flaky on a busy 2-core machine.
+    granted.sort()
+    for first, start in enumerate(granted):
+        inside = [t for t in granted[first:] if t - start < window - 1e-3]
         assert len(inside) <= limit
