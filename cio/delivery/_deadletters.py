@@ -268,6 +268,7 @@ class JsonLinesDeadLetterStore:
         self._file: IO[bytes] | None = None
         self._pid = os.getpid()
         self._lock = threading.Lock()
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"JsonLinesDeadLetterStore({str(self.path)!r})"
@@ -283,14 +284,26 @@ class JsonLinesDeadLetterStore:
             return
         data = b"".join(letter.to_json_line() for letter in letters)
         with self._lock:
-            if self._file is None or self._pid != os.getpid():
-                self._pid = os.getpid()
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = self.path.open("ab")
-            self._file.write(data)
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            if self._closed:
+                # A worker finishing after close() (for example a request that outlived
+                # the close deadline) still records its letters, without leaving a file open.
+                self._append_once(data)
+            else:
+                if self._file is None or self._pid != os.getpid():
+                    self._pid = os.getpid()
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._file = self.path.open("ab")
+                self._file.write(data)
+                self._file.flush()
+                os.fsync(self._file.fileno())
         logger.warning("%d message(s) written to dead-letter file %s", len(letters), self.path)
+
+    def _append_once(self, data: bytes) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("ab") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
 
     def __iter__(self) -> Iterator[DeadLetter]:
         if not self.path.exists():
@@ -314,8 +327,9 @@ class JsonLinesDeadLetterStore:
             return sum(1 for line in handle if line.strip())
 
     def close(self) -> None:
-        """Close the file (it is reopened by a later :meth:`add`)."""
+        """Close the file; a later :meth:`add` still appends, opening it only briefly."""
         with self._lock:
+            self._closed = True
             if self._file is not None:
                 self._file.close()
                 self._file = None
