@@ -368,7 +368,9 @@ def summarise_py_spy(path: Path, top: int = PROFILE_TOP) -> str:
         return "py-spy recorded no samples in cio code"
     out = [
         f"py-spy at {PROFILE_RATE_HZ} Hz over all threads: {total} of {everything} samples "
-        "were busy in cio code (the rest: building the input, imports, waiting).",
+        "were busy in cio code (the rest: building the input, imports, waiting). py-spy "
+        "samples running threads by wall clock, so system calls (os.urandom, socket I/O) "
+        "can weigh more here than in CPU time; the stage breakdown is CPU time.",
         "",
         "Self time (leaf frame), share of the busy cio samples:",
         "",
@@ -446,6 +448,22 @@ def _bulk_table(summary: Summary) -> list[str]:
             f"| {vs_peer} | {vs_raw} |"
         )
     return lines
+
+
+def _bulk_budget(summary: Summary) -> list[str]:
+    """What the bulk targets mean in CPU time per event for a single producer thread."""
+    peer = fastest_peer(summary)
+    raw = _get(summary, BULK, RAW, "events_per_s")
+    if peer is None or raw is None:
+        return []
+    peer_goal = BULK_PEER_FACTOR * peer[1].median
+    raw_goal = BULK_RAW_FRACTION * raw.median
+    return [
+        f"Read as a budget: {BULK_PEER_FACTOR:g}x the fastest peer is {peer_goal:,.0f} events/s, "
+        f"at most {1e6 / peer_goal:.1f} us per event on one thread holding the GIL; "
+        f"{BULK_RAW_FRACTION:.0%} of the raw lower bound is {raw_goal:,.0f} events/s, at most "
+        f"{1e6 / raw_goal:.1f} us per event, less than validating one event costs today.",
+    ]
 
 
 def _drops_table(summary: Summary) -> list[str]:
@@ -546,6 +564,8 @@ def write_markdown(
         "dicts; the figure in brackets is the RSS before the clock started.",
         "",
         *_bulk_table(summary),
+        "",
+        *_bulk_budget(summary),
         "",
         "### The peers at default settings (100,000-event burst)",
         "",
