@@ -300,46 +300,26 @@ def test_row_is_attached_when_the_message_came_from_a_file() -> None:
     assert "row 12" in str(error) and "batch.3.user_id" in str(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a lone surrogate in a property value raises pydantic_core."
-    "PydanticSerializationError from Message.to_json (cio/models/_core.py to_json_unchecked) "
-    "instead of a cio error naming the field",
-)
 def test_lone_surrogate_is_refused_by_a_library_error_naming_the_field() -> None:
     with pytest.raises(ValidationError) as info:
         Track(user_id="u1", event="V", properties={"note": "ok \ud800"}).to_json()
     assert "note" in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: numpy arrays reach ndarray.item() in cio/models/_values.py _convert_other; "
-    "the ValueError becomes a value_error that does not name the key",
-)
-def test_numpy_array_is_refused_naming_the_key() -> None:
+def test_numpy_arrays_become_lists_and_bad_items_are_located() -> None:
+    wire = json.loads(_track(vector=np.array([[1, 2], [3, 4]])).to_json())
+    assert wire["properties"]["vector"] == [[1, 2], [3, 4]]
     with pytest.raises(pydantic.ValidationError) as info:
-        _track(vector=np.array([1, 2, 3]))
+        _track(vector=np.array([1.0, np.nan]))
     assert "vector" in _located_text(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: parse_message (cio/models/calls.py) calls data.get() before validating, "
-    "so a JSON array or string raises AttributeError instead of a validation error",
-)
 @pytest.mark.parametrize("data", [[], "identify", 7, None])
 def test_parse_message_refuses_non_objects_with_a_validation_error(data: Any) -> None:
     with pytest.raises((pydantic.ValidationError, ValidationError)):
         parse_message(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pydantic's discriminated-union error for an unknown 'type' quotes the input "
-    "tag ('Input tag ... found using type') despite hide_input_in_errors; parse_message in "
-    "cio/models/calls.py passes it on, so a misplaced column value would be echoed",
-)
 def test_unknown_type_is_refused_without_echoing_it() -> None:
     with pytest.raises(pydantic.ValidationError) as info:
         parse_message({"type": TRAIT_VALUE, "userId": "u1"})

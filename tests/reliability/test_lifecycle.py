@@ -107,18 +107,9 @@ def test_closing_while_threads_send_gives_only_closed_errors() -> None:
     assert set(sent) <= received  # every send reported as done really arrived
 
 
-FORK_REASON = (
-    "bug: CustomerIOClient does not reset its transport after fork (cio/client.py: no "
-    "os.register_at_fork; HTTPTransport.reset_after_fork in cio/_transport.py is never "
-    "called), so a forked child reuses the parent's pooled keep-alive socket; used at the "
-    "same time, requests and responses cross, time out and are retried (duplicates)"
-)
-
-
 @pytest.mark.slow
 @pytest.mark.timeout(60)
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
-@pytest.mark.xfail(strict=True, reason=FORK_REASON)
 def test_forked_child_delivers_over_its_own_connection() -> None:
     with recording_server() as server:
         client = CustomerIOClient(api_key=API_KEY, base_url=server.url, timeout=2.0)

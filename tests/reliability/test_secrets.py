@@ -166,12 +166,6 @@ def test_network_errors_and_their_causes_hold_no_key_or_payload(debug_log) -> No
     assert_clean([("exception", _full_text(info.value)), ("DEBUG log", debug_log.text)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: APIError puts the raw response body into its message (cio/errors.py "
-    "APIError.__init__ via error_for_status); a server that echoes the payload puts "
-    "emails into exception text; mask it with cio._redact.mask_emails",
-)
 def test_an_echoing_server_does_not_put_emails_into_exception_messages() -> None:
     client = CustomerIOClient(api_key=API_KEY, base_url=MOCK_ROOT, max_retries=0)
     echo = json.dumps({"error": "invalid traits", "input": {"email": EMAIL}})
@@ -220,13 +214,6 @@ def test_environment_cannot_switch_verification_off(
     assert verify is True or (isinstance(verify, str) and verify != "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a CA bundle path from REQUESTS_CA_BUNDLE that does not exist makes requests "
-    "raise a bare OSError, which cio/_transport.py HTTPTransport.send does not translate "
-    "(it catches requests.RequestException only); verification stays on, but the caller "
-    "gets an error outside the library's tree",
-)
 def test_unusable_ca_bundle_from_environment_gives_a_library_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
