@@ -45,7 +45,10 @@ PATHS: tuple[str, ...] = ("bulk", "buffered")
 
 SCENARIOS: tuple[Scenario, ...] = (
     *(Scenario(f"{path}/{name}", fault) for name, fault in _FAULTS for path in PATHS),
-    Scenario("buffered/exit-without-flush", "process exits without calling flush()"),
+    Scenario(
+        "buffered/exit-without-flush",
+        "process exits without calling flush(); every 3rd request answered 500",
+    ),
     Scenario("import/sigkill-resume", "SIGKILL mid-import, then a resumed run"),
 )
 SCENARIO_IDS: tuple[str, ...] = tuple(scenario.id for scenario in SCENARIOS)
