@@ -12,8 +12,6 @@ import requests
 
 from benchmarks._common import API_KEY, measured, order_events, percentile
 
-BREAKDOWN_CHUNK = 1_000
-
 
 def _version() -> str:
     import cio
@@ -51,38 +49,34 @@ def bulk(count: int, sink_url: str, *, workers: int | None = None) -> dict[str, 
 def breakdown(count: int) -> dict[str, Any]:
     """Where one bulk event's CPU goes, stage by stage, on one thread with no network.
 
-    Each stage is timed over ``count`` events with ``time.process_time``: validating a
-    plain dict into its model (messageId generation included), generating a messageId on
-    its own, serializing the model, and packing the bytes into batch bodies.
+    Each event is validated and serialized in turn and only its bytes are kept, as in
+    ``client.batch.send`` (keeping the models alive would make the garbage collector
+    walk them and overstate validation). Then messageIds are generated on their own
+    with the models' own generator, and the bytes are packed into batch bodies.
     """
-    import uuid
-
     from cio.batching import batch_body, pack
-    from cio.models import parse_message
+    from cio.models import _core, parse_message
 
     events = order_events(count)
-    clock = time.process_time
-    validate = message_id = serialize = pack_time = 0.0
-    batches = 0
-    # Chunks keep the models short-lived, as in client.batch.send, so the garbage
-    # collector sees what it sees there.
-    for start in range(0, count, BREAKDOWN_CHUNK):
-        chunk = events[start : start + BREAKDOWN_CHUNK]
+    clock = time.perf_counter_ns
+    validate = serialize = 0
+    bodies = []
+    for event in events:
         t0 = clock()
-        models = [parse_message(event) for event in chunk]
+        model = parse_message(event)
         t1 = clock()
-        for _ in chunk:
-            str(uuid.uuid4())
+        bodies.append(model.to_json())
         t2 = clock()
-        bodies = [model.to_json() for model in models]
-        t3 = clock()
-        batches += len([batch_body(batch) for batch in pack(bodies)])
-        t4 = clock()
         validate += t1 - t0
-        message_id += t2 - t1
-        serialize += t3 - t2
-        pack_time += t4 - t3
-    per_event = 1e6 / count
+        serialize += t2 - t1
+    t0 = clock()
+    for _ in range(count):
+        _core.new_message_id()
+    message_id = clock() - t0
+    t0 = clock()
+    batches = len([batch_body(batch) for batch in pack(bodies)])
+    pack_time = clock() - t0
+    per_event = 1e-3 / count
     return {
         "events": count,
         "validate_us": validate * per_event,

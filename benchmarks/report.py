@@ -385,11 +385,11 @@ def summarise_breakdown(result: dict[str, Any]) -> str:
     """The per-stage CPU cost of one bulk event (single thread, no network)."""
     stages = [
         ("validate a dict into its model (messageId included)", "validate_us"),
-        ("  of which: generate the messageId (str(uuid.uuid4()))", "message_id_us"),
+        ("  of which: generate the messageId (cio.models._core.new_message_id)", "message_id_us"),
         ("serialize the model (to_json)", "serialize_us"),
         ("pack bytes into ~500 KB batch bodies", "pack_us"),
     ]
-    lines = [f"CPU per event by stage, {result['events']:,} events on one thread, no network:", ""]
+    lines = [f"Time per event by stage, {result['events']:,} events on one thread, no network:", ""]
     lines += [f"    {result[key]:6.2f} us  {label}" for label, key in stages]
     return "\n".join(lines)
 
