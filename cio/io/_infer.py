@@ -16,7 +16,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cio._constants import MAX_INFERRED_INTEGER_DIGITS
-from cio.errors import ConfigurationError
+from cio.errors import ConfigurationError, CustomerIOError
 
 __all__ = [
     "COLUMN_TYPES",
@@ -30,8 +30,11 @@ __all__ = [
 Converter = Callable[[str], Any]
 
 
-class CellError(Exception):
-    """A cell could not be converted; carries an error type and a value-free message."""
+class CellError(CustomerIOError):
+    """A cell could not be converted; carries an error type and a value-free message.
+
+    Internal: the row reader turns it into a row error, so users never see it raised.
+    """
 
     def __init__(self, error_type: str, message: str) -> None:
         super().__init__(message)
