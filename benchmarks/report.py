@@ -370,7 +370,8 @@ def summarise_py_spy(path: Path, top: int = PROFILE_TOP) -> str:
         f"py-spy at {PROFILE_RATE_HZ} Hz over all threads: {total} of {everything} samples "
         "were busy in cio code (the rest: building the input, imports, waiting). py-spy "
         "samples running threads by wall clock, so system calls (os.urandom, socket I/O) "
-        "can weigh more here than in CPU time; the stage breakdown is CPU time.",
+        "can weigh more here than in CPU time; the stage breakdown is timed on one busy "
+        "thread.",
         "",
         "Self time (leaf frame), share of the busy cio samples:",
         "",
