@@ -145,3 +145,6 @@ SEMANTIC_FAMILY_VIDEO: Final = "video"
 OBJECT_DELETION_ANONYMOUS_ID: Final = "cio-python-object-deletion"
 # How many close matches an unknown semantic event name suggests.
 SEMANTIC_NAME_SUGGESTIONS: Final = 3
+
+# Message ids: random bytes drawn per thread in blocks of this many ids.
+MESSAGE_ID_RANDOM_BLOCK: Final = 256

@@ -25,6 +25,9 @@ _PLAIN_ADDRESS = re.compile(
     rf"(?P<local>{_ATEXT}+(?:\.{_ATEXT}+)*)@(?P<domain>(?:{_LABEL}\.)+(?P<tld>[A-Za-z]{{2,63}}))"
 )
 _SPECIAL_USE = frozenset(name.lower() for name in SPECIAL_USE_DOMAIN_NAMES)
+# Every special-use name is a single label today, so the top-level label decides; should
+# a dotted name appear in a later email-validator, the suffix loop takes over.
+_SPECIAL_USE_BY_TLD = all("." not in name for name in _SPECIAL_USE)
 
 
 def _plain_and_valid(address: str) -> bool:
@@ -32,9 +35,12 @@ def _plain_and_valid(address: str) -> bool:
     match = _PLAIN_ADDRESS.fullmatch(address)
     if match is None or len(address) > _MAX_ADDRESS_LENGTH:
         return False
-    domain = match["domain"].lower()
+    domain = match["domain"]
     if len(match["local"]) > _MAX_LOCAL_LENGTH or "--" in domain:
         return False
+    if _SPECIAL_USE_BY_TLD:
+        return match["tld"].lower() not in _SPECIAL_USE
+    domain = domain.lower()
     return not any(domain == name or domain.endswith("." + name) for name in _SPECIAL_USE)
 
 

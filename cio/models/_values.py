@@ -32,20 +32,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from math import isfinite
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from cio._constants import MAX_NESTING_DEPTH
 
-__all__ = ["json_safe", "json_safe_mapping"]
+__all__ = ["JsonSafe", "json_safe", "json_safe_mapping"]
 
 _PASS_THROUGH = frozenset({str, int, bool, type(None)})
 
 
 def _where(path: tuple[str | int, ...]) -> str:
-    return ".".join(str(part) for part in path) or "(top level)"
+    return ".".join(str(part) for part in path) or "value"
 
 
 def _refuse(kind: str, message: str, path: tuple[str | int, ...]) -> PydanticCustomError:
@@ -221,3 +222,11 @@ def json_safe_mapping(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return None
     converted: dict[str, Any] = _convert_mapping(value, (), 0)
     return converted
+
+
+JsonSafe = Annotated[Any, AfterValidator(json_safe)]
+"""Any value, converted by this module's table (used for the extra keys of open models).
+
+Declared as the type of ``__pydantic_extra__``, it is applied only to keys a model does
+not declare, so a message without extra keys pays nothing for it.
+"""

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, model_validator
+from pydantic import ConfigDict, Field
 
 from cio.models._core import OpenModel, Traits
-from cio.models._values import json_safe_mapping
+from cio.models._values import JsonSafe
 
 __all__ = [
     "Context",
@@ -30,14 +30,8 @@ __all__ = [
 class _OpenPart(OpenModel):
     """A context part that keeps unknown keys, converted to JSON-safe values."""
 
-    @model_validator(mode="after")
-    def _clean_extra(self) -> _OpenPart:
-        extra = self.__pydantic_extra__
-        if extra:
-            cleaned = json_safe_mapping(extra)
-            assert cleaned is not None
-            extra.update(cleaned)
-        return self
+    # Undeclared keys are validated in pydantic-core by this type, only when present.
+    __pydantic_extra__: dict[str, JsonSafe] = Field(init=False)
 
 
 class ContextApp(_OpenPart):

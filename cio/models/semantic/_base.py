@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AliasGenerator, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AliasGenerator, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from cio.models._core import CIOModel
-from cio.models._values import json_safe_mapping
+from cio.models._values import JsonSafe
 
 __all__ = [
     "CamelCaseProperties",
@@ -41,14 +41,8 @@ class _OpenProperties(CIOModel):
 
     model_config = ConfigDict(extra="allow")
 
-    @model_validator(mode="after")
-    def _clean_extra(self) -> _OpenProperties:
-        extra = self.__pydantic_extra__
-        if extra:
-            cleaned = json_safe_mapping(extra)
-            assert cleaned is not None
-            extra.update(cleaned)
-        return self
+    # Undeclared keys are validated in pydantic-core by this type, only when present.
+    __pydantic_extra__: dict[str, JsonSafe] = Field(init=False)
 
 
 class SnakeCaseProperties(_OpenProperties):
