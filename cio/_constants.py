@@ -61,6 +61,8 @@ USER_AGENT_PREFIX: Final = "cio-python/"
 ENV_PREFIX: Final = "CIO_"
 ENV_API_KEY: Final = "CIO_API_KEY"
 ENV_FILE: Final = ".env"
+ENV_REQUESTS_CA_BUNDLE: Final = "REQUESTS_CA_BUNDLE"
+ENV_CURL_CA_BUNDLE: Final = "CURL_CA_BUNDLE"
 
 # Reserved (semantic) event names that act on Customer.io itself.
 EVENT_USER_DELETED: Final = "User Deleted"

@@ -28,6 +28,8 @@ from cio._constants import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_POOL_SIZE,
     DEFAULT_TIMEOUT_SECONDS,
+    ENV_CURL_CA_BUNDLE,
+    ENV_REQUESTS_CA_BUNDLE,
     HEADER_AUTHORIZATION,
     HEADER_CONTENT_TYPE,
     HEADER_STRICT_MODE,
@@ -169,6 +171,15 @@ class HTTPTransport:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self._pool_size, max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
+        # requests reads proxy and CA settings from the environment on every request
+        # (scanning all of os.environ twice); read them once here instead, with the
+        # same meaning: HTTPS_PROXY/NO_PROXY apply, and REQUESTS_CA_BUNDLE or
+        # CURL_CA_BUNDLE may name another CA bundle but can never turn verification off.
+        session.trust_env = False
+        session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        self._verify: bool | str = (
+            os.environ.get(ENV_REQUESTS_CA_BUNDLE) or os.environ.get(ENV_CURL_CA_BUNDLE) or True
+        )
         return session
 
     def __repr__(self) -> str:
@@ -248,7 +259,7 @@ class HTTPTransport:
                     data=body,
                     headers=self._headers,
                     timeout=timeout,
-                    verify=True,
+                    verify=self._verify,
                     allow_redirects=False,
                 )
             except requests.Timeout as exc:

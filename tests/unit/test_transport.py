@@ -273,3 +273,42 @@ def test_connection_refused_is_network_error() -> None:
     with pytest.raises(NetworkError) as info:
         transport.send("/track", b"{}")
     assert info.value.attempts == 2
+
+
+def test_proxy_and_ca_bundle_come_from_the_environment_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/corporate-ca.pem")
+    transport = make(Waits())
+    monkeypatch.delenv("HTTPS_PROXY")
+    with requests_mock.Mocker() as mock:
+        mock.post(f"{BASE}/track", status_code=200)
+        transport.send("/track", b"{}")
+        sent = mock.request_history[0]
+    assert sent.verify == "/etc/corporate-ca.pem"
+    assert sent.proxies.get("https") == "http://proxy.internal:3128"
+
+
+@pytest.mark.parametrize("value", ["", None])
+def test_verification_stays_on_without_a_bundle(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    if value is None:
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    else:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", value)
+    with requests_mock.Mocker() as mock:
+        mock.post(f"{BASE}/track", status_code=200)
+        make(Waits()).send("/track", b"{}")
+        assert mock.request_history[0].verify is True
+
+
+def test_no_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "api.test")
+    with requests_mock.Mocker() as mock:
+        mock.post(f"{BASE}/track", status_code=200)
+        make(Waits()).send("/track", b"{}")
+        assert not mock.request_history[0].proxies.get("https")
