@@ -110,7 +110,7 @@ def backoff_delay(
     attempt : int
         1 for the wait after the first failure, 2 after the second, ...
     random : callable
-        Returns a float in [0, 1) (``random.random`` in production).
+        Returns a float in [0, 1) (a private ``random.Random`` in production).
     base, cap : float
         Base delay and ceiling, in seconds.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-import random
+import random as _random_module
 import threading
 import time
 import weakref
@@ -142,7 +142,7 @@ class HTTPTransport:
         log_payloads: bool = False,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        random: Callable[[], float] = random.random,
+        random: Callable[[], float] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -152,7 +152,9 @@ class HTTPTransport:
         self.log_payloads = log_payloads
         self._sleep = sleep
         self._clock = clock
-        self._random = random
+        # A private generator: a library must not draw from (and so perturb) the global
+        # random state that the application or its tests may have seeded.
+        self._random = random if random is not None else _random_module.Random().random
         self._headers = {
             HEADER_AUTHORIZATION: authorization,
             HEADER_CONTENT_TYPE: CONTENT_TYPE_JSON,

@@ -312,3 +312,13 @@ def test_no_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
         mock.post(f"{BASE}/track", status_code=200)
         make(Waits()).send("/track", b"{}")
         assert not mock.request_history[0].proxies.get("https")
+
+
+def test_retry_jitter_leaves_the_global_random_state_alone() -> None:
+    import random
+
+    state = random.getstate()
+    with requests_mock.Mocker() as mock:
+        mock.post(f"{BASE}/track", [{"status_code": 503}, {"status_code": 200}])
+        HTTPTransport(BASE, authorization=AUTH, sleep=lambda _: None).send("/track", b"{}")
+    assert random.getstate() == state
