@@ -150,3 +150,6 @@ SEMANTIC_NAME_SUGGESTIONS: Final = 3
 
 # Message ids: random bytes drawn per thread in blocks of this many ids.
 MESSAGE_ID_RANDOM_BLOCK: Final = 256
+
+# Errors about items of a bulk input are located at ("messages", index, ...).
+BULK_INPUT_LOCATION: Final = "messages"

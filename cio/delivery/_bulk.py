@@ -12,6 +12,7 @@ from typing import Any
 
 import pydantic
 
+from cio._constants import BULK_INPUT_LOCATION
 from cio._transport import Response
 from cio.delivery._deadletters import (
     DeadLetterStore,
@@ -37,7 +38,6 @@ MessageInput = Message | Mapping[str, Any]
 DeadLettersOption = str | Path | DeadLetterStore | None
 
 _SQLITE_SUFFIXES = frozenset({".db", ".sqlite", ".sqlite3"})
-_LOCATION = "messages"
 
 
 def open_dead_letters(option: DeadLettersOption) -> tuple[DeadLetterStore, bool]:
@@ -93,13 +93,13 @@ def parse_item(item: object, index: int) -> Message:
             return parse_message(item)
         except pydantic.ValidationError as exc:
             raise ValidationError.from_pydantic(
-                exc, summary=f"invalid message {index}", loc_prefix=(_LOCATION, index)
+                exc, summary=f"invalid message {index}", loc_prefix=(BULK_INPUT_LOCATION, index)
             ) from None
     raise ValidationError(
         f"invalid message {index}",
         [
             ErrorDetail(
-                loc=(_LOCATION, index),
+                loc=(BULK_INPUT_LOCATION, index),
                 msg=f"expected a message model or a mapping, got {type(item).__name__}",
                 type="message_type",
             )

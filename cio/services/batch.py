@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic
 
-from cio._constants import EVENT_USER_DELETED
+from cio._constants import BULK_INPUT_LOCATION, EVENT_USER_DELETED
 from cio.delivery._bulk import DeadLettersOption, MessageInput, send_messages
 from cio.delivery._report import BatchReport
 from cio.errors import ErrorDetail, ValidationError
@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchReport", "BatchService"]
 
-_LOCATION = "messages"
-
 
 def _located(exc: pydantic.ValidationError, summary: str, index: int) -> ValidationError:
-    return ValidationError.from_pydantic(exc, summary=summary, loc_prefix=(_LOCATION, index))
+    return ValidationError.from_pydantic(
+        exc, summary=summary, loc_prefix=(BULK_INPUT_LOCATION, index)
+    )
 
 
 def _not_a_row(index: int, item: object, expected: str) -> ValidationError:
@@ -39,7 +39,7 @@ def _not_a_row(index: int, item: object, expected: str) -> ValidationError:
         f"invalid row {index}",
         [
             ErrorDetail(
-                loc=(_LOCATION, index),
+                loc=(BULK_INPUT_LOCATION, index),
                 msg=f"expected {expected}, got {type(item).__name__}",
                 type="row_type",
             )
