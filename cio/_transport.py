@@ -164,6 +164,7 @@ class HTTPTransport:
             self._headers[HEADER_STRICT_MODE] = "1"
         self._pool_size = pool_size
         self._session = self._new_session()
+        self._pid = os.getpid()
         self._closed = False
         self._lock = threading.Lock()
         _reset_in_forked_children(self)
@@ -197,8 +198,13 @@ class HTTPTransport:
 
         The parent's session is dropped, not closed: closing it here would act on
         sockets the parent is still using. Locks are recreated because a thread of the
-        parent may have held them at the moment of the fork.
+        parent may have held them at the moment of the fork. Calling it again in the
+        same process does nothing, so every fork hook that knows the transport (its
+        own, a buffered sender's) may call it.
         """
+        if self._pid == os.getpid():
+            return
+        self._pid = os.getpid()
         self._session = self._new_session()
         self._lock = threading.Lock()
         self.rate_limiter = RateLimiter(self.rate_limiter.limit, self.rate_limiter.window)

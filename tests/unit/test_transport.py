@@ -322,3 +322,24 @@ def test_retry_jitter_leaves_the_global_random_state_alone() -> None:
         mock.post(f"{BASE}/track", [{"status_code": 503}, {"status_code": 200}])
         HTTPTransport(BASE, authorization=AUTH, sleep=lambda _: None).send("/track", b"{}")
     assert random.getstate() == state
+
+
+def test_reset_after_fork_only_acts_in_a_new_process() -> None:
+    import os
+
+    transport = make(Waits())
+    session = transport._session
+    transport.reset_after_fork()
+    assert transport._session is session  # same process: nothing to reset
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        first = transport._session  # the at-fork hook already gave the child a new pool
+        transport.reset_after_fork()  # a second hook (a buffered sender's) is a no-op
+        os.write(write_end, b"%d%d" % (first is not session, transport._session is first))
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        answer = pipe.read()
+    os.waitpid(pid, 0)
+    assert answer == b"11"
