@@ -21,7 +21,7 @@ No error message contains an API key or an input value: values may be personal d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -308,11 +308,3 @@ def error_for_status(status_code: int, body: str = "", *, path: str = "") -> API
     if path:
         message = f"POST {path}: {message}"
     return cls(message, status_code=status_code, body=body)
-
-
-def status_table() -> Sequence[tuple[str, str]]:
-    """Rows of (status, exception class name) for the documentation."""
-    rows = [(str(code), cls.__name__) for code, cls in _STATUS_ERRORS.items()]
-    rows.append(("other 5xx", ServerError.__name__))
-    rows.append(("other 4xx", APIError.__name__))
-    return rows
