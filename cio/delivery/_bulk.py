@@ -1,4 +1,8 @@
-"""The bulk path: validate once, serialize once, hand the bytes to the engine."""
+"""The bulk path: validate and serialize each message once, hand the bytes to the engine.
+
+Dicts are validated by the compiled dict validators of :mod:`cio.models._wire` (the
+models' rules without model instances); ready models are serialized as they are.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import Any
 
 import pydantic
 
-from cio._constants import BULK_INPUT_LOCATION
+from cio._constants import BULK_INPUT_LOCATION, MAX_MESSAGE_BYTES
 from cio._transport import Response
 from cio.delivery._deadletters import (
     DeadLetterStore,
@@ -21,12 +25,15 @@ from cio.delivery._deadletters import (
 )
 from cio.delivery._engine import DeliveryEngine, Progress
 from cio.delivery._report import BatchReport
-from cio.errors import CustomerIOError, ErrorDetail, PayloadTooLargeError, ValidationError
+from cio.errors import CustomerIOError, ErrorDetail, ValidationError
 from cio.models import Message, parse_message
+from cio.models._wire import Encoded, encode_model, encode_wire
+from cio.models.base import message_too_large
 
 __all__ = [
     "DeadLettersOption",
     "MessageInput",
+    "encode_item",
     "open_dead_letters",
     "parse_item",
     "send_messages",
@@ -95,7 +102,44 @@ def parse_item(item: object, index: int) -> Message:
             raise ValidationError.from_pydantic(
                 exc, summary=f"invalid message {index}", loc_prefix=(BULK_INPUT_LOCATION, index)
             ) from None
-    raise ValidationError(
+    raise _not_a_message(item, index)
+
+
+def encode_item(item: object, index: int) -> Encoded:
+    """Validate and serialize one input item, without a model instance for a mapping.
+
+    Parameters
+    ----------
+    item : Message or mapping
+        A ready model, or a wire-form/snake_case dict with a ``type`` key.
+    index : int
+        Its position in the input, used as the error location.
+
+    Returns
+    -------
+    tuple of (bytes, str, str)
+        The body (not size-checked), its messageId and its ordering key.
+
+    Raises
+    ------
+    ValidationError
+        Located at ``messages.<index>...``, never with the value.
+    """
+    # type() first: an exact dict is the common case and skips the slower ABC checks.
+    if type(item) is dict or (isinstance(item, Mapping) and not isinstance(item, Message)):
+        try:
+            return encode_wire(item)
+        except pydantic.ValidationError as exc:
+            raise ValidationError.from_pydantic(
+                exc, summary=f"invalid message {index}", loc_prefix=(BULK_INPUT_LOCATION, index)
+            ) from None
+    if isinstance(item, Message):
+        return encode_model(item)
+    raise _not_a_message(item, index)
+
+
+def _not_a_message(item: object, index: int) -> ValidationError:
+    return ValidationError(
         f"invalid message {index}",
         [
             ErrorDetail(
@@ -111,7 +155,7 @@ def send_messages(
     post: Callable[[str, bytes], Response],
     messages: Iterable[object],
     *,
-    convert: Callable[[object, int], Message] = parse_item,
+    convert: Callable[[object, int], Encoded] = encode_item,
     workers: int | None = None,
     progress: bool | Progress = False,
     dead_letters: DeadLettersOption = None,
@@ -147,22 +191,15 @@ def send_messages(
     put = engine.put
     try:
         for index, item in enumerate(messages):
-            # Ready models skip the call: this loop runs once per event.
-            if isinstance(item, Message):
-                message = item
-            else:
-                try:
-                    message = convert(item, index)
-                except ValidationError as exc:
-                    engine.reject(index, None, exc)
-                    continue
-            message_id = message.message_id
             try:
-                body = message.to_json()
-            except PayloadTooLargeError as exc:
-                engine.reject(index, message_id, exc)
+                body, message_id, key = convert(item, index)
+            except ValidationError as exc:
+                engine.reject(index, None, exc)
                 continue
-            put(body, message.user_id or message.anonymous_id or message_id, message_id, index)
+            if len(body) > MAX_MESSAGE_BYTES:
+                engine.reject(index, message_id, message_too_large(body))
+                continue
+            put(body, key, message_id, index)
     except BaseException as exc:
         engine.abort(exc)
         _finish(engine, bar, store, owned)

@@ -13,6 +13,7 @@ Semantic events (``Order Completed``, ``Device Created or Updated``, ...) are
 
 from cio.models import semantic as semantic
 from cio.models._core import CIOModel, new_message_id
+from cio.models._wire import EncodedMessage, encode_message
 from cio.models.base import Message
 from cio.models.calls import (
     SEMANTIC_EVENTS,
@@ -40,12 +41,14 @@ __all__ = [
     "CIOModel",
     "Context",
     "ContextDevice",
+    "EncodedMessage",
     "Group",
     "Identify",
     "Message",
     "Page",
     "Screen",
     "Track",
+    "encode_message",
     "new_message_id",
     "parse_message",
     "register_semantic_event",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import ClassVar
 
 from pydantic import AwareDatetime, Field
@@ -11,7 +12,7 @@ from cio.errors import PayloadTooLargeError
 from cio.models._core import CIOModel, Identifier, new_message_id
 from cio.models.context import Context
 
-__all__ = ["Message"]
+__all__ = ["Message", "check_message_size", "message_too_large"]
 
 
 class Message(CIOModel):
@@ -62,12 +63,54 @@ class Message(CIOModel):
         >>> Track(user_id="u1", event="Signed Up", message_id="m1").to_json()
         b'{"type":"track","messageId":"m1","userId":"u1","event":"Signed Up"}'
         """
-        data = self.to_json_unchecked()
-        if len(data) > MAX_MESSAGE_BYTES:
-            raise PayloadTooLargeError(
-                f"{self.type} message is {len(data)} bytes; the API accepts at most "
-                f"{MAX_MESSAGE_BYTES} bytes per message",
-                size=len(data),
-                limit=MAX_MESSAGE_BYTES,
-            )
-        return data
+        return check_message_size(self.to_json_unchecked())
+
+
+def check_message_size(body: bytes) -> bytes:
+    """``body`` unchanged when the API accepts its size.
+
+    Parameters
+    ----------
+    body : bytes
+        One message's compact JSON.
+
+    Returns
+    -------
+    bytes
+        ``body``.
+
+    Raises
+    ------
+    PayloadTooLargeError
+        When it is over 32 KB: the API would answer 200 and drop it.
+
+    Example
+    -------
+    >>> check_message_size(b'{"type":"track"}')
+    b'{"type":"track"}'
+    """
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise message_too_large(body)
+    return body
+
+
+def message_too_large(body: bytes) -> PayloadTooLargeError:
+    """The error for a message body over 32 KB, naming its kind and size.
+
+    Parameters
+    ----------
+    body : bytes
+        The message's compact JSON.
+
+    Returns
+    -------
+    PayloadTooLargeError
+    """
+    # Only on this rare path is the body read back, to name the kind of message.
+    kind = json.loads(body).get("type", "a")
+    return PayloadTooLargeError(
+        f"{kind} message is {len(body)} bytes; the API accepts at most "
+        f"{MAX_MESSAGE_BYTES} bytes per message",
+        size=len(body),
+        limit=MAX_MESSAGE_BYTES,
+    )

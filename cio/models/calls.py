@@ -42,6 +42,7 @@ __all__ = [
     "Page",
     "Screen",
     "Track",
+    "message_model",
     "parse_message",
     "register_semantic_event",
 ]
@@ -373,6 +374,35 @@ def parse_message(data: Mapping[str, Any]) -> Message:
     >>> parse_message({"type": "identify", "userId": "42"}).user_id
     '42'
     """
+    # Validating with the class itself keeps error locations free of the union tag.
+    return message_model(data).model_validate(data)
+
+
+def message_model(data: Mapping[str, Any]) -> type[Message]:
+    """The model class :func:`parse_message` validates ``data`` with.
+
+    Parameters
+    ----------
+    data : mapping
+        One message, with a ``type`` key.
+
+    Returns
+    -------
+    type
+        The class for its ``type``; for a track message whose event is a semantic name,
+        that event's class.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        When ``data`` is not a mapping or its ``type`` is missing or unknown (the error
+        never quotes the value).
+
+    Example
+    -------
+    >>> message_model({"type": "track", "event": "Order Completed"}).__name__
+    'OrderCompleted'
+    """
     # type() first: an exact dict is the common case and skips the slower ABC check.
     if type(data) is not dict and not isinstance(data, Mapping):
         raise _message_error("model_type", "a message must be a JSON object", ())
@@ -381,11 +411,10 @@ def parse_message(data: Mapping[str, Any]) -> Message:
         event = data.get("event")
         semantic = _SEMANTIC.get(event.strip()) if isinstance(event, str) else None
         if semantic is not None:
-            return semantic.model_validate(data)
+            return semantic
     model = _MODELS_BY_TYPE.get(kind) if isinstance(kind, str) else None
     if model is not None:
-        # Validating with the class itself keeps error locations free of the union tag.
-        return model.model_validate(data)
+        return model
     # Pydantic's own error for an unknown tag quotes the input; say it without the value.
     allowed = ", ".join(sorted(_MODELS_BY_TYPE))
     if kind is None:

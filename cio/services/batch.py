@@ -19,7 +19,8 @@ from cio._constants import BULK_INPUT_LOCATION, EVENT_USER_DELETED
 from cio.delivery._bulk import DeadLettersOption, MessageInput, send_messages
 from cio.delivery._report import BatchReport
 from cio.errors import ErrorDetail, ValidationError
-from cio.models import Identify, Message, Track, parse_message
+from cio.models import Identify, Message, Track
+from cio.models._wire import Encoded, encode_model, encode_wire
 from cio.services._base import Poster
 
 if TYPE_CHECKING:
@@ -47,27 +48,38 @@ def _not_a_row(index: int, item: object, expected: str) -> ValidationError:
     )
 
 
-def _identify_row(row: object, index: int) -> Message:
+def _encode_row(
+    row: object, index: int, kind: str, encode: Callable[[Mapping[str, Any]], Encoded]
+) -> Encoded:
+    if isinstance(row, Message):
+        return encode_model(row)
     if not isinstance(row, Mapping):
-        raise _not_a_row(index, row, "an Identify model or a mapping of its fields")
+        raise _not_a_row(index, row, f"a {kind} model or a mapping of its fields")
     try:
-        return Identify.model_validate(row)
+        return encode(row)
     except pydantic.ValidationError as exc:
-        raise _located(exc, f"invalid identify row {index}", index) from None
+        raise _located(exc, f"invalid {kind.lower()} row {index}", index) from None
 
 
-def _track_row(row: object, index: int) -> Message:
-    if not isinstance(row, Mapping):
-        raise _not_a_row(index, row, "a Track model or a mapping of its fields")
+def _identify_row(row: object, index: int) -> Encoded:
+    return _encode_row(row, index, "Identify", _encode_identify)
+
+
+def _encode_identify(row: Mapping[str, Any]) -> Encoded:
+    return encode_wire(row, Identify)
+
+
+def _track_row(row: object, index: int) -> Encoded:
+    return _encode_row(row, index, "Track", _encode_track)
+
+
+def _encode_track(row: Mapping[str, Any]) -> Encoded:
+    return encode_wire({**row, "type": "track"})
+
+
+def _delete_row(user_id: object, index: int) -> Encoded:
     try:
-        return parse_message({**row, "type": "track"})
-    except pydantic.ValidationError as exc:
-        raise _located(exc, f"invalid track row {index}", index) from None
-
-
-def _delete_row(user_id: object, index: int) -> Message:
-    try:
-        return parse_message({"type": "track", "userId": user_id, "event": EVENT_USER_DELETED})
+        return encode_wire({"type": "track", "userId": user_id, "event": EVENT_USER_DELETED})
     except pydantic.ValidationError as exc:
         raise _located(exc, f"invalid user id {index}", index) from None
 
@@ -311,7 +323,7 @@ class BatchService:
     def _send_rows(
         self,
         rows: Iterable[object],
-        convert: Callable[[object, int], Message],
+        convert: Callable[[object, int], Encoded],
         options: Mapping[str, Any],
     ) -> BatchReport:
         return send_messages(self._client.post, rows, convert=convert, **options)

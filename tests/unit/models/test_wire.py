@@ -1,0 +1,258 @@
+"""encode_message: the models' bytes and errors, without building model instances.
+
+The compiled dict path is an optimisation of ``parse_message(data).to_json()``; these
+tests hold it to exactly that: the same bytes for everything the model accepts, the
+model's own error for everything it refuses, never accepting what the model refuses.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import pydantic
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cio
+from cio.models import (
+    SEMANTIC_EVENTS,
+    Alias,
+    EncodedMessage,
+    Group,
+    Identify,
+    Message,
+    Page,
+    Screen,
+    Track,
+    encode_message,
+    parse_message,
+)
+from tests.contract.factories import build_messages
+
+CALLS: tuple[type[Message], ...] = (Identify, Track, Page, Screen, Group, Alias)
+ALL_MODELS = [*CALLS, *dict.fromkeys(SEMANTIC_EVENTS.values())]
+ORDER = {
+    "type": "track",
+    "userId": "user-7",
+    "event": "Order Completed",
+    "messageId": "m-1",
+    "timestamp": datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc),
+    "properties": {
+        "order_id": "o-1",
+        "total": 12.5,
+        "currency": "USD",
+        "gift_wrap": True,
+        "products": [{"product_id": "p-1", "price": 2.5, "quantity": 5, "colour": "red"}],
+    },
+}
+
+
+def _outcome(function: Any, data: Any) -> tuple[str, Any]:
+    try:
+        return "ok", function(data)
+    except pydantic.ValidationError as exc:
+        return "pydantic", exc.errors(include_url=False)
+    except cio.CustomerIOError as exc:
+        return type(exc).__name__, str(exc)
+
+
+def _by_model(data: Any) -> Any:
+    message = parse_message(data)
+    return message.to_json(), message.message_id
+
+
+def _by_encoder(data: Any) -> Any:
+    encoded = encode_message(data)
+    return encoded.body, encoded.message_id
+
+
+def _payloads(model: type[Message], count: int) -> Iterator[dict[str, Any]]:
+    for message in build_messages(model, count):
+        yield message.to_payload()
+        # The snake_case spelling of the same message, Python values and all.
+        yield message.model_dump(by_alias=False, exclude_none=True)
+
+
+def test_an_order_is_the_models_bytes_and_its_identity() -> None:
+    encoded = encode_message(ORDER)
+    assert isinstance(encoded, EncodedMessage)
+    assert encoded.body == parse_message(ORDER).to_json()
+    assert (encoded.message_id, encoded.key) == ("m-1", "user-7")
+
+
+def test_the_key_falls_back_to_anonymous_id_then_message_id() -> None:
+    anonymous = encode_message({"type": "page", "anonymousId": "anon-1", "messageId": "m"})
+    assert anonymous.key == "anon-1"
+    group = encode_message({"type": "group", "groupId": "acme", "messageId": "m-9"})
+    assert group.key == "m-9"
+
+
+def test_a_generated_message_id_is_in_the_body() -> None:
+    encoded = encode_message({"type": "identify", "userId": "u"})
+    assert json.loads(encoded.body)["messageId"] == encoded.message_id
+    assert UUID(encoded.message_id).version == 4
+
+
+def test_a_model_is_encoded_as_it_serializes() -> None:
+    message = Identify(user_id="u", traits={"plan": "pro"})
+    assert encode_message(message) == (message.to_json(), message.message_id, "u")
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda model: model.__name__)
+def test_valid_messages_never_build_a_model(
+    model: type[Message], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payloads = list(_payloads(model, 1))
+    expected = [parse_message(payload).to_json() for payload in payloads]
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"{model.__name__} went through its model")
+
+    for cls in {model, *CALLS}:
+        monkeypatch.setattr(cls, "model_validate", refuse)
+    assert [encode_message(payload).body for payload in payloads] == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"type": "track", "event": "Signed Up"},
+        {"type": "track", "userId": " ", "event": "Signed Up"},
+        {"type": "track", "userId": "a\x00b", "event": "Signed Up"},
+        {"type": "identify", "userId": "u", "traits": {"email": "not an address"}},
+        {"type": "identify", "userId": "u", "traits": {"score": math.nan}},
+        {"type": "identify", "userId": "u", "timestamp": datetime(2024, 1, 1)},
+        {"type": "identify", "userId": "u", "userID": "typo"},
+        {**ORDER, "properties": {"products": [{"price": "cheap"}]}},
+        {**ORDER, "properties": {"total": math.inf}},
+        {"type": "group", "groupId": "g", "traits": {"objectTypeId": "x"}},
+        {"type": "alias", "userId": "u"},
+        {"type": "unknown"},
+        {"type": "track", "userId": "u", "event": "Order Completed", "properties": []},
+    ],
+    ids=lambda data: str(sorted(data))[:40],
+)
+def test_refused_input_gets_the_models_own_error(data: dict[str, Any]) -> None:
+    expected = _outcome(_by_model, data)
+    assert expected[0] != "ok"
+    assert _outcome(_by_encoder, data) == expected
+
+
+def test_a_lone_surrogate_is_located_like_the_model_does() -> None:
+    data = {"type": "track", "userId": "u", "event": "x", "properties": {"note": "a\udcffb"}}
+    assert _outcome(_by_encoder, data) == _outcome(_by_model, data)
+    with pytest.raises(cio.ValidationError) as caught:
+        encode_message(data)
+    assert caught.value.errors[0].loc == ("properties", "note")
+
+
+def test_a_plain_track_asked_for_by_class_is_still_checked_as_its_semantic_event() -> None:
+    from cio.models._wire import encode_wire
+
+    data = {**ORDER, "properties": {"products": "not a list"}}
+    with pytest.raises(pydantic.ValidationError):
+        encode_wire(data, Track)
+    valid = {key: value for key, value in ORDER.items() if key != "type"}
+    assert encode_wire(valid, Track)[0] == Track.model_validate(valid).to_json()
+
+
+def test_a_message_over_32_kb_is_refused_with_its_kind() -> None:
+    data = {"type": "identify", "userId": "u", "traits": {"bio": "x" * 40_000}}
+    with pytest.raises(cio.PayloadTooLargeError, match="identify message is"):
+        encode_message(data)
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda model: model.__name__)
+def test_generated_messages_encode_to_the_models_bytes(model: type[Message]) -> None:
+    for payload in _payloads(model, 2):
+        assert _outcome(_by_encoder, payload) == _outcome(_by_model, payload)
+
+
+class Colour(Enum):
+    RED = "red"
+
+
+odd_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(),
+    st.text(max_size=6),
+    st.sampled_from(["", "  ", " x ", "a\x00", "\udcff", "12", "1e3", "2024-01-01", "true"]),
+    st.sampled_from(["2024-06-01T12:00:00Z", "2024-06-01T12:00:00", "ada@example.com"]),
+    st.sampled_from([Decimal("1.5"), Decimal("NaN"), Colour.RED, b"raw", (1, 2), {1, 2}]),
+    st.datetimes(timezones=st.none() | st.just(timezone.utc)),
+    st.lists(st.integers() | st.text(max_size=3), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers() | st.none() | st.text(max_size=3)),
+)
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*path, index))
+
+
+def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {**value, head: _replace(value[head], rest, new) if rest else new}
+    copied = list(value)
+    copied[head] = _replace(copied[head], rest, new)
+    return copied
+
+
+def _seeds() -> list[dict[str, Any]]:
+    seeds = [ORDER]
+    for model in ALL_MODELS:
+        seeds.extend(_payloads(model, 1))
+    return seeds
+
+
+SEEDS = _seeds()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    seed=st.sampled_from(SEEDS),
+    choice=st.integers(min_value=0),
+    value=odd_values,
+    extra=st.booleans(),
+)
+def test_mutated_messages_agree_with_the_models(
+    seed: dict[str, Any], choice: int, value: Any, extra: bool
+) -> None:
+    paths = [path for path in _paths(seed) if path]
+    path = paths[choice % len(paths)]
+    if extra:
+        # A new key next to an existing one: declared elsewhere, undeclared, or a typo.
+        parent = path[:-1]
+        path = (*parent, "zz_extra") if not isinstance(path[-1], int) else path
+    try:
+        data = _replace(seed, path, value)
+    except (KeyError, IndexError, TypeError):
+        return
+    assert _outcome(_by_encoder, data) == _outcome(_by_model, data)
+
+
+def test_a_class_given_by_the_caller_fills_its_defaults_like_the_model() -> None:
+    from cio.models._wire import encode_wire
+
+    row = {"userId": "u", "traits": {"plan": "pro"}, "messageId": "m"}
+    assert encode_wire(row, Identify)[0] == Identify.model_validate(row).to_json()
