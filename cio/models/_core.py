@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Annotated, Any
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError, PydanticSerializationError
 
@@ -26,52 +28,74 @@ from cio.models._email import is_valid_email
 from cio.models._values import json_safe_mapping
 
 __all__ = [
+    "IDENTIFIER_PATTERN",
     "CIOModel",
     "EventName",
     "FreeForm",
     "Identifier",
     "OpenModel",
+    "Timestamp",
     "Traits",
     "new_message_id",
+    "returns_none_only_for_none",
 ]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+NONE_ONLY_FOR_NONE = "__cio_none_only_for_none__"
+"""Attribute set by :func:`returns_none_only_for_none`."""
 
 _UUID_BYTES = 16
 _UUID_HEX_DIGITS = 2 * _UUID_BYTES
-# RFC 4122 variant: the first hex digit of the fourth group is 8, 9, a or b.
-_UUID_VARIANT_DIGITS = "89ab"
+# Byte 6 carries the version (4) in its high nibble, byte 8 the RFC 4122 variant (10xx).
+_VERSION_BYTE, _VARIANT_BYTE = 6, 8
+_SET_VERSION = bytes((value & 0x0F) | 0x40 for value in range(256))
+_SET_VARIANT = bytes((value & 0x3F) | 0x80 for value in range(256))
 _CONTROL_CHARACTERS = frozenset(chr(code) for code in [*range(0x20), 0x7F])
 
 
-class _RandomDigits(threading.local):
-    """Per-thread hex digits from one ``os.urandom`` call, handed out 32 at a time."""
+def _message_id_block(count: int) -> list[str]:
+    """``count`` fresh version-4 UUID strings from one ``os.urandom`` call."""
+    raw = bytearray(os.urandom(_UUID_BYTES * count))
+    raw[_VERSION_BYTE::_UUID_BYTES] = raw[_VERSION_BYTE::_UUID_BYTES].translate(_SET_VERSION)
+    raw[_VARIANT_BYTE::_UUID_BYTES] = raw[_VARIANT_BYTE::_UUID_BYTES].translate(_SET_VARIANT)
+    digits = raw.hex()
+    return [
+        f"{digits[i : i + 8]}-{digits[i + 8 : i + 12]}-{digits[i + 12 : i + 16]}-"
+        f"{digits[i + 16 : i + 20]}-{digits[i + 20 : i + 32]}"
+        for i in range(0, len(digits), _UUID_HEX_DIGITS)
+    ]
+
+
+class _MessageIds(threading.local):
+    """Per-thread ready-made ids, refilled ``MESSAGE_ID_RANDOM_BLOCK`` at a time."""
 
     def __init__(self) -> None:
-        self.digits = ""
-        self.offset = 0
+        self.ids: list[str] = []
 
 
-_random_digits = _RandomDigits()
+_message_ids = _MessageIds()
 
 
-def _fresh_random_digits_after_fork() -> None:
-    # A forked child must never hand out the parent's remaining digits again.
-    global _random_digits  # noqa: PLW0603 - replaced wholesale, read on every call
-    _random_digits = _RandomDigits()
+def _fresh_message_ids_after_fork() -> None:
+    # A forked child must never hand out the parent's remaining ids again.
+    global _message_ids  # noqa: PLW0603 - replaced wholesale, read on every call
+    _message_ids = _MessageIds()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_fresh_random_digits_after_fork)
+    os.register_at_fork(after_in_child=_fresh_message_ids_after_fork)
 
 
 def new_message_id() -> str:
     """A fresh random version-4 UUID string for ``messageId``.
 
-    Formatted straight from random bytes: the same value space as ``str(uuid.uuid4())``
-    at a fraction of the cost, which matters because every message gets one. The bytes
-    come from ``os.urandom`` in blocks of ``MESSAGE_ID_RANDOM_BLOCK`` ids per thread:
-    one system call per message releases the GIL every time, and with sender threads
-    running that hand-over cost several microseconds per message. Each thread has its
-    own block and a forked child starts a fresh one, so no id is ever handed out twice.
+    Ids are made in blocks of ``MESSAGE_ID_RANDOM_BLOCK`` from one ``os.urandom`` call
+    (version and variant bits set by two byte translations), so each call is a list
+    pop: the same value space as ``str(uuid.uuid4())`` at a fraction of the cost,
+    which matters because every message gets one. One system call per message would
+    also release the GIL every time, and with sender threads running that hand-over
+    costs several microseconds. Each thread has its own block and a forked child
+    starts afresh, so no id is ever handed out twice.
 
     Returns
     -------
@@ -83,17 +107,49 @@ def new_message_id() -> str:
     >>> uuid.UUID(new_message_id()).version
     4
     """
-    pool = _random_digits
-    offset = pool.offset
-    if offset >= len(pool.digits):
-        pool.digits = os.urandom(_UUID_BYTES * MESSAGE_ID_RANDOM_BLOCK).hex()
-        offset = 0
-    pool.offset = offset + _UUID_HEX_DIGITS
-    digits = pool.digits[offset : offset + _UUID_HEX_DIGITS]
-    variant = _UUID_VARIANT_DIGITS[int(digits[16], 16) & 3]
-    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
+    ids = _message_ids.ids
+    if not ids:
+        ids.extend(_message_id_block(MESSAGE_ID_RANDOM_BLOCK))
+    return ids.pop()
 
 
+# The characters str.strip() removes, besides control characters (a test checks this
+# list against every code point), as Rust regex escapes.
+_SPACE_CODES = (
+    *(0x20, 0x85, 0xA0, 0x1680),
+    *range(0x2000, 0x200B),
+    *(0x2028, 0x2029, 0x202F, 0x205F, 0x3000),
+)
+_SPACE_CLASS = "".join(f"\\x{{{code:X}}}" for code in _SPACE_CODES)
+_CONTROL_CLASS = r"\x00-\x1F\x7F"
+IDENTIFIER_PATTERN = f"^[^{_CONTROL_CLASS}]*[^{_CONTROL_CLASS}{_SPACE_CLASS}][^{_CONTROL_CLASS}]*$"
+"""What an :data:`Identifier` accepts, as a pattern for pydantic-core's Rust regex engine:
+no control character, and something besides the characters ``str.strip()`` removes.
+The compiled dict validators of :mod:`cio.models._wire` use it instead of a Python call."""
+
+
+def returns_none_only_for_none(function: _F) -> _F:
+    """Mark a validator whose result is ``None`` only when its input is ``None``.
+
+    :mod:`cio.models._wire` writes compiled messages with orjson only when no declared
+    field can come out as ``None`` (pydantic leaves such fields out; orjson would write
+    ``null``); a Python validator is trusted with that only when it carries this mark.
+
+    Parameters
+    ----------
+    function : callable
+        The validator.
+
+    Returns
+    -------
+    callable
+        ``function``, marked.
+    """
+    function.__dict__[NONE_ONLY_FOR_NONE] = True
+    return function
+
+
+@returns_none_only_for_none
 def _check_identifier(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("blank_string", "must not be empty or only whitespace")
@@ -102,16 +158,30 @@ def _check_identifier(value: str) -> str:
     return value
 
 
+@returns_none_only_for_none
 def _check_event_name(value: str) -> str:
     # The API trims leading and trailing spaces from event names; do the same so that
     # semantic names match and what we record is what Customer.io stores.
     return _check_identifier(value).strip()
 
 
+@returns_none_only_for_none
+def _exact_offset(value: datetime) -> datetime:
+    # RFC 3339 offsets are whole minutes; an offset with seconds (the local mean time
+    # of old zoneinfo dates) would be cut to the minute and shift the instant, so such
+    # a datetime is sent in UTC instead: the same instant, written exactly.
+    offset = value.utcoffset()
+    if offset is not None and (offset.seconds % 60 or offset.microseconds):
+        return value.astimezone(timezone.utc)
+    return value
+
+
+@returns_none_only_for_none
 def _check_free_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return json_safe_mapping(value)
 
 
+@returns_none_only_for_none
 def _check_traits(value: dict[str, Any] | None) -> dict[str, Any] | None:
     cleaned = json_safe_mapping(value)
     if cleaned:
@@ -129,6 +199,10 @@ Identifier = Annotated[str, AfterValidator(_check_identifier)]
 
 EventName = Annotated[str, AfterValidator(_check_event_name)]
 """An event name: non-blank, no control characters, surrounding spaces trimmed."""
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(_exact_offset)]
+"""A timezone-aware datetime (naive ones are refused); written as RFC 3339, in UTC when
+its UTC offset is not a whole number of minutes."""
 
 FreeForm = Annotated[dict[str, Any] | None, AfterValidator(_check_free_form)]
 """An open JSON object (properties), converted by the table in :mod:`cio.models._values`."""

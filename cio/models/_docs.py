@@ -63,6 +63,11 @@ properties must carry a timezone. A naive datetime is refused rather than read a
 local time or UTC, because either guess silently shifts a backfill by hours. Attach one
 explicitly, for example `datetime.now(timezone.utc)` or `ts.tz_localize("Europe/Berlin")`.
 
+Timestamps are written as RFC 3339, whose UTC offsets are whole minutes. A datetime
+whose offset has seconds (zoneinfo gives one to old dates, for example Paris before
+1911 is +00:09:21) is written in UTC instead, so the instant sent is exact rather than
+cut to the minute.
+
 ## Building each kind
 
 ```python

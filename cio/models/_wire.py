@@ -29,9 +29,17 @@ import threading
 from collections.abc import Mapping
 from typing import Any, NamedTuple, TypeAlias
 
+import orjson
 import pydantic_core
-from pydantic_core import CoreSchema, SchemaSerializer, SchemaValidator
+from pydantic_core import CoreSchema, PydanticCustomError, SchemaSerializer, SchemaValidator
 
+from cio.models._core import (
+    IDENTIFIER_PATTERN,
+    NONE_ONLY_FOR_NONE,
+    _check_identifier,
+    new_message_id,
+)
+from cio.models._values import json_safe
 from cio.models.base import Message, check_message_size
 from cio.models.calls import SEMANTIC_EVENTS, Track, _IdentifiedMessage, message_model
 
@@ -65,6 +73,10 @@ class _UnsupportedSchemaError(Exception):
     """A schema construct the dict compilation does not reproduce faithfully."""
 
 
+_dumps = orjson.dumps
+# pydantic writes a UTC offset of zero as "Z"; so does orjson with this option.
+_DUMPS_OPTIONS = orjson.OPT_UTC_Z
+
 # Model-level "after" validators receive a model instance, which a dict validator never
 # builds; each one is handled here instead, and only these.
 _CHECK_IDENTITY = "identity"
@@ -96,6 +108,13 @@ _SCHEMA_KEYS = frozenset(
     }
 )
 # Model keys that have no dict equivalent: their presence means "do not compile".
+_MAY_BE_NONE = "may be None"
+_PYDANTIC_CONSTRAINTS = "pydantic._internal._validators"
+# Schemas whose output is never None.
+_NEVER_NONE = frozenset(
+    {"str", "int", "float", "bool", "datetime", "date", "time", "decimal", "uuid"}
+    | {"typed-dict", "list", "tuple", "set", "frozenset", "dict"}
+)
 _MODEL_ONLY_BEHAVIOUR = ("post_init", "serialization", "computed_fields")
 _DEFAULT_ONLY_KEYS = frozenset({"type", "schema", "default"})
 
@@ -107,8 +126,14 @@ def _convert(schema: Any, handled: set[str]) -> Any:
     if not isinstance(schema, dict):
         return schema
     kind = schema.get("type")
+    if schema.get("function", {}).get("type") == "with-info":
+        # info.data and info.field_name would carry wire names here, not Python names.
+        raise _UnsupportedSchemaError("a validator that reads other fields")
     if kind in ("function-after", "function-wrap", "function-plain") and _wraps_model(schema):
         return _convert_model_validator(schema, handled)
+    if kind == "function-after" and _is_identifier_check(schema):
+        # The same rule as a Rust regex: no call into Python for every id.
+        return {**schema["schema"], "pattern": IDENTIFIER_PATTERN}
     if kind == "model":
         return _convert_model(schema, handled)
     if kind == "model-fields":
@@ -117,6 +142,16 @@ def _convert(schema: Any, handled: set[str]) -> Any:
         key: _convert(value, handled) if key in _SCHEMA_KEYS else value
         for key, value in schema.items()
     }
+
+
+def _is_identifier_check(schema: dict[str, Any]) -> bool:
+    inner = schema.get("schema")
+    return (
+        schema.get("function", {}).get("function") is _check_identifier
+        and isinstance(inner, dict)
+        and inner.get("type") == "str"
+        and "pattern" not in inner
+    )
 
 
 def _wraps_model(schema: dict[str, Any]) -> bool:
@@ -152,18 +187,25 @@ def _convert_model(schema: dict[str, Any], handled: set[str]) -> dict[str, Any]:
     for key in _MODEL_ONLY_BEHAVIOUR:
         if schema.get(key) or fields_schema.get(key):
             raise _UnsupportedSchemaError(key)
-    fields = {
-        name: _convert_field(field, handled) for name, field in fields_schema["fields"].items()
+    config = schema.get("config") or {}
+    fields = dict(
+        _convert_field(name, field, config, handled)
+        for name, field in fields_schema["fields"].items()
+    )
+    # Each field lists the keys it is read from (alias first, then name, as the model
+    # reads them), since the dict's own keys are now the wire names.
+    result: dict[str, Any] = {
+        "type": "typed-dict",
+        "fields": fields,
+        "config": {**config, "validate_by_alias": True, "validate_by_name": False},
     }
-    result: dict[str, Any] = {"type": "typed-dict", "fields": fields}
-    config = schema.get("config")
-    if config is not None:
-        result["config"] = config
-    extra = fields_schema.get("extra_behavior") or (config or {}).get("extra_fields_behavior")
+    extra = fields_schema.get("extra_behavior") or config.get("extra_fields_behavior")
     if extra is not None:
         result["extra_behavior"] = extra
     if "extras_schema" in fields_schema:
-        result["extras_schema"] = _convert(fields_schema["extras_schema"], handled)
+        result["extras_schema"] = _extras(_convert(fields_schema["extras_schema"], handled))
+        if not _never_none(result["extras_schema"]):
+            handled.add(_MAY_BE_NONE)
     for wrapper in reversed(before):
         result = {**wrapper, "schema": result}
     if "ref" in schema:
@@ -171,7 +213,10 @@ def _convert_model(schema: dict[str, Any], handled: set[str]) -> dict[str, Any]:
     return result
 
 
-def _convert_field(field: dict[str, Any], handled: set[str]) -> dict[str, Any]:
+def _convert_field(
+    name: str, field: dict[str, Any], config: Mapping[str, Any], handled: set[str]
+) -> tuple[str, dict[str, Any]]:
+    """The typed-dict field for a model field, keyed by its wire (serialization) name."""
     inner = field["schema"]
     required = True
     if inner.get("type") == "default":
@@ -180,17 +225,127 @@ def _convert_field(field: dict[str, Any], handled: set[str]) -> dict[str, Any]:
         # wire), so a None default is dropped rather than filled into every output.
         if inner.keys() <= _DEFAULT_ONLY_KEYS and inner.get("default") is None:
             inner = inner["schema"]
-    converted = {key: value for key, value in field.items() if key not in ("type", "frozen")}
+    key = field.get("serialization_alias") or name
+    converted = {
+        item: value
+        for item, value in field.items()
+        if item not in ("type", "frozen", "validation_alias")
+    }
     converted["type"] = "typed-dict-field"
-    converted["schema"] = _convert(inner, handled)
+    converted["schema"] = _convert(_refusing_none(inner), handled)
     converted["required"] = required
+    if not _never_none(converted["schema"]):
+        handled.add(_MAY_BE_NONE)
+    lookups = _lookups(name, field.get("validation_alias"), config)
+    if lookups != [[key]]:
+        converted["validation_alias"] = lookups
+    return key, converted
+
+
+def _refusing_none(schema: dict[str, Any]) -> dict[str, Any]:
+    """A field's schema without its top-level ``nullable``.
+
+    pydantic leaves a field set to None out of the JSON; the compiled validator refuses
+    None instead, so such a message goes to its model and no output field is ever None.
+    """
+    kind = schema.get("type")
+    if kind == "nullable":
+        return _refusing_none(schema["schema"])
+    if kind in ("function-after", "function-before", "default"):
+        return {**schema, "schema": _refusing_none(schema["schema"])}
+    return schema
+
+
+def _extras(schema: dict[str, Any]) -> dict[str, Any]:
+    """The extras schema, refusing None (pydantic leaves extra keys set to None out)."""
+    function = schema.get("function", {}).get("function")
+    if schema.get("type") == "function-after" and function is json_safe:
+        return {**schema, "function": {"type": "no-info", "function": _present_json_safe}}
+    return schema
+
+
+def _present_json_safe(value: Any) -> Any:
+    converted = None if value is None else json_safe(value)
+    if converted is None:
+        raise PydanticCustomError("none_extra", "left out by the model")
     return converted
 
 
-class _Codec:
-    """One model's compiled dict validator and serializer."""
+def _never_none(schema: dict[str, Any]) -> bool:
+    """Whether validating with ``schema`` can never give None (judged conservatively)."""
+    kind = schema.get("type")
+    if kind in _NEVER_NONE:
+        return True
+    if kind == "literal":
+        return None not in schema["expected"]
+    if kind == "function-before":
+        return _never_none(schema["schema"])
+    if kind == "function-after":
+        function = schema["function"]["function"]
+        if function is _present_json_safe:
+            return True
+        return _keeps_values(function) and _never_none(schema["schema"])
+    if kind == "default":
+        if "default" in schema:
+            filled = schema["default"] is not None
+        else:
+            filled = schema.get("default_factory") is new_message_id
+        return filled and _never_none(schema["schema"])
+    if kind == "union":
+        return all(
+            _never_none(choice if isinstance(choice, dict) else choice[0])
+            for choice in schema["choices"]
+        )
+    return False
 
-    __slots__ = ("check_identity", "check_semantic", "model", "to_json", "validate")
+
+def _keeps_values(function: Any) -> bool:
+    if getattr(function, NONE_ONLY_FOR_NONE, False):
+        return True
+    # pydantic's own constraint checks (gt, max_length, ...) return their input.
+    inner = getattr(function, "func", None)
+    return getattr(inner, "__module__", None) == _PYDANTIC_CONSTRAINTS
+
+
+def _lookups(name: str, alias: Any, config: Mapping[str, Any]) -> list[list[str | int]]:
+    """The input keys a model field is read from, in the order the model tries them."""
+    paths: list[list[str | int]] = []
+    if alias is not None and config.get("validate_by_alias", True):
+        if isinstance(alias, str):
+            paths.append([alias])
+        elif alias and isinstance(alias[0], list):
+            paths.extend(alias)
+        else:
+            paths.append(alias)
+    if alias is None or config.get("validate_by_name", False):
+        paths.append([name])
+    unique: list[list[str | int]] = []
+    for path in paths:
+        if path not in unique:
+            unique.append(path)
+    return unique
+
+
+class _Codec:
+    """One model's compiled dict validator and serializer.
+
+    The validator's output is the wire form itself (wire keys, unset fields absent, no
+    field None), so orjson writes it, byte for byte as pydantic would. A model where
+    some field could still come out as None is written by pydantic-core's serializer
+    of the same schema instead (which leaves such fields out, as the model does).
+    """
+
+    __slots__ = (
+        "anonymous_id",
+        "check_identity",
+        "check_semantic",
+        "message_id",
+        "model",
+        "serialize",
+        "use_orjson",
+        "user_id",
+        "validate",
+    )
 
     def __init__(self, model: type[Message]) -> None:
         handled: set[str] = set()
@@ -199,8 +354,13 @@ class _Codec:
         self.check_identity = _CHECK_IDENTITY in handled
         # Semantic subclasses inherit the validator, where it does nothing.
         self.check_semantic = _CHECK_SEMANTIC in handled and model is Track
+        self.use_orjson = _MAY_BE_NONE not in handled
         self.validate = SchemaValidator(schema).validate_python
-        self.to_json = SchemaSerializer(schema).to_json
+        self.serialize = SchemaSerializer(schema).to_json
+        wire = {name: info.serialization_alias or name for name, info in model.model_fields.items()}
+        self.message_id = wire["message_id"]
+        self.user_id = wire.get("user_id", "")
+        self.anonymous_id = wire.get("anonymous_id", "")
 
     def encode(self, data: Mapping[str, Any]) -> Encoded:
         """Validate and serialize ``data``; the model decides whenever this cannot."""
@@ -208,13 +368,18 @@ class _Codec:
             out = self.validate(data)
             if self.check_semantic and out["event"] in SEMANTIC_EVENTS:
                 return encode_model(self.model.model_validate(data))
-            message_id: str = out["message_id"]
-            key = out.get("user_id") or out.get("anonymous_id")
+            message_id: str = out[self.message_id]
+            key = out.get(self.user_id) or out.get(self.anonymous_id)
             if key is None:
                 if self.check_identity:
                     return encode_model(self.model.model_validate(data))
                 key = message_id
-            return self.to_json(out, by_alias=True, exclude_none=True), message_id, key
+            if self.use_orjson:
+                try:
+                    return _dumps(out, option=_DUMPS_OPTIONS), message_id, key
+                except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a surrogate
+                    pass
+            return self.serialize(out, by_alias=True, exclude_none=True), message_id, key
         except (pydantic_core.ValidationError, pydantic_core.PydanticSerializationError):
             # The model raises its own error (or, should it accept, its result is used).
             return encode_model(self.model.model_validate(data))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import ClassVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from cio._constants import MAX_MESSAGE_BYTES
 from cio.errors import PayloadTooLargeError
-from cio.models._core import CIOModel, Identifier, new_message_id
+from cio.models._core import CIOModel, Identifier, Timestamp, new_message_id
 from cio.models.context import Context
 
 __all__ = ["Message", "check_message_size", "message_too_large"]
@@ -29,11 +29,11 @@ class Message(CIOModel):
     """The call type; fixed by each subclass (``identify``, ``track``, ...)."""
     message_id: Identifier = Field(default_factory=new_message_id)
     """Unique id of this message; Customer.io uses it to drop duplicates."""
-    timestamp: AwareDatetime | None = None
+    timestamp: Timestamp | None = None
     """When the action happened (timezone-aware); defaults to when the API received it."""
-    sent_at: AwareDatetime | None = None
+    sent_at: Timestamp | None = None
     """When a library sent the message (timezone-aware); optional."""
-    original_timestamp: AwareDatetime | None = None
+    original_timestamp: Timestamp | None = None
     """The time on the sending device when the call was made (timezone-aware); optional."""
     context: Context | None = None
     """Information about the environment: ip, locale, page, device, library, ..."""

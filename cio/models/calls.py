@@ -28,7 +28,14 @@ from cio._constants import (
     PATH_TRACK,
 )
 from cio.errors import PayloadTooLargeError
-from cio.models._core import CIOModel, EventName, FreeForm, Identifier, Traits
+from cio.models._core import (
+    CIOModel,
+    EventName,
+    FreeForm,
+    Identifier,
+    Traits,
+    returns_none_only_for_none,
+)
 from cio.models.base import Message
 
 __all__ = [
@@ -249,6 +256,7 @@ class Group(Message):
 
     @field_validator("traits", mode="after")
     @classmethod
+    @returns_none_only_for_none
     def _normalise_object_type(cls, traits: dict[str, Any] | None) -> dict[str, Any]:
         result = dict(traits or {})
         given = [result.pop(key) for key in _OBJECT_TYPE_KEYS if key in result]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AliasGenerator, BeforeValidator, ConfigDict, Field
+from pydantic import AliasChoices, AliasGenerator, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -45,14 +45,20 @@ class _OpenProperties(CIOModel):
     __pydantic_extra__: dict[str, JsonSafe] = Field(init=False)
 
 
+def _wire_then_camel(name: str) -> AliasChoices:
+    return AliasChoices(name, to_camel(name))
+
+
 class SnakeCaseProperties(_OpenProperties):
     """Properties whose wire names are snake_case (ecommerce, email, video, ...).
 
     ``product_id`` is sent as ``product_id``; ``productId`` is accepted on input too.
+    When both are given, ``product_id`` is the field and ``productId`` is kept as an
+    extra key under its own name (rather than writing ``product_id`` twice).
     """
 
     model_config = ConfigDict(
-        alias_generator=AliasGenerator(validation_alias=to_camel, serialization_alias=_same)
+        alias_generator=AliasGenerator(validation_alias=_wire_then_camel, serialization_alias=_same)
     )
 
 

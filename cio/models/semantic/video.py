@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from cio._constants import SEMANTIC_FAMILY_VIDEO
-from cio.models._core import FreeForm
+from cio.models._core import FreeForm, Timestamp
 from cio.models.calls import Track, register_semantic_event
 from cio.models.semantic._base import SnakeCaseProperties
 
@@ -138,7 +138,7 @@ class VideoContentProperties(SnakeCaseProperties):
     """Whether it is a full episode."""
     livestream: bool | None = None
     """Whether it is a livestream."""
-    airdate: AwareDatetime | None = None
+    airdate: Timestamp | None = None
     """When the content first aired (timezone-aware)."""
     bitrate: int | None = None
     """Current bitrate in kbps."""

@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, IntEnum
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pydantic
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic.alias_generators import to_camel, to_snake
 
 import cio
 from cio.models import (
@@ -180,6 +182,17 @@ class Colour(Enum):
     RED = "red"
 
 
+class Size(str, Enum):
+    LARGE = "large"
+
+
+class Rank(IntEnum):
+    FIRST = 1
+
+
+odd_offsets = st.sampled_from([timedelta(seconds=-90), timedelta(seconds=30), timedelta(0)])
+
+
 odd_values = st.one_of(
     st.none(),
     st.booleans(),
@@ -189,7 +202,9 @@ odd_values = st.one_of(
     st.sampled_from(["", "  ", " x ", "a\x00", "\udcff", "12", "1e3", "2024-01-01", "true"]),
     st.sampled_from(["2024-06-01T12:00:00Z", "2024-06-01T12:00:00", "ada@example.com"]),
     st.sampled_from([Decimal("1.5"), Decimal("NaN"), Colour.RED, b"raw", (1, 2), {1, 2}]),
-    st.datetimes(timezones=st.none() | st.just(timezone.utc)),
+    st.sampled_from([Size.LARGE, Rank.FIRST, UUID(int=7), date(2024, 1, 2)]),
+    st.datetimes(timezones=st.none() | st.just(timezone.utc) | st.timezones()),
+    st.builds(datetime.now, odd_offsets.map(timezone)),
     st.lists(st.integers() | st.text(max_size=3), max_size=3),
     st.dictionaries(st.text(max_size=4), st.integers() | st.none() | st.text(max_size=3)),
 )
@@ -233,17 +248,19 @@ SEEDS = _seeds()
     seed=st.sampled_from(SEEDS),
     choice=st.integers(min_value=0),
     value=odd_values,
-    extra=st.booleans(),
+    how=st.sampled_from(["replace", "extra", "respell"]),
 )
 def test_mutated_messages_agree_with_the_models(
-    seed: dict[str, Any], choice: int, value: Any, extra: bool
+    seed: dict[str, Any], choice: int, value: Any, how: str
 ) -> None:
     paths = [path for path in _paths(seed) if path]
     path = paths[choice % len(paths)]
-    if extra:
-        # A new key next to an existing one: declared elsewhere, undeclared, or a typo.
-        parent = path[:-1]
-        path = (*parent, "zz_extra") if not isinstance(path[-1], int) else path
+    if not isinstance(path[-1], int) and how != "replace":
+        # A new key next to an existing one: undeclared, or the other spelling of it.
+        other = to_snake(path[-1]) if how == "respell" else "zz_extra"
+        if other == path[-1]:
+            other = to_camel(path[-1])
+        path = (*path[:-1], other)
     try:
         data = _replace(seed, path, value)
     except (KeyError, IndexError, TypeError):
@@ -256,3 +273,74 @@ def test_a_class_given_by_the_caller_fills_its_defaults_like_the_model() -> None
 
     row = {"userId": "u", "traits": {"plan": "pro"}, "messageId": "m"}
     assert encode_wire(row, Identify)[0] == Identify.model_validate(row).to_json()
+
+
+def _space_or_control(code: int) -> bool:
+    return chr(code).isspace() or code < 0x20 or code == 0x7F
+
+
+SPACES_AND_CONTROLS = [chr(code) for code in range(0x110000) if _space_or_control(code)]
+
+
+@pytest.mark.parametrize("field", ["userId", "anonymousId", "messageId"])
+def test_ids_made_of_any_space_or_control_character_are_judged_like_the_model(field: str) -> None:
+    for character in SPACES_AND_CONTROLS:
+        for value in (character, f"a{character}", f"{character}a{character}"):
+            data = {"type": "identify", "userId": "u", "messageId": "m", field: value}
+            assert _outcome(_by_encoder, data) == _outcome(_by_model, data), hex(ord(character))
+
+
+@settings(max_examples=200)
+@given(value=st.text(max_size=6) | st.integers())
+def test_any_id_is_judged_like_the_model(value: Any) -> None:
+    data = {"type": "track", "userId": value, "event": "e", "messageId": "m"}
+    assert _outcome(_by_encoder, data) == _outcome(_by_model, data)
+
+
+TRICKY = {
+    "both spellings of a property": {
+        **ORDER,
+        "properties": {"products": [{"product_id": "a", "productId": "b"}]},
+    },
+    "both spellings of a context key": {
+        **ORDER,
+        "context": {"userAgent": "a", "user_agent": "b"},
+    },
+    "an int over 64 bits": {**ORDER, "properties": {"big": 2**70}},
+    "explicit None envelope field": {**ORDER, "anonymousId": None, "sentAt": None},
+    "a trait cleared with None": {
+        "type": "identify",
+        "userId": "u",
+        "messageId": "m",
+        "traits": {"plan": None},
+    },
+    "None in a product": {**ORDER, "properties": {"products": [{"price": None, "x": None}]}},
+    "a str enum and an int enum": {
+        **ORDER,
+        "properties": {"currency": Size.LARGE, "n": Rank.FIRST},
+    },
+    "an offset with seconds": {
+        **ORDER,
+        "timestamp": datetime(2024, 1, 1, tzinfo=timezone(timedelta(seconds=-90))),
+    },
+}
+
+
+@pytest.mark.parametrize("data", TRICKY.values(), ids=TRICKY.keys())
+def test_tricky_inputs_give_the_models_bytes(data: dict[str, Any]) -> None:
+    assert _outcome(_by_encoder, data) == _outcome(_by_model, data)
+
+
+def test_an_offset_with_seconds_is_sent_as_the_same_instant_in_utc() -> None:
+    paris_1850 = datetime(1850, 1, 1, tzinfo=ZoneInfo("Europe/Paris"))  # +00:09:21
+    data = {"type": "identify", "userId": "u", "messageId": "m", "timestamp": paris_1850}
+    sent = json.loads(encode_message(data).body)["timestamp"]
+    assert sent == "1849-12-31T23:50:39Z"
+    assert datetime.fromisoformat(sent) == paris_1850
+    assert parse_message(data).to_json() == encode_message(data).body
+
+
+def test_both_spellings_of_a_property_keep_both_values() -> None:
+    data = {**ORDER, "properties": {"products": [{"product_id": "a", "productId": "b"}]}}
+    product = json.loads(encode_message(data).body)["properties"]["products"][0]
+    assert product == {"product_id": "a", "productId": "b"}
