@@ -37,6 +37,7 @@ from cio.models._core import (
     IDENTIFIER_PATTERN,
     NONE_ONLY_FOR_NONE,
     _check_identifier,
+    _exact_offset,
     new_message_id,
 )
 from cio.models._values import json_safe
@@ -134,6 +135,10 @@ def _convert(schema: Any, handled: set[str]) -> Any:
     if kind == "function-after" and _is_identifier_check(schema):
         # The same rule as a Rust regex: no call into Python for every id.
         return {**schema["schema"], "pattern": IDENTIFIER_PATTERN}
+    if kind == "function-after" and _is_offset_check(schema):
+        # A UTC datetime needs no offset check: try that first, in Rust.
+        utc = {**schema["schema"], "tz_constraint": 0}
+        return {"type": "union", "choices": [utc, schema], "mode": "left_to_right"}
     if kind == "model":
         return _convert_model(schema, handled)
     if kind == "model-fields":
@@ -151,6 +156,15 @@ def _is_identifier_check(schema: dict[str, Any]) -> bool:
         and isinstance(inner, dict)
         and inner.get("type") == "str"
         and "pattern" not in inner
+    )
+
+
+def _is_offset_check(schema: dict[str, Any]) -> bool:
+    inner = schema.get("schema")
+    return (
+        schema.get("function", {}).get("function") is _exact_offset
+        and isinstance(inner, dict)
+        and inner.get("type") == "datetime"
     )
 
 
@@ -386,6 +400,10 @@ class _Codec:
 
 
 _CODECS: dict[type[Message], _Codec | None] = {}
+# The codecs parse_message's choice leads to, by "type" (all but track) and by exact
+# semantic event name: one dict lookup instead of message_model() per message.
+_BY_TYPE: dict[str, _Codec] = {}
+_BY_EVENT: dict[str, _Codec] = {}
 _COMPILE_LOCK = threading.Lock()
 
 
@@ -410,10 +428,22 @@ def codec_for(model: type[Message]) -> _Codec | None:
     with _COMPILE_LOCK:
         if model not in _CODECS:
             try:
-                _CODECS[model] = _Codec(model)
+                _CODECS[model] = _register(_Codec(model))
             except _UnsupportedSchemaError:
                 _CODECS[model] = None
         return _CODECS[model]
+
+
+def _register(codec: _Codec) -> _Codec:
+    """Let :func:`encode_wire` find ``codec`` by the message's type or exact event name."""
+    model = codec.model
+    for name, semantic in SEMANTIC_EVENTS.items():
+        if semantic is model:
+            _BY_EVENT[name] = codec
+    kind = model.model_fields["type"].default
+    if kind != "track" and message_model({"type": kind}) is model:
+        _BY_TYPE[kind] = codec
+    return codec
 
 
 def encode_model(message: Message) -> Encoded:
@@ -457,6 +487,15 @@ def encode_wire(data: Mapping[str, Any], model: type[Message] | None = None) -> 
     cio.ValidationError
         When a string cannot be encoded as UTF-8.
     """
+    if model is None and type(data) is dict:
+        kind = data.get("type")
+        if kind == "track":
+            event = data.get("event")
+            found = _BY_EVENT.get(event) if type(event) is str else None
+        else:
+            found = _BY_TYPE.get(kind) if type(kind) is str else None
+        if found is not None:
+            return found.encode(data)
     cls = message_model(data) if model is None else model
     codec = _CODECS.get(cls) or codec_for(cls)
     if codec is None:
