@@ -27,7 +27,7 @@ from cio.delivery._engine import DeliveryEngine, Progress
 from cio.delivery._report import BatchReport
 from cio.errors import CustomerIOError, ErrorDetail, ValidationError
 from cio.models import Message, parse_message
-from cio.models._wire import Encoded, encode_model, encode_wire
+from cio.models._wire import Encoded, EncodedMessage, encode_model, encode_wire
 from cio.models.base import message_too_large
 
 __all__ = [
@@ -41,7 +41,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MessageInput = Message | Mapping[str, Any]
+MessageInput = Message | EncodedMessage | Mapping[str, Any]
 DeadLettersOption = str | Path | DeadLetterStore | None
 
 _SQLITE_SUFFIXES = frozenset({".db", ".sqlite", ".sqlite3"})
@@ -110,8 +110,10 @@ def encode_item(item: object, index: int) -> Encoded:
 
     Parameters
     ----------
-    item : Message or mapping
-        A ready model, or a wire-form/snake_case dict with a ``type`` key.
+    item : Message, EncodedMessage or mapping
+        A ready model, a message already validated by
+        :func:`~cio.models.encode_message`, or a wire-form/snake_case dict with a
+        ``type`` key.
     index : int
         Its position in the input, used as the error location.
 
@@ -133,6 +135,8 @@ def encode_item(item: object, index: int) -> Encoded:
             raise ValidationError.from_pydantic(
                 exc, summary=f"invalid message {index}", loc_prefix=(BULK_INPUT_LOCATION, index)
             ) from None
+    if type(item) is EncodedMessage:
+        return item
     if isinstance(item, Message):
         return encode_model(item)
     raise _not_a_message(item, index)

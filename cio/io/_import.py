@@ -25,7 +25,7 @@ from cio.io._validate import (
     open_rows,
     source_name,
 )
-from cio.models import Message
+from cio.models import EncodedMessage, Message
 
 if TYPE_CHECKING:
     from cio.client import CustomerIOClient
@@ -303,6 +303,7 @@ def run_import(
             assume_timezone=resolve_timezone(assume_timezone),
             message_ids=message_ids,
             skip=counts.skipper(tracker.done) if tracker is not None else None,
+            encoded=True,
         )
         pending: dict[str, int] | None = {} if tracker is not None else None
         messages = _valid_messages(rows, sink, counts, pending)
@@ -368,7 +369,7 @@ class _Counts:
 
 def _valid_messages(
     rows: Iterator[Any], sink: _ErrorSink, counts: _Counts, pending: dict[str, int] | None
-) -> Iterator[Message]:
+) -> Iterator[Message | EncodedMessage]:
     for number, message, errors in rows:
         counts.rows += 1
         if message is None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
+from functools import partial
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
@@ -32,7 +33,18 @@ from cio.io._infer import (
     converter_for,
     timestamp_converter,
 )
-from cio.models import SEMANTIC_EVENTS, Group, Identify, Message, Page, Screen, Track, parse_message
+from cio.models import (
+    SEMANTIC_EVENTS,
+    EncodedMessage,
+    Group,
+    Identify,
+    Message,
+    Page,
+    Screen,
+    Track,
+    parse_message,
+)
+from cio.models._wire import encode_wire
 
 __all__ = ["KINDS", "ColumnMapping", "Plan", "Row", "compile_plan", "resolve_kind"]
 
@@ -95,8 +107,9 @@ class KindSpec:
     ----------
     name : str
         The kind's name as users type it.
-    build : callable
-        Validates a wire dict into a model.
+    model : type or None
+        The message class each row becomes; ``None`` for the ``track`` kind, whose rows
+        become the semantic event their name says, or a plain ``Track``.
     section : tuple of str
         Where columns without a role go (``("traits",)``, ``("properties",)``...).
     roles : mapping
@@ -110,7 +123,7 @@ class KindSpec:
     """
 
     name: str
-    build: Callable[[dict[str, Any]], Message]
+    model: type[Message] | None
     section: Path
     roles: Mapping[str, str]
     fixed: Mapping[str, Any] = field(default_factory=dict)
@@ -124,13 +137,17 @@ _NEEDS_TOKEN: Final = (("context", "device", "token"), "token")
 _NEEDS_EVENT: Final = (("event",), "event")
 
 
-def _builder(model: type[Message]) -> Callable[[dict[str, Any]], Message]:
-    return model.model_validate
+def _model_row(model: type[Message] | None, data: dict[str, Any]) -> Message:
+    if model is None:
+        data["type"] = "track"
+        return parse_message(data)
+    return model.model_validate(data)
 
 
-def _track_builder(data: dict[str, Any]) -> Message:
-    data["type"] = "track"
-    return parse_message(data)
+def _encoded_row(model: type[Message] | None, data: dict[str, Any]) -> EncodedMessage:
+    if model is None:
+        data["type"] = "track"
+    return EncodedMessage._make(encode_wire(data, model))
 
 
 def _event_kind(
@@ -143,7 +160,7 @@ def _event_kind(
     model = SEMANTIC_EVENTS.get(event, Track)
     return KindSpec(
         name=name,
-        build=_builder(model),
+        model=model,
         section=("properties",),
         roles={**roles, "event": "event"},
         fixed={"event": event},
@@ -158,7 +175,7 @@ def _builtin_kinds() -> dict[str, KindSpec]:
     kinds = {
         "identify": KindSpec(
             "identify",
-            _builder(Identify),
+            Identify,
             ("traits",),
             {**_PERSON_ROLES, "email": "email"},
             sections=frozenset({"traits"}),
@@ -166,7 +183,7 @@ def _builtin_kinds() -> dict[str, KindSpec]:
         ),
         "track": KindSpec(
             "track",
-            _track_builder,
+            None,
             ("properties",),
             {**_PERSON_ROLES, "event": "event"},
             required=(_NEEDS_EVENT,),
@@ -175,7 +192,7 @@ def _builtin_kinds() -> dict[str, KindSpec]:
         ),
         "page": KindSpec(
             "page",
-            _builder(Page),
+            Page,
             ("properties",),
             {**_PERSON_ROLES, "name": "name", "category": "category"},
             sections=person_sections,
@@ -183,7 +200,7 @@ def _builtin_kinds() -> dict[str, KindSpec]:
         ),
         "screen": KindSpec(
             "screen",
-            _builder(Screen),
+            Screen,
             ("properties",),
             {**_PERSON_ROLES, "name": "name", "category": "category"},
             sections=person_sections,
@@ -191,7 +208,7 @@ def _builtin_kinds() -> dict[str, KindSpec]:
         ),
         "group": KindSpec(
             "group",
-            _builder(Group),
+            Group,
             ("traits",),
             _OBJECT_ROLES,
             required=((("groupId",), "object_id"),),
@@ -200,7 +217,7 @@ def _builtin_kinds() -> dict[str, KindSpec]:
         ),
         "relationship": KindSpec(
             "relationship",
-            _builder(Group),
+            Group,
             ("traits", "relationshipAttributes"),
             _OBJECT_ROLES,
             required=(_NEEDS_USER, (("groupId",), "object_id")),
@@ -371,14 +388,15 @@ class Row(NamedTuple):
     number : int
         The row as a spreadsheet counts it (the header is row 1); for JSON Lines the
         line number; for DataFrames the position (``df.iloc[number]``).
-    message : Message or None
-        The validated model, when the row is valid.
+    message : Message, EncodedMessage or None
+        The validated model when the row is valid (its wire bytes, ``EncodedMessage``,
+        when the plan was compiled for sending).
     errors : tuple of ErrorDetail
         Empty when the row is valid.
     """
 
     number: int
-    message: Message | None
+    message: Message | EncodedMessage | None
     errors: tuple[ErrorDetail, ...]
 
 
@@ -429,6 +447,7 @@ class Plan:
         constants: list[tuple[Path, Any]],
         unnamed: list[int],
         message_ids: Callable[[int], str] | None,
+        encoded: bool = False,
     ) -> None:
         self.kind = kind
         self.header = tuple(header)
@@ -440,7 +459,7 @@ class Plan:
         self._constants = tuple(constants)
         self._unnamed = tuple(unnamed)
         self._message_ids = message_ids
-        self._build = kind.build
+        self._build = partial(_encoded_row if encoded else _model_row, kind.model)
         self._fixed = tuple(kind.fixed.items())
         self._required = kind.required
         self._columns_by_path: dict[Path, str] = {(*e.parents, e.leaf): e.column for e in entries}
@@ -581,6 +600,8 @@ class Plan:
             return Row(number, self._build(data), ())
         except pydantic.ValidationError as exc:
             return Row(number, None, self._details(number, exc))
+        except ValidationError as exc:  # text that cannot be written as UTF-8
+            return Row(number, None, self._located(number, exc.errors))
 
     def _details(self, number: int, exc: pydantic.ValidationError) -> tuple[ErrorDetail, ...]:
         details = []
@@ -593,6 +614,12 @@ class Plan:
                 ErrorDetail(loc, err["msg"], err["type"], number, self._column_for(loc, err["msg"]))
             )
         return tuple(details)
+
+    def _located(self, number: int, details: Sequence[ErrorDetail]) -> tuple[ErrorDetail, ...]:
+        return tuple(
+            replace(detail, row=number, column=self._column_for(detail.loc, detail.msg))
+            for detail in details
+        )
 
     def _column_for(self, loc: tuple[Any, ...], msg: str) -> str | None:
         columns = self._columns_by_path
@@ -666,6 +693,7 @@ def compile_plan(
     assume_timezone: tzinfo | None = None,
     message_ids: Callable[[int], str] | None = None,
     typed_source: bool = False,
+    encoded: bool = False,
 ) -> Plan:
     """Compile the plan for one header.
 
@@ -684,6 +712,9 @@ def compile_plan(
     typed_source : bool
         Values are already typed (JSON Lines, DataFrames): strings are not inferred
         unless the column has a role or an explicit type.
+    encoded : bool
+        Rows become :class:`~cio.models.EncodedMessage` (wire bytes, for sending)
+        rather than models; see :func:`cio.models.encode_message`.
 
     Returns
     -------
@@ -751,6 +782,7 @@ def compile_plan(
         constants=constants,
         unnamed=unnamed,
         message_ids=message_ids,
+        encoded=encoded,
     )
 
 

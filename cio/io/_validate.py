@@ -57,6 +57,7 @@ def open_rows(
     assume_timezone: tzinfo | None = None,
     message_ids: Callable[[int], str] | None = None,
     skip: Callable[[int], bool] | None = None,
+    encoded: bool = False,
 ) -> tuple[Mapping[str, str], Iterator[Row]]:
     """Open any source: return its column targets and a row iterator.
 
@@ -78,6 +79,9 @@ def open_rows(
         Row number to messageId.
     skip : callable, optional
         Row numbers to pass over.
+    encoded : bool
+        Valid rows carry :class:`~cio.models.EncodedMessage` (wire bytes, for sending)
+        instead of models.
 
     Returns
     -------
@@ -88,7 +92,11 @@ def open_rows(
     ValidationError
         For file-level problems, located at row 1.
     """
-    options: dict[str, Any] = {"assume_timezone": assume_timezone, "message_ids": message_ids}
+    options: dict[str, Any] = {
+        "assume_timezone": assume_timezone,
+        "message_ids": message_ids,
+        "encoded": encoded,
+    }
     if fmt is None:
         fmt = "dataframe" if _is_dataframe(source) else guess_format(source)  # type: ignore[assignment]
     if fmt == "dataframe":

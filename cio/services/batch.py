@@ -122,10 +122,13 @@ class BatchService:
 
         Parameters
         ----------
-        messages : iterable of Message or mapping
+        messages : iterable of Message, mapping or EncodedMessage
             Models (``Identify``, ``Track``, semantic events, ``Page``, ``Screen``,
-            ``Group``, ``Alias``, mixed) or wire-form dicts with a ``type`` key. Read
-            lazily: a generator of millions is never held in memory.
+            ``Group``, ``Alias``, mixed), wire-form dicts with a ``type`` key, or
+            messages already validated by :func:`cio.models.encode_message`. Read
+            lazily: a generator of millions is never held in memory. Dicts are
+            validated by their model's rules without building model instances, which
+            is the fastest way in.
         workers : int, optional
             Sending threads; default ``min(4, 2 * CPUs)``. Each person's messages go
             through one thread, so they keep their order.

@@ -22,7 +22,7 @@ from cio._constants import MAX_BATCH_BYTES, PATH_BATCH
 from cio._transport import Response
 from cio.delivery import JsonLinesDeadLetterStore, MemoryDeadLetterStore
 from cio.errors import BadRequestError, error_for_status
-from cio.models import Identify, Track
+from cio.models import Identify, Track, encode_message
 from cio.testing import RecordingTransport
 
 SECRET = "secret-api-key-123"
@@ -284,3 +284,11 @@ def test_conveniences_build_identify_track_and_delete_messages() -> None:
         ("track", "Signed Up"),
         ("track", "User Deleted"),
     ]
+
+
+def test_messages_encoded_ahead_are_sent_as_they_are() -> None:
+    transport = RecordingTransport()
+    encoded = encode_message({"type": "identify", "userId": "1", "traits": {"plan": "pro"}})
+    report = client_with(transport).batch.send([encoded, {"type": "identify", "userId": "2"}])
+    assert (report.sent, report.rejected) == (2, 0)
+    assert transport.messages[0] == json.loads(encoded.body)

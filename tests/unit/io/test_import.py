@@ -193,3 +193,14 @@ def test_jsonl_import_uses_line_numbers(tmp_path) -> None:
     report = import_jsonl(client_with(batch), path, kind="track")
     ids = MessageIds(report.import_id, "track")
     assert batch.sent == [ids(1), ids(2)]
+
+
+def test_text_that_cannot_be_written_as_utf8_is_a_row_error_and_the_rest_go(tmp_path) -> None:
+    path = tmp_path / "events.jsonl"
+    lines = ['{"user_id": "1", "event": "A"}', '{"user_id": "2", "event": "B", "note": "\\udcff"}']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    batch = StandInBatch()
+    report = import_jsonl(client_with(batch), path, kind="track")
+    assert (report.valid, report.invalid, len(batch.sent)) == (1, 1, 1)
+    (error,) = report.errors
+    assert (error.row, error.column, error.loc) == (2, "note", ("properties", "note"))

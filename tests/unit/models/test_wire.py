@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import tracemalloc
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -344,3 +345,14 @@ def test_both_spellings_of_a_property_keep_both_values() -> None:
     data = {**ORDER, "properties": {"products": [{"product_id": "a", "productId": "b"}]}}
     product = json.loads(encode_message(data).body)["properties"]["products"][0]
     assert product == {"product_id": "a", "productId": "b"}
+
+
+def test_encoded_bodies_take_about_their_own_size_in_memory() -> None:
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        bodies = [encode_message({**ORDER, "messageId": f"m-{n}"}).body for n in range(500)]
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 2 * sum(len(body) for body in bodies)
