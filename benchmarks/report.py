@@ -299,7 +299,7 @@ def machine_description(peer_python: str | None) -> dict[str, str]:
     memory_kib = _field(meminfo, "MemTotal").split()
     memory = f"{int(memory_kib[0]) / MIB:.1f} GiB" if memory_kib else "unknown"
     ours = _installed_versions(
-        sys.executable, ["cio", "pydantic", "pydantic-core", "requests", "urllib3"]
+        sys.executable, ["cio", "pydantic", "pydantic-core", "orjson", "requests", "urllib3"]
     )
     machine = {
         "CPU": _field(cpuinfo, "model name") or platform.processor() or "unknown",
