@@ -99,9 +99,7 @@ def parse_item(item: object, index: int) -> Message:
         try:
             return parse_message(item)
         except pydantic.ValidationError as exc:
-            raise ValidationError.from_pydantic(
-                exc, summary=f"invalid message {index}", loc_prefix=(BULK_INPUT_LOCATION, index)
-            ) from None
+            raise _located(exc, index) from None
     raise _not_a_message(item, index)
 
 
@@ -132,14 +130,18 @@ def encode_item(item: object, index: int) -> Encoded:
         try:
             return encode_wire(item)
         except pydantic.ValidationError as exc:
-            raise ValidationError.from_pydantic(
-                exc, summary=f"invalid message {index}", loc_prefix=(BULK_INPUT_LOCATION, index)
-            ) from None
+            raise _located(exc, index) from None
     if type(item) is EncodedMessage:
         return item
     if isinstance(item, Message):
         return encode_model(item)
     raise _not_a_message(item, index)
+
+
+def _located(exc: pydantic.ValidationError, index: int) -> ValidationError:
+    return ValidationError.from_pydantic(
+        exc, summary=f"invalid message {index}", loc_prefix=(BULK_INPUT_LOCATION, index)
+    )
 
 
 def _not_a_message(item: object, index: int) -> ValidationError:

@@ -150,21 +150,20 @@ def _convert(schema: Any, handled: set[str]) -> Any:
 
 
 def _is_identifier_check(schema: dict[str, Any]) -> bool:
-    inner = schema.get("schema")
-    return (
-        schema.get("function", {}).get("function") is _check_identifier
-        and isinstance(inner, dict)
-        and inner.get("type") == "str"
-        and "pattern" not in inner
-    )
+    return _is_check(schema, _check_identifier, "str") and "pattern" not in schema["schema"]
 
 
 def _is_offset_check(schema: dict[str, Any]) -> bool:
+    return _is_check(schema, _exact_offset, "datetime")
+
+
+def _is_check(schema: dict[str, Any], function: Any, inner_type: str) -> bool:
+    """Whether ``schema`` runs ``function`` after a plain ``inner_type`` schema."""
     inner = schema.get("schema")
     return (
-        schema.get("function", {}).get("function") is _exact_offset
+        schema.get("function", {}).get("function") is function
         and isinstance(inner, dict)
-        and inner.get("type") == "datetime"
+        and inner.get("type") == inner_type
     )
 
 
