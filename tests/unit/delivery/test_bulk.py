@@ -291,4 +291,4 @@ def test_messages_encoded_ahead_are_sent_as_they_are() -> None:
     encoded = encode_message({"type": "identify", "userId": "1", "traits": {"plan": "pro"}})
     report = client_with(transport).batch.send([encoded, {"type": "identify", "userId": "2"}])
     assert (report.sent, report.rejected) == (2, 0)
-    assert transport.messages[0] == json.loads(encoded.body)
+    assert json.loads(encoded.body) in transport.messages
