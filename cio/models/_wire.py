@@ -5,9 +5,10 @@ bytes of each message, its ``messageId`` and its ordering key. Building a frozen
 instance (and one per nested properties/product/context object) and then serializing
 it costs about twice what pydantic-core needs to check the same dict. So each message
 model is compiled once more, from its own core schema, into a validator whose output
-is a plain dict (every ``model`` schema becomes a ``typed-dict`` schema with the same
-fields, aliases, validators, extras handling and config) and a serializer for that
-dict. Nothing is written twice: the models stay the one definition of the rules.
+is the wire form as a plain dict (every ``model`` schema becomes a ``typed-dict``
+schema with the same fields, lookups, validators, extras handling and config, keyed by
+the wire names), which orjson writes. Nothing is written twice: the models stay the one
+definition of the rules.
 
 Equivalence with the models is kept by construction and by tests:
 
@@ -17,7 +18,10 @@ Equivalence with the models is kept by construction and by tests:
 * A compiled validator may only be stricter than the model, never looser; model-level
   validators are the one thing a dict cannot run, so each is handled by name here
   (:data:`_HANDLED_MODEL_VALIDATORS`), and a model with any other model-level validator
-  is not compiled (it stays on the model path) rather than compiled wrongly.
+  is not compiled (it stays on the model path) rather than compiled wrongly. A field
+  set to None (which pydantic leaves out of the JSON) is refused, so the output never
+  holds a None that orjson would write as ``null``; two Python checks become Rust ones
+  (ids as a regex, UTC datetimes by their offset constraint).
 * ``tests/unit/models/test_wire.py`` checks, for every message model, that the bytes
   are identical to ``parse_message(data).to_json()`` on generated valid and invalid
   inputs.
