@@ -125,8 +125,8 @@ def encode_item(item: object, index: int) -> Encoded:
     ValidationError
         Located at ``messages.<index>...``, never with the value.
     """
-    # type() first: an exact dict is the common case and skips the slower ABC checks.
-    if type(item) is dict or (isinstance(item, Mapping) and not isinstance(item, Message)):
+    # type() first: an exact dict is the common case and skips the slower ABC check.
+    if type(item) is dict or isinstance(item, Mapping):
         try:
             return encode_wire(item)
         except pydantic.ValidationError as exc:

@@ -383,26 +383,32 @@ class _Codec:
         """Validate and serialize ``data``; the model decides whenever this cannot."""
         try:
             out = self.validate(data)
-            if self.check_semantic and out["event"] in SEMANTIC_EVENTS:
-                return encode_model(self.model.model_validate(data))
-            message_id: str = out[self.message_id]
-            key = out.get(self.user_id) or out.get(self.anonymous_id)
-            if key is None:
-                if self.check_identity:
-                    return encode_model(self.model.model_validate(data))
-                key = message_id
-            if self.use_orjson:
-                try:
-                    # orjson's bytes keep their whole write buffer (4 KB for a 300-byte
-                    # message); an exact copy keeps queued batches at their real size.
-                    body = memoryview(_dumps(out, option=_DUMPS_OPTIONS)).tobytes()
-                    return body, message_id, key
-                except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a surrogate
-                    pass
+        except pydantic_core.ValidationError:
+            return self.by_model(data)
+        if self.check_semantic and out["event"] in SEMANTIC_EVENTS:
+            return self.by_model(data)
+        message_id: str = out[self.message_id]
+        key = out.get(self.user_id) or out.get(self.anonymous_id)
+        if key is None:
+            if self.check_identity:
+                return self.by_model(data)
+            key = message_id
+        if self.use_orjson:
+            try:
+                # orjson's bytes keep their whole write buffer (4 KB for a 300-byte
+                # message); an exact copy keeps queued batches at their real size.
+                body = memoryview(_dumps(out, option=_DUMPS_OPTIONS)).tobytes()
+                return body, message_id, key
+            except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a surrogate
+                pass
+        try:
             return self.serialize(out, by_alias=True, exclude_none=True), message_id, key
-        except (pydantic_core.ValidationError, pydantic_core.PydanticSerializationError):
-            # The model raises its own error (or, should it accept, its result is used).
-            return encode_model(self.model.model_validate(data))
+        except pydantic_core.PydanticSerializationError:
+            return self.by_model(data)
+
+    def by_model(self, data: Mapping[str, Any]) -> Encoded:
+        """The reference path: the model raises its own error, or its result is used."""
+        return encode_model(self.model.model_validate(data))
 
 
 _CODECS: dict[type[Message], _Codec | None] = {}
@@ -503,7 +509,7 @@ def encode_wire(data: Mapping[str, Any], model: type[Message] | None = None) -> 
         if found is not None:
             return found.encode(data)
     cls = message_model(data) if model is None else model
-    codec = _CODECS.get(cls) or codec_for(cls)
+    codec = codec_for(cls)
     if codec is None:
         return encode_model(cls.model_validate(data))
     return codec.encode(data)
