@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 LINT_PATHS := $(wildcard cio tests benchmarks examples)
 
-.PHONY: install demo test test-fast lint format typecheck bench notebooks clean
+.PHONY: browser install demo test test-fast lint format typecheck bench notebooks clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "cio needs Python 3.10 or newer")'
@@ -13,7 +13,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
+	@command -v chromium > /dev/null || $(MAKE) --no-print-directory browser
 	touch $(STAMP)
+
+# Debian's headless Chromium, for the test that renders the HTML report (needs root and apt).
+browser:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
 install: $(STAMP)
 
