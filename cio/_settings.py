@@ -6,6 +6,7 @@ import base64
 import re
 from typing import Any, Literal
 
+import pydantic
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,6 +28,58 @@ Region = Literal["us", "eu"]
 
 # Keys of the newer form carry their region: pk_us_..., sk_eu_...
 _REGIONAL_KEY = re.compile(r"^(?:pk|sk)_(us|eu)_")
+
+# Keys shorter than this are not hinted at all: their last characters would be most of them.
+_KEY_HINT_MIN_LENGTH = 12
+_KEY_HINT_CHARS = 4
+
+# What a value of each setting must look like, by pydantic error type, said in the user's
+# words (the environment variable is named by the caller; the value is never repeated).
+_EXPECTED_BY_ERROR_TYPE: dict[str, str] = {
+    "literal_error": "must be us or eu",
+    "float_parsing": "must be a number of seconds, such as 30",
+    "float_type": "must be a number of seconds, such as 30",
+    "int_parsing": "must be a whole number, such as 3",
+    "int_type": "must be a whole number, such as 3",
+    "int_from_float": "must be a whole number, such as 3",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "greater_than": "must be greater than 0",
+    "greater_than_equal": "must be 0 or more",
+    "string_type": "must be text",
+}
+
+
+def _describe_setting_error(error: Any) -> str:
+    field_name = str(error["loc"][0]) if error["loc"] else "settings"
+    variable = f"{ENV_PREFIX}{field_name.upper()}"
+    if error["type"] == "value_error":
+        # Raised by our own validators: their message says what is expected.
+        expected = str(error["msg"]).removeprefix("Value error, ")
+    else:
+        expected = _EXPECTED_BY_ERROR_TYPE.get(error["type"], str(error["msg"]).lower())
+    return (
+        f"{variable} {expected}; fix the {variable} environment variable or .env entry "
+        f"(or the {field_name}= argument)"
+    )
+
+
+def configuration_error(exc: pydantic.ValidationError) -> ConfigurationError:
+    """Translate pydantic's error about settings into one line per bad setting.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        Raised while reading the settings.
+
+    Returns
+    -------
+    ConfigurationError
+        Naming each environment variable, what its value must be and where to fix it;
+        never the value.
+    """
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    return ConfigurationError("; and ".join(_describe_setting_error(error) for error in errors))
 
 
 class Settings(BaseSettings):
@@ -85,6 +138,12 @@ class Settings(BaseSettings):
     strict: bool = False
     log_payloads: bool = False
 
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except pydantic.ValidationError as exc:
+            raise configuration_error(exc) from None
+
     @field_validator("region", mode="before")
     @classmethod
     def _lower_region(cls, value: Any) -> Any:
@@ -96,21 +155,23 @@ class Settings(BaseSettings):
         if value is None:
             return None
         if not value.startswith(("http://", "https://")):
-            raise ValueError("base_url must start with http:// or https://")
+            raise ValueError(
+                "must start with http:// or https://, such as http://127.0.0.1:8080/v1"
+            )
         return value.rstrip("/")
 
     def model_post_init(self, context: Any, /) -> None:
         """Check the key is present and agrees with the region."""
         if self.api_key is None or not self.api_key.get_secret_value().strip():
             raise ConfigurationError(
-                f"no API key: set the {ENV_API_KEY} environment variable, put "
-                f"{ENV_API_KEY}=... in a .env file, or pass api_key= to the client"
+                f"no API key: set the {ENV_API_KEY} environment variable or put "
+                f"{ENV_API_KEY}=... in a .env file (or pass the api_key= argument)"
             )
         key_region = self.key_region
         if key_region and self.region and key_region != self.region:
             raise ConfigurationError(
-                f"the API key is for the {key_region.upper()} region but region="
-                f"{self.region!r} was configured; remove one or make them agree"
+                f"the API key is for the {key_region.upper()} region but {ENV_PREFIX}REGION "
+                f"(or region=) says {self.region}; unset {ENV_PREFIX}REGION or make them agree"
             )
 
     @property
@@ -128,6 +189,17 @@ class Settings(BaseSettings):
     def resolved_base_url(self) -> str:
         """The API root in force: ``base_url`` if set, else the region's URL."""
         return self.base_url or BASE_URLS[self.resolved_region]
+
+    @property
+    def key_hint(self) -> str:
+        """The key's last four characters (``...1a2b``), to tell keys apart in messages.
+
+        Keys too short to hide most of themselves are shown as ``(hidden)``.
+        """
+        key = self._key()
+        if len(key) < _KEY_HINT_MIN_LENGTH:
+            return "(hidden)"
+        return f"...{key[-_KEY_HINT_CHARS:]}"
 
     @property
     def authorization(self) -> str:

@@ -120,3 +120,54 @@ def test_client_refuses_settings_and_arguments_together() -> None:
 def test_logger_has_null_handler_and_root_untouched() -> None:
     assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("cio").handlers)
     assert cio.__version__
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fix"),
+    [
+        ("CIO_REGION", "europe", "us or eu"),
+        ("CIO_TIMEOUT", "abc", "number of seconds"),
+        ("CIO_TIMEOUT", "-1", "greater than 0"),
+        ("CIO_MAX_RETRIES", "many", "whole number"),
+        ("CIO_RATE_LIMIT", "0", "greater than 0"),
+        ("CIO_STRICT", "maybe", "true or false"),
+        ("CIO_BASE_URL", "localhost:8080", "http://"),
+    ],
+)
+def test_bad_environment_value_is_a_configuration_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, fix: str
+) -> None:
+    monkeypatch.setenv("CIO_API_KEY", SECRET)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError) as info:
+        CustomerIOClient()
+    message = str(info.value)
+    assert variable in message
+    assert fix in message
+    assert "\n" not in message
+    assert SECRET not in message
+    assert info.value.__cause__ is None  # no pydantic chain printed under it
+
+
+def test_bad_argument_is_a_configuration_error_naming_variable_and_argument() -> None:
+    with pytest.raises(ConfigurationError, match=r"CIO_REGION must be us or eu.*region= argument"):
+        CustomerIOClient(api_key=SECRET, region="europe")
+    with pytest.raises(
+        ConfigurationError, match=r"CIO_TIMEOUT must be a number.*timeout= argument"
+    ):
+        Settings(api_key=SECRET, timeout="soon")
+
+
+def test_several_bad_values_are_all_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIO_REGION", "mars")
+    monkeypatch.setenv("CIO_TIMEOUT", "abc")
+    with pytest.raises(ConfigurationError) as info:
+        Settings(api_key=SECRET)
+    assert "CIO_REGION" in str(info.value)
+    assert "CIO_TIMEOUT" in str(info.value)
+
+
+def test_key_hint_shows_only_the_last_characters() -> None:
+    assert Settings(api_key="abcdefghijklmnop1234").key_hint == "...1234"
+    assert "abcd" not in Settings(api_key="abcdefghijklmnop1234").key_hint
+    assert Settings(api_key="short").key_hint == "(hidden)"
