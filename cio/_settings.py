@@ -50,6 +50,33 @@ _EXPECTED_BY_ERROR_TYPE: dict[str, str] = {
 }
 
 
+# How a message names the Python argument; the command line drops it (it has no arguments
+# for settings, only environment variables).
+_ARGUMENT_HINT = " (or the {field}= argument)"
+_ARGUMENT_HINT_PATTERN = re.compile(r" \(or the \w+= argument\)")
+
+
+def without_argument_hints(message: str) -> str:
+    """A settings message in the command line's words: environment variables only.
+
+    Parameters
+    ----------
+    message : str
+        The text of a :class:`ConfigurationError` raised by :class:`Settings`.
+
+    Returns
+    -------
+    str
+        The message without its ``(or the region= argument)`` hints.
+
+    Example
+    -------
+    >>> without_argument_hints("CIO_REGION must be us or eu (or the region= argument)")
+    'CIO_REGION must be us or eu'
+    """
+    return _ARGUMENT_HINT_PATTERN.sub("", message)
+
+
 def _describe_setting_error(error: Any) -> str:
     field_name = str(error["loc"][0]) if error["loc"] else "settings"
     variable = f"{ENV_PREFIX}{field_name.upper()}"
@@ -59,8 +86,8 @@ def _describe_setting_error(error: Any) -> str:
     else:
         expected = _EXPECTED_BY_ERROR_TYPE.get(error["type"], str(error["msg"]).lower())
     return (
-        f"{variable} {expected}; fix the {variable} environment variable or .env entry "
-        f"(or the {field_name}= argument)"
+        f"{variable} {expected}; fix the {variable} environment variable or .env entry"
+        + _ARGUMENT_HINT.format(field=field_name)
     )
 
 
@@ -165,13 +192,14 @@ class Settings(BaseSettings):
         if self.api_key is None or not self.api_key.get_secret_value().strip():
             raise ConfigurationError(
                 f"no API key: set the {ENV_API_KEY} environment variable or put "
-                f"{ENV_API_KEY}=... in a .env file (or pass the api_key= argument)"
+                f"{ENV_API_KEY}=... in a .env file" + _ARGUMENT_HINT.format(field="api_key")
             )
         key_region = self.key_region
         if key_region and self.region and key_region != self.region:
             raise ConfigurationError(
-                f"the API key is for the {key_region.upper()} region but {ENV_PREFIX}REGION "
-                f"(or region=) says {self.region}; unset {ENV_PREFIX}REGION or make them agree"
+                f"the API key is for the {key_region.upper()} region but {ENV_PREFIX}REGION"
+                + _ARGUMENT_HINT.format(field="region")
+                + f" says {self.region}; unset {ENV_PREFIX}REGION or make them agree"
             )
 
     @property

@@ -7,6 +7,7 @@ see ``docs/import.md`` for the column rules.
 from __future__ import annotations
 
 import argparse
+import codecs
 import sys
 from typing import Any
 
@@ -24,12 +25,9 @@ EXIT_REFUSED = 2
 EXIT_INTERRUPTED = 130
 
 _NO_KEY_MESSAGE = (
-    f"refusing to import: {ENV_API_KEY} is not set, so there is no Customer.io workspace to "
-    "send to.\n"
-    "  - to try the import locally, add --sandbox (an in-process sandbox receives it);\n"
-    "  - to check the file without sending, add --dry-run or use `cio validate`;\n"
-    f"  - to send to Customer.io, set the source's key: export {ENV_API_KEY}=... "
-    "(or put it in a .env file)."
+    f"{ENV_API_KEY} is not set, so there is no Customer.io workspace to send to: add "
+    "--sandbox to try the import locally, --dry-run to only check the file, or "
+    f"export {ENV_API_KEY}=... (or put it in a .env file) to send to Customer.io"
 )
 
 
@@ -171,6 +169,13 @@ def register(subparsers: Any) -> None:
 
 
 def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
+    try:
+        codecs.lookup(args.encoding)
+    except LookupError:
+        raise ValueError(
+            f"--encoding {args.encoding}: unknown encoding; use a codec name such as utf-8, "
+            "utf-16, latin-1 or cp1252"
+        ) from None
     infer = converter_for("auto", None)
     mapping = ColumnMapping(
         columns={name: (target or None) for name, target in args.mapping},
@@ -296,7 +301,7 @@ def _import_into_workspace(args: argparse.Namespace, options: dict[str, Any]) ->
         client = CustomerIOClient()
     except ConfigurationError as exc:
         if ENV_API_KEY in str(exc):
-            print(_NO_KEY_MESSAGE, file=sys.stderr)
+            print(f"error: {_NO_KEY_MESSAGE}", file=sys.stderr)
             return None
         raise
     with client:

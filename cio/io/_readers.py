@@ -47,7 +47,10 @@ class _DecodeCounter:
 _SURROGATE_ESCAPE = codecs.lookup_error("surrogateescape")
 codecs.register_error(_ERROR_HANDLER, _DecodeCounter.handle)
 
-_ENCODING_HINT = "is not valid {encoding}; re-save the file as UTF-8 or pass encoding="
+_ENCODING_HINT = (
+    "is not valid {encoding}; re-save the file as UTF-8 or name its encoding "
+    "(--encoding cp1252 on the command line, encoding= in Python)"
+)
 
 
 def open_text(path: str | os.PathLike[str], encoding: str) -> Any:
