@@ -230,6 +230,18 @@ class Settings(BaseSettings):
         return f"...{key[-_KEY_HINT_CHARS:]}"
 
     @property
+    def destination(self) -> str:
+        """Where requests go, in one line: URL, why that URL, and the key's hint.
+
+        Example
+        -------
+        >>> Settings(api_key="my-test-key-1234", region="eu").destination
+        'https://cdp-eu.customer.io/v1 (region eu, key ...1234)'
+        """
+        why = "custom base URL" if self.base_url else f"region {self.resolved_region}"
+        return f"{self.resolved_base_url} ({why}, key {self.key_hint})"
+
+    @property
     def authorization(self) -> str:
         """The ``Authorization`` header value: Bearer for regional keys, else Basic."""
         key = self._key()

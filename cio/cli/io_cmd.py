@@ -286,6 +286,11 @@ def _import_into_sandbox(args: argparse.Namespace, options: dict[str, Any]) -> A
 
     with Sandbox() as sandbox, sandbox.client() as client:
         print(f"sandbox listening on {sandbox.url}")
+        settings = client.settings
+        print(
+            f"sending to {settings.resolved_base_url} (local sandbox, key {settings.key_hint})",
+            flush=True,
+        )
         report = import_source(client, args.file, args.kind, **options)
         _print_import(report, args.max_errors)
         print()
@@ -304,6 +309,7 @@ def _import_into_workspace(args: argparse.Namespace, options: dict[str, Any]) ->
             print(f"error: {_NO_KEY_MESSAGE}", file=sys.stderr)
             return None
         raise
+    print(f"sending to {client.settings.destination}", flush=True)
     with client:
         report = import_source(client, args.file, args.kind, **options)
     _print_import(report, args.max_errors)
