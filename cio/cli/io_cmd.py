@@ -13,7 +13,7 @@ from typing import Any
 
 from cio._constants import DEFAULT_MAX_ROW_ERRORS, DEFAULT_SHOWN_ROW_ERRORS, ENV_API_KEY
 from cio.errors import ConfigurationError
-from cio.io import COLUMN_TYPES, ColumnMapping, import_source, validate
+from cio.io import COLUMN_TYPES, ColumnMapping, format_error_tally, import_source, validate
 from cio.io._infer import converter_for
 from cio.io._plan import describe_kinds
 
@@ -193,10 +193,20 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _print_errors(table: str, count: int) -> None:
-    if count:
+def _print_errors(result: Any, shown: int) -> None:
+    """The first ``shown`` row errors, then, when some are not listed, a tally."""
+    count = result.error_count
+    if not count:
+        return
+    print()
+    if shown > 0:
+        print(result.table(shown))
+    else:
+        print(f"{count} errors not listed (--max-errors 0); the tally below counts them")
+    if count > min(shown, len(result.errors)) and result.tally:
         print()
-        print(table)
+        print("errors by column and type:")
+        print(format_error_tally(result.tally))
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -221,7 +231,7 @@ def run_validate(args: argparse.Namespace) -> int:
     print(result.summary())
     if result.columns:
         print("columns: " + ", ".join(f"{c} -> {t}" for c, t in result.columns.items()))
-    _print_errors(result.table(args.max_errors), result.error_count)
+    _print_errors(result, args.max_errors)
     if args.errors_csv:
         print(f"\nall {result.error_count} errors written to {args.errors_csv}")
     return EXIT_OK if result.ok else EXIT_INVALID
@@ -229,7 +239,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def _print_import(report: Any, shown: int) -> None:
     print(report.summary())
-    _print_errors(report.table(shown), report.error_count)
+    _print_errors(report, shown)
 
 
 def run_import(args: argparse.Namespace) -> int:

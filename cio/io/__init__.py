@@ -30,6 +30,7 @@ from cio.io._state import ImportState, MessageIds, file_identity
 from cio.io._validate import (
     ValidationResult,
     format_error_table,
+    format_error_tally,
     read_rows,
     validate,
     validate_csv,
@@ -48,6 +49,7 @@ __all__ = [
     "ValidationResult",
     "file_identity",
     "format_error_table",
+    "format_error_tally",
     "import_csv",
     "import_dataframe",
     "import_jsonl",

@@ -7,8 +7,9 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from cio._constants import DEFAULT_MAX_ROW_ERRORS
@@ -70,6 +71,8 @@ class ImportReport:
         Nothing was sent.
     duration : float
         Seconds the whole import took.
+    tally : mapping
+        Every row error counted by ``(column, type)``, most frequent first.
     """
 
     source: str
@@ -84,6 +87,7 @@ class ImportReport:
     delivery: Any
     dry_run: bool
     duration: float
+    tally: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def sent(self) -> int:
@@ -339,6 +343,7 @@ def run_import(
         delivery=delivery,
         dry_run=dry_run,
         duration=time.perf_counter() - started,
+        tally=MappingProxyType(dict(sink.tally.most_common())),
     )
     logger.info(
         "imported %s as %s: %d rows, %d invalid, %d skipped",

@@ -6,6 +6,7 @@ import csv
 import html
 import logging
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -22,6 +23,7 @@ from cio.io._readers import guess_format, iter_csv, iter_dataframe, iter_jsonl
 __all__ = [
     "ValidationResult",
     "format_error_table",
+    "format_error_tally",
     "open_rows",
     "read_rows",
     "validate",
@@ -35,6 +37,12 @@ logger = logging.getLogger(__name__)
 Source = str | os.PathLike[str] | Any
 Format = Literal["csv", "jsonl", "dataframe"]
 _ERROR_FIELDS = ("row", "column", "field", "type", "message")
+_TALLY_FIELDS = ("count", "column", "type")
+_TALLY_SHOWN = 20
+_NO_COLUMN = "(none)"
+
+ErrorTally = Mapping[tuple[str, str], int]
+"""Errors counted by (column, error type); the column is the field for JSON Lines, or ``""``."""
 
 
 def _is_dataframe(source: Any) -> bool:
@@ -207,6 +215,8 @@ class ValidationResult:
         All errors found, including those not kept.
     columns : mapping
         Column name to the field it fills.
+    tally : mapping
+        Every error counted by ``(column, type)``, most frequent first.
     """
 
     source: str
@@ -217,6 +227,7 @@ class ValidationResult:
     errors: tuple[ErrorDetail, ...]
     error_count: int
     columns: Mapping[str, str] = field(default_factory=dict)
+    tally: ErrorTally = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -286,6 +297,50 @@ def _error_cells(detail: ErrorDetail) -> tuple[str, str, str, str, str]:
     )
 
 
+def _tally_key(detail: ErrorDetail) -> tuple[str, str]:
+    column = detail.column if detail.column is not None else (detail.field if detail.loc else "")
+    return column, detail.type
+
+
+def format_error_tally(tally: ErrorTally, limit: int = _TALLY_SHOWN) -> str:
+    """Render an error tally as a fixed-width table (count, column, type), largest first.
+
+    Parameters
+    ----------
+    tally : mapping
+        ``(column, type)`` to count, as in :attr:`ValidationResult.tally`.
+    limit : int
+        Show at most this many lines.
+
+    Returns
+    -------
+    str
+
+    Example
+    -------
+    >>> print(format_error_tally({("email", "email"): 12, ("", "missing_identity"): 3}))
+    count  column  type
+    -----  ------  ----------------
+    12     email   email
+    3      (none)  missing_identity
+    """
+    ranked = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+    rows = [(str(count), column or _NO_COLUMN, kind) for (column, kind), count in ranked]
+    shown = rows[:limit]
+    widths = [
+        max([len(name), *(len(row[i]) for row in shown)]) for i, name in enumerate(_TALLY_FIELDS)
+    ]
+    lines = ["  ".join(name.ljust(w) for name, w in zip(_TALLY_FIELDS, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in shown
+    )
+    if len(rows) > len(shown):
+        rest = sum(count for _key, count in ranked[len(shown) :])
+        lines.append(f"... and {rest} more errors of {len(rows) - len(shown)} other kinds")
+    return "\n".join(line.rstrip() for line in lines)
+
+
 def format_error_table(
     errors: Iterable[ErrorDetail], limit: int | None = None, *, total: int | None = None
 ) -> str:
@@ -334,6 +389,7 @@ class _ErrorSink:
     def __init__(self, max_errors: int, errors_csv: str | os.PathLike[str] | None) -> None:
         self.kept: list[ErrorDetail] = []
         self.count = 0
+        self.tally: Counter[tuple[str, str]] = Counter()
         self.max_errors = max_errors
         self._file = None
         self._writer: Any = None
@@ -345,6 +401,7 @@ class _ErrorSink:
     def add(self, details: Iterable[ErrorDetail]) -> None:
         for detail in details:
             self.count += 1
+            self.tally[_tally_key(detail)] += 1
             if len(self.kept) < self.max_errors:
                 self.kept.append(detail)
             if self._writer is not None:
@@ -436,6 +493,7 @@ def validate(
         errors=tuple(sink.kept),
         error_count=sink.count,
         columns=MappingProxyType(dict(columns)),
+        tally=MappingProxyType(dict(sink.tally.most_common())),
     )
 
 
