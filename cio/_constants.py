@@ -153,3 +153,11 @@ MESSAGE_ID_RANDOM_BLOCK: Final = 256
 
 # Errors about items of a bulk input are located at ("messages", index, ...).
 BULK_INPUT_LOCATION: Final = "messages"
+
+# The one message for a date-time without a timezone, wherever it is found (model fields,
+# traits and properties, file cells): what is wrong and every way to fix it.
+NAIVE_DATETIME_MESSAGE: Final = (
+    "date-time has no timezone; give it one: an offset in text (2024-05-01T09:30:00Z, "
+    "+01:00), tzinfo=timezone.utc in Python, or --assume-timezone UTC "
+    '(assume_timezone="UTC") when reading a file'
+)

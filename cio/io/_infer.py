@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cio._constants import MAX_INFERRED_INTEGER_DIGITS
+from cio._constants import MAX_INFERRED_INTEGER_DIGITS, NAIVE_DATETIME_MESSAGE
 from cio.errors import ConfigurationError, CustomerIOError
 
 __all__ = [
@@ -206,8 +206,7 @@ def _datetime(assume: tzinfo | None) -> Callable[[str], datetime]:
         if aware is None:
             raise CellError(
                 "timezone_required",
-                "date-time has no timezone; add an offset (Z, +01:00) or pass "
-                "assume_timezone= (CLI: --assume-timezone UTC)",
+                NAIVE_DATETIME_MESSAGE,
             )
         return aware
 

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, GetPydanticSchema
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError, PydanticSerializationError
+from pydantic_core import PydanticCustomError, PydanticSerializationError, core_schema
 
-from cio._constants import MESSAGE_ID_RANDOM_BLOCK
+from cio._constants import MESSAGE_ID_RANDOM_BLOCK, NAIVE_DATETIME_MESSAGE
 from cio.errors import ErrorDetail, ValidationError
 from cio.models._email import is_valid_email
 from cio.models._values import json_safe_mapping
@@ -167,11 +167,15 @@ def _check_event_name(value: str) -> str:
 
 @returns_none_only_for_none
 def _exact_offset(value: datetime) -> datetime:
+    # A naive datetime is refused (guessing its timezone would shift the instant); this
+    # check lives here, not in AwareDatetime, so that the message is the library's one.
     # RFC 3339 offsets are whole minutes; an offset with seconds (the local mean time
     # of old zoneinfo dates) would be cut to the minute and shift the instant, so such
     # a datetime is sent in UTC instead: the same instant, written exactly.
     offset = value.utcoffset()
-    if offset is not None and (offset.seconds % 60 or offset.microseconds):
+    if offset is None:
+        raise PydanticCustomError("timezone_aware", NAIVE_DATETIME_MESSAGE)
+    if offset.seconds % 60 or offset.microseconds:
         return value.astimezone(timezone.utc)
     return value
 
@@ -200,7 +204,12 @@ Identifier = Annotated[str, AfterValidator(_check_identifier)]
 EventName = Annotated[str, AfterValidator(_check_event_name)]
 """An event name: non-blank, no control characters, surrounding spaces trimmed."""
 
-Timestamp = Annotated[AwareDatetime, AfterValidator(_exact_offset)]
+# AwareDatetime tells type-driven tools (factories, editors) that an offset is needed; its
+# schema is swapped for a plain datetime so that _exact_offset refuses naive values with
+# the library's message instead of pydantic's.
+_PLAIN_DATETIME = GetPydanticSchema(lambda _source, _handler: core_schema.datetime_schema())
+
+Timestamp = Annotated[AwareDatetime, _PLAIN_DATETIME, AfterValidator(_exact_offset)]
 """A timezone-aware datetime (naive ones are refused); written as RFC 3339, in UTC when
 its UTC offset is not a whole number of minutes."""
 

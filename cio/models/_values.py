@@ -38,7 +38,7 @@ from uuid import UUID
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-from cio._constants import MAX_NESTING_DEPTH
+from cio._constants import MAX_NESTING_DEPTH, NAIVE_DATETIME_MESSAGE
 
 __all__ = ["JsonSafe", "json_safe", "json_safe_mapping"]
 
@@ -76,7 +76,7 @@ def _convert_other(value: Any, path: tuple[str | int, ...], depth: int) -> Any:
         if value.tzinfo is None or value.utcoffset() is None:
             raise _refuse(
                 "timezone_aware",
-                "datetime has no timezone; attach one (for example timezone.utc)",
+                NAIVE_DATETIME_MESSAGE,
                 path,
             )
         return value.isoformat()
