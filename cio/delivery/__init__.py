@@ -20,6 +20,7 @@ from cio.delivery._deadletters import (
 from cio.delivery._engine import DeliveryEngine, default_workers
 from cio.delivery._outbox import Outbox, OutboxDeadLetterStore, OutboxRow, OutboxStats
 from cio.delivery._report import BatchReport, DeliveryError, DeliveryFailure, FlushResult
+from cio.delivery._timeline import DeliveryPoint
 
 __all__ = [
     "BatchReport",
@@ -29,6 +30,7 @@ __all__ = [
     "DeliveryEngine",
     "DeliveryError",
     "DeliveryFailure",
+    "DeliveryPoint",
     "FlushResult",
     "JsonLinesDeadLetterStore",
     "MemoryDeadLetterStore",

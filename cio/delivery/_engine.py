@@ -44,6 +44,7 @@ from cio._transport import Response
 from cio.batching import EMPTY_BATCH_SIZE, batch_body
 from cio.delivery._deadletters import DeadLetter, DeadLetterStore, utc_now_iso
 from cio.delivery._report import BatchReport, DeliveryFailure
+from cio.delivery._timeline import DeliveryTimeline
 from cio.errors import (
     APIError,
     AuthenticationError,
@@ -222,6 +223,7 @@ class DeliveryEngine:
         self.retries = 0
         self.bytes_sent = 0
         self._failures: list[DeliveryFailure] = []
+        self._timeline = DeliveryTimeline()
         capacity = max(1, math.ceil(in_flight / count))
         self._lanes = [_Lane(capacity) for _ in range(count)]
         for number, lane in enumerate(self._lanes):
@@ -494,6 +496,7 @@ class DeliveryEngine:
                 duration=duration,
                 failures=tuple(self._failures),
                 dead_letters=self.dead_letters,
+                timeline=self._timeline.points(),
             )
 
     # Worker side ------------------------------------------------------------------------
@@ -553,6 +556,7 @@ class DeliveryEngine:
             self._count(len(body), response.attempts)
             with self._lock:
                 self.sent += len(ids)
+                self._timeline.add(sent=len(ids))
                 if self._progress is not None:
                     self._progress.update(len(ids))
             if self._on_ack is not None:
@@ -563,8 +567,11 @@ class DeliveryEngine:
     def _count(self, size: int, attempts: int) -> None:
         with self._lock:
             self.requests += 1
-            self.retries += max(attempts - 1, 0)
+            retries = max(attempts - 1, 0)
+            self.retries += retries
             self.bytes_sent += size
+            if retries:
+                self._timeline.add(retries=retries)
 
     def _fail(
         self,
@@ -587,6 +594,7 @@ class DeliveryEngine:
         self.dead_letters.add(letters)
         with self._lock:
             self.failed += len(letters)
+            self._timeline.add(failed=len(letters))
             room = MAX_REPORT_FAILURES - len(self._failures)
             for letter in letters[: max(room, 0)]:
                 self._failures.append(

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cio.delivery._deadletters import DeadLetterStore
+from cio.delivery._timeline import DeliveryPoint
 from cio.errors import CustomerIOError, ErrorDetail
 
 __all__ = ["BatchReport", "DeliveryError", "DeliveryFailure", "FlushResult"]
@@ -101,6 +102,9 @@ class BatchReport:
     dead_letters : DeadLetterStore, optional
         The dead-letter store that holds the failed messages (iterate it, or ``write`` a
         memory store to a file for ``cio replay``).
+    timeline : tuple of DeliveryPoint
+        Delivery over time (acknowledged, failed, retried per interval), for charts;
+        empty for reports built by hand.
 
     Example
     -------
@@ -122,6 +126,7 @@ class BatchReport:
     duration: float
     failures: tuple[DeliveryFailure, ...] = ()
     dead_letters: DeadLetterStore | None = field(default=None, repr=False, compare=False)
+    timeline: tuple[DeliveryPoint, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

@@ -47,9 +47,9 @@ def test_wire_path_for_dicts() -> None:
 
 
 def test_client_call() -> None:
-    with CustomerIOClient(api_key="k", transport=RecordingTransport()) as client:
-        with pytest.raises(ValidationError) as info:
-            client.identify("1", timestamp=NAIVE)
+    client = CustomerIOClient(api_key="k", transport=RecordingTransport())
+    with client, pytest.raises(ValidationError) as info:
+        client.identify("1", timestamp=NAIVE)
     _assert_the_message(str(info.value))
 
 
