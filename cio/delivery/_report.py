@@ -6,6 +6,7 @@ import html
 from collections import Counter
 from dataclasses import dataclass, field
 
+from cio._charts import delivery_chart
 from cio.delivery._deadletters import DeadLetterStore
 from cio.delivery._timeline import DeliveryPoint
 from cio.errors import CustomerIOError, ErrorDetail
@@ -200,6 +201,7 @@ class BatchReport:
             for name, value in rows
         )
         parts = [f"<table><caption>BatchReport</caption>{cells}</table>"]
+        parts.append(delivery_chart(self.timeline))
         if self.failures:
             items = "".join(
                 f"<tr><td>{'' if f.index is None else f.index}</td>"

@@ -12,6 +12,7 @@ from datetime import tzinfo
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from cio._charts import error_chart
 from cio._constants import DEFAULT_MAX_ROW_ERRORS
 from cio.errors import ConfigurationError, ErrorDetail
 from cio.io._infer import resolve_timezone
@@ -147,7 +148,7 @@ class ImportReport:
         errors = ""
         if self.errors:
             errors = "<pre>" + html.escape(self.table(20)) + "</pre>"
-        return counts + delivery + errors
+        return counts + delivery + error_chart(self.tally) + errors
 
 
 def import_source(

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from cio._charts import error_chart
 from cio._constants import DEFAULT_MAX_ROW_ERRORS
 from cio.errors import ErrorDetail, ValidationError
 from cio.io._infer import resolve_timezone
@@ -284,7 +285,8 @@ class ValidationResult:
         more = ""
         if self.error_count > len(self.errors):
             more = f"<p>... and {self.error_count - len(self.errors)} more errors</p>"
-        return f"{head}<table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>{more}"
+        table = f"<table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>"
+        return f"{head}{error_chart(self.tally)}{table}{more}"
 
 
 def _error_cells(detail: ErrorDetail) -> tuple[str, str, str, str, str]:
