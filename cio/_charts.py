@@ -41,8 +41,6 @@ BAR_GAP = 6
 LABEL_WIDTH = 220
 ERROR_BARS_SHOWN = 12
 NO_COLUMN = "(none)"
-# Float noise allowed when deciding whether the maximum sits exactly on a tick.
-_TICK_TOLERANCE = 1e-9
 
 DELIVERED_COLOUR = "#1f77b4"
 FAILED_COLOUR = "#d62728"
@@ -106,8 +104,11 @@ def nice_ticks(maximum: float, count: int = TICK_COUNT) -> list[float]:
     raw = maximum / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    ticks = math.ceil(maximum / step - _TICK_TOLERANCE)
-    return [float(round(i * step, 10)) for i in range(ticks + 1)]
+    ticks = math.ceil(maximum / step)
+    values = [float(round(i * step, 10)) for i in range(ticks + 1)]
+    if values[-1] < maximum:  # float rounding left the top tick just below the maximum
+        values.append(float(round((ticks + 1) * step, 10)))
+    return values
 
 
 def _number(value: float) -> str:
