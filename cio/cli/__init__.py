@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 EXIT_DATA = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
 # Arguments that name an input file (positional, so they have no --option to name).
 _INPUT_ARGUMENTS = frozenset({"file", "path", "source", "db"})
@@ -111,6 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (cio ... | head): stop quietly, as other tools do, and
+        # point stdout at /dev/null so that the interpreter's final flush cannot complain.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if args.verbose and not isinstance(exc, CustomerIOError):
             raise
@@ -118,6 +124,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.debug("command failed", exc_info=True)
         print(f"error: {message}", file=sys.stderr)
         return status
+
+
+def _silence_stdout() -> None:
+    try:
+        target = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (captured in tests)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, target)
+    finally:
+        os.close(devnull)
 
 
 def _first_line(text: str) -> str:

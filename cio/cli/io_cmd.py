@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import os
 import sys
 from typing import Any
 
 from cio._constants import DEFAULT_MAX_ROW_ERRORS, DEFAULT_SHOWN_ROW_ERRORS, ENV_API_KEY
+from cio.cli._html_report import write_report
 from cio.errors import ConfigurationError
 from cio.io import COLUMN_TYPES, ColumnMapping, format_error_tally, import_source, validate
 from cio.io._infer import converter_for
@@ -98,6 +100,11 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         "--errors-csv", metavar="OUT", help="write every row error to this CSV file"
     )
     parser.add_argument(
+        "--report",
+        metavar="HTML",
+        help="also write the summary, charts and errors to this self-contained HTML page",
+    )
+    parser.add_argument(
         "--max-errors",
         type=int,
         default=DEFAULT_SHOWN_ROW_ERRORS,
@@ -176,6 +183,8 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
             f"--encoding {args.encoding}: unknown encoding; use a codec name such as utf-8, "
             "utf-16, latin-1 or cp1252"
         ) from None
+    if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
+        raise ValueError(f"--report {args.report}: its folder does not exist; create it first")
     infer = converter_for("auto", None)
     mapping = ColumnMapping(
         columns={name: (target or None) for name, target in args.mapping},
@@ -234,7 +243,14 @@ def run_validate(args: argparse.Namespace) -> int:
     _print_errors(result, args.max_errors)
     if args.errors_csv:
         print(f"\nall {result.error_count} errors written to {args.errors_csv}")
+    _write_report(args, result, "validate")
     return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def _write_report(args: argparse.Namespace, result: Any, command: str) -> None:
+    if args.report:
+        write_report(args.report, result, f"cio {command} {args.file} --kind {args.kind}")
+        print(f"\nreport written to {args.report}")
 
 
 def _print_import(report: Any, shown: int) -> None:
@@ -288,6 +304,7 @@ def run_import(args: argparse.Namespace) -> int:
         )
         print(f"\ninterrupted: {hint}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    _write_report(args, report, "import")
     return EXIT_OK if report.ok else EXIT_INVALID
 
 

@@ -18,6 +18,9 @@ __all__ = ["DeliveryPoint", "DeliveryTimeline"]
 FIRST_SLICE_SECONDS = 0.01
 MAX_SLICES = 2048
 DEFAULT_POINTS = 60
+# Shortest interval a point covers: a rate over one 10 ms slice (one batch acknowledged)
+# would be a spike, not a throughput.
+MIN_POINT_SECONDS = 0.1
 
 
 class DeliveryPoint(NamedTuple):
@@ -115,7 +118,7 @@ class DeliveryTimeline:
         self._width *= 2
 
     def points(self, max_points: int = DEFAULT_POINTS) -> tuple[DeliveryPoint, ...]:
-        """The run as at most ``max_points`` equal intervals, from the start to the last count.
+        """The run as at most ``max_points`` equal intervals of at least 0.1 s, from the start.
 
         Parameters
         ----------
@@ -130,7 +133,7 @@ class DeliveryTimeline:
         slices = len(self._sent)
         if slices == 0:
             return ()
-        group = -(-slices // max(1, max_points))
+        group = max(-(-slices // max(1, max_points)), round(MIN_POINT_SECONDS / self._width))
         seconds = group * self._width
         return tuple(
             DeliveryPoint(

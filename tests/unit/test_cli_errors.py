@@ -194,3 +194,17 @@ def test_undecodable_file_points_to_the_encoding_option(
     assert status == EXIT_DATA
     assert "--encoding" in out
     assert main(["validate", str(path), "--kind", "identify", "--encoding", "latin-1"]) == 0
+
+
+def test_a_closed_pipe_stops_quietly(
+    people: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import cio.cli.io_cmd
+
+    def closed_pipe(*args: object, **kwargs: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cio.cli.io_cmd, "validate", closed_pipe)
+    monkeypatch.setattr("sys.stdout", __import__("io").StringIO())
+    assert main(["validate", str(people), "--kind", "identify"]) == 141
+    assert capsys.readouterr().err == ""

@@ -1,0 +1,66 @@
+"""``--report FILE`` writes a self-contained HTML page with the summary and charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cio.cli import main
+
+
+@pytest.fixture
+def messy(tmp_path: Path) -> Path:
+    lines = ["user_id,email"] + [f"{n},bad{n}" for n in range(30)] + [",ok@example.com"]
+    lines += [f"{n},ok{n}@example.com" for n in range(100, 160)]
+    path = tmp_path / "messy.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _self_contained(page: str) -> None:
+    assert page.startswith("<!DOCTYPE html>")
+    for reference in ("src=", "href=", "url(", "<script", "<link"):
+        assert reference not in page
+
+
+def test_validate_report(messy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report.html"
+    assert main(["validate", str(messy), "--kind", "identify", "--report", str(out)]) == 1
+    assert f"report written to {out}" in capsys.readouterr().out
+    page = out.read_text(encoding="utf-8")
+    _self_contained(page)
+    assert page.count("<svg") == 1
+    assert "Row errors by column and type" in page
+    assert "missing_identity" in page
+    assert "bad1" not in page
+
+
+def test_import_dry_run_report(messy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    main(["import", str(messy), "--kind", "identify", "--dry-run", "--report", str(out)])
+    page = out.read_text(encoding="utf-8")
+    _self_contained(page)
+    assert "dry run of" in page
+
+
+def test_report_in_a_missing_folder_is_refused_before_reading(
+    messy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "nowhere" / "report.html"
+    assert main(["validate", str(messy), "--kind", "identify", "--report", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --report")
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.sandbox
+def test_sandbox_import_report_has_both_charts(messy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    assert (
+        main(["import", str(messy), "--kind", "identify", "--sandbox", "--report", str(out)]) == 1
+    )
+    page = out.read_text(encoding="utf-8")
+    _self_contained(page)
+    assert page.count("<svg") == 2
+    assert "Delivery over time" in page
