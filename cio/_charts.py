@@ -35,7 +35,6 @@ PLOT_BOTTOM = HEIGHT - 52
 TICK_COUNT = 5
 FONT = "font-family:sans-serif;font-size:12px"
 TITLE_FONT = "font-family:sans-serif;font-size:14px;font-weight:bold"
-MARKERS_UP_TO = 30
 BAR_HEIGHT = 16
 BAR_GAP = 6
 LABEL_WIDTH = 220
@@ -202,17 +201,16 @@ def delivery_chart(points: Sequence[TimelinePoint], title: str = "Delivery over 
         f'text-anchor="middle" style="{FONT}">events per second</text>'
     )
     for _label, colour, dash, values in series:
+        # A step line: each interval's rate held from its start to its end.
         coords = [
-            (x_of(p.start + p.seconds / 2), y_of(v)) for p, v in zip(points, values, strict=True)
+            (x_of(edge), y_of(value))
+            for point, value in zip(points, values, strict=True)
+            for edge in (point.start, point.start + point.seconds)
         ]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
         body.append(
             f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
         )
-        if len(coords) <= MARKERS_UP_TO:
-            body.extend(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>' for x, y in coords
-            )
     return _svg(WIDTH, HEIGHT, title, body)
 
 

@@ -570,8 +570,7 @@ class DeliveryEngine:
             retries = max(attempts - 1, 0)
             self.retries += retries
             self.bytes_sent += size
-            if retries:
-                self._timeline.add(retries=retries)
+            self._timeline.add(retries=retries, requests=1)
 
     def _fail(
         self,

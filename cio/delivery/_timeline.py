@@ -21,6 +21,9 @@ DEFAULT_POINTS = 60
 # Shortest interval a point covers: a rate over one 10 ms slice (one batch acknowledged)
 # would be a spike, not a throughput.
 MIN_POINT_SECONDS = 0.1
+# Requests a point averages over at least, for the same reason: with a few large requests,
+# fewer and wider intervals show the trend instead of each acknowledgement.
+MIN_REQUESTS_PER_POINT = 3
 
 
 class DeliveryPoint(NamedTuple):
@@ -75,7 +78,7 @@ class DeliveryTimeline:
     [(10, 0), (5, 1)]
     """
 
-    __slots__ = ("_clock", "_failed", "_retries", "_sent", "_start", "_width")
+    __slots__ = ("_clock", "_failed", "_requests", "_retries", "_sent", "_start", "_width")
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -84,15 +87,19 @@ class DeliveryTimeline:
         self._sent: list[int] = []
         self._failed: list[int] = []
         self._retries: list[int] = []
+        self._requests = 0
 
-    def add(self, *, sent: int = 0, failed: int = 0, retries: int = 0) -> None:
+    def add(self, *, sent: int = 0, failed: int = 0, retries: int = 0, requests: int = 0) -> None:
         """Count what one request achieved, at the current time.
 
         Parameters
         ----------
         sent, failed, retries : int
             Messages acknowledged, messages dead-lettered, extra attempts.
+        requests : int
+            Requests answered (they set how finely :meth:`points` slices the run).
         """
+        self._requests += requests
         elapsed = self._clock() - self._start
         slot = int(elapsed / self._width)
         while slot >= MAX_SLICES:
@@ -118,7 +125,10 @@ class DeliveryTimeline:
         self._width *= 2
 
     def points(self, max_points: int = DEFAULT_POINTS) -> tuple[DeliveryPoint, ...]:
-        """The run as at most ``max_points`` equal intervals of at least 0.1 s, from the start.
+        """The run as at most ``max_points`` equal intervals, from the start to the last count.
+
+        Each interval lasts at least 0.1 s and, when requests were counted, covers about
+        three requests or more, so that a rate is a throughput rather than one answer.
 
         Parameters
         ----------
@@ -133,6 +143,8 @@ class DeliveryTimeline:
         slices = len(self._sent)
         if slices == 0:
             return ()
+        if self._requests:
+            max_points = min(max_points, max(1, self._requests // MIN_REQUESTS_PER_POINT))
         group = max(-(-slices // max(1, max_points)), round(MIN_POINT_SECONDS / self._width))
         seconds = group * self._width
         return tuple(

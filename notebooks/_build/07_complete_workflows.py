@@ -3,17 +3,19 @@
 # After running this notebook you can put the pieces together for four real jobs: onboarding a new user, following a customer through an ecommerce journey, handling a customer's lifecycle up to deletion, and migrating people and orders from CSV exports.
 #
 # ## Requirements
-# - The `cio` package; notebooks 00 to 06 explain each piece used here.
+# - The `cio` package with `matplotlib` for the plot (both are in `make install`); notebooks 00 to 06 explain each piece used here.
 # - Optional: `CIO_API_KEY` for the real API (use a test workspace); without it a local sandbox starts below.
 # - Data files: `data/legacy_people.csv` (25 people, one broken email) and `data/legacy_orders.csv` (50 orders, one unreadable total), relative to this folder.
 
 # %% [markdown]
-# Imports: the library, the CSV helpers, the ecommerce models and the notebook helpers.
+# Imports: the library, the CSV helpers, the ecommerce models, the notebook helpers and matplotlib.
 
 # %%
 import datetime as dt
 import tempfile
 from pathlib import Path
+
+import matplotlib.pyplot as plt
 
 import cio
 from cio.io import validate_csv
@@ -152,6 +154,21 @@ print(people, orders, sep="\n\n")
 
 # %% [markdown]
 # 24 people and 49 orders were delivered; the two invalid rows are in the reports' error tables, ready to be fixed and imported.
+
+# %% [markdown]
+# A chart of the migration, per file: rows delivered and rows left behind as invalid.
+# (Displayed in Jupyter, each report also draws its delivery over time and where its errors are; `cio import --report page.html` writes the same to a page.)
+
+# %%
+files, imports = ["people", "orders"], [people, orders]
+fig, ax = plt.subplots(figsize=(6, 2.4))
+ax.barh(files, [r.sent for r in imports], color="tab:blue", label="delivered")
+ax.barh(files, [r.invalid for r in imports], left=[r.sent for r in imports], color="tab:red", label="invalid (not sent)")
+ax.set_title("Migration from CSV: rows per file")
+ax.set_xlabel("rows")
+ax.set_ylabel("CSV file")
+ax.legend(loc="lower right")
+plt.show()
 
 # %% [markdown]
 # ## What arrived

@@ -62,3 +62,14 @@ def test_the_bulk_report_carries_the_timeline() -> None:
     assert report.timeline
     assert all(isinstance(point, DeliveryPoint) for point in report.timeline)
     assert sum(point.sent for point in report.timeline) == report.sent == 500
+
+
+def test_few_large_requests_make_few_wide_points() -> None:
+    clock = _Clock()
+    timeline = DeliveryTimeline(clock=clock)
+    for step in range(12):
+        clock.now = 100.0 + step * 0.25
+        timeline.add(sent=3000, requests=1)
+    points = timeline.points()
+    assert len(points) <= 4
+    assert sum(p.sent for p in points) == 36_000
