@@ -37,7 +37,7 @@ def test_readme_quickstart_runs_against_the_sandbox(
 def test_configuration_guide_examples_run(tmp_path: Path) -> None:
     (tmp_path / ".env.production").write_text("CIO_API_KEY=production-key\nCIO_REGION=eu\n")
     blocks = _python_blocks("docs/configuration.md")
-    assert len(blocks) == 2
+    assert len(blocks) == 4
     namespace: dict[str, object] = {}
     root_handlers = list(logging.getLogger().handlers)
     try:
