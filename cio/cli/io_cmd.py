@@ -25,6 +25,7 @@ EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_REFUSED = 2
 EXIT_INTERRUPTED = 130
+_SHOWN_DELIVERY_FAILURES = 3
 
 _NO_KEY_MESSAGE = (
     f"{ENV_API_KEY} is not set, so there is no Customer.io workspace to send to: add "
@@ -106,7 +107,7 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-errors",
-        type=int,
+        type=_at_least(0),
         default=DEFAULT_SHOWN_ROW_ERRORS,
         metavar="N",
         help=f"row errors to print (default {DEFAULT_SHOWN_ROW_ERRORS})",
@@ -162,7 +163,7 @@ def register(subparsers: Any) -> None:
         metavar="ID",
         help="derive messageIds from ID instead of the file's content hash",
     )
-    import_parser.add_argument("--workers", type=int, metavar="N", help="sending threads")
+    import_parser.add_argument("--workers", type=_at_least(1), metavar="N", help="sending threads")
     import_parser.add_argument(
         "--dead-letters", metavar="FILE", help="JSON Lines file for messages that failed"
     )
@@ -255,7 +256,34 @@ def _write_report(args: argparse.Namespace, result: Any, command: str) -> None:
 
 def _print_import(report: Any, shown: int) -> None:
     print(report.summary())
+    _print_delivery_failures(report.delivery)
     _print_errors(report, shown)
+
+
+def _print_delivery_failures(delivery: Any) -> None:
+    """Why messages were not delivered: counts by error, and the first few reasons."""
+    if delivery is None or not delivery.failures:
+        return
+    counts = ", ".join(f"{n} {name}" for name, n in sorted(delivery.error_counts().items()))
+    print(f"\nnot delivered ({counts}):")
+    for failure in delivery.failures[:_SHOWN_DELIVERY_FAILURES]:
+        print(f"  {failure}")
+    hidden = len(delivery.failures) - _SHOWN_DELIVERY_FAILURES
+    if hidden > 0:
+        print(f"  ... and {hidden} more; --dead-letters FILE keeps them for `cio replay FILE`")
+
+
+def _at_least(minimum: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
 
 
 def run_import(args: argparse.Namespace) -> int:

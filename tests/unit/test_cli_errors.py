@@ -208,3 +208,31 @@ def test_a_closed_pipe_stops_quietly(
     monkeypatch.setattr("sys.stdout", __import__("io").StringIO())
     assert main(["validate", str(people), "--kind", "identify"]) == 141
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [("--workers", "0", "must be at least 1"), ("--max-errors", "-1", "must be at least 0")],
+)
+def test_counts_out_of_range_name_the_option(
+    people: Path, capsys: pytest.CaptureFixture[str], *, option: str, value: str, expected: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["import", str(people), "--kind", "identify", "--dry-run", option, value])
+    line = _one_error_line(capsys.readouterr().err)
+    assert info.value.code == EXIT_USAGE
+    assert option in line
+    assert expected in line
+
+
+def test_undelivered_messages_say_why(
+    people: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CIO_API_KEY", "a-test-key-1234")
+    monkeypatch.setenv("CIO_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
+    monkeypatch.setenv("CIO_MAX_RETRIES", "0")
+    status = main(["import", str(people), "--kind", "identify"])
+    out = capsys.readouterr().out
+    assert status == EXIT_DATA
+    assert "not delivered (1 NetworkError):" in out
+    assert "message 0" in out
