@@ -159,5 +159,5 @@ BULK_INPUT_LOCATION: Final = "messages"
 NAIVE_DATETIME_MESSAGE: Final = (
     "date-time has no timezone; give it one: an offset in text (2024-05-01T09:30:00Z, "
     "+01:00), tzinfo=timezone.utc in Python, or --assume-timezone UTC "
-    '(assume_timezone="UTC") when reading a file'
+    '(assume_timezone="UTC") when reading a file or DataFrame'
 )

@@ -64,3 +64,10 @@ def test_aware_values_still_pass() -> None:
     aware = datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc)
     message = Identify(user_id="1", timestamp=aware, traits={"joined": aware})
     assert message.timestamp == aware
+
+
+def test_dataframe_cell() -> None:
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.DataFrame({"user_id": ["1"], "event": ["Signed Up"], "timestamp": [NAIVE]})
+    (error,) = validate(frame, "track").errors
+    _assert_the_message(error.msg)
