@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pandas
 import pydantic
 import pytest
 
@@ -67,7 +68,6 @@ def test_aware_values_still_pass() -> None:
 
 
 def test_dataframe_cell() -> None:
-    pandas = pytest.importorskip("pandas")
     frame = pandas.DataFrame({"user_id": ["1"], "event": ["Signed Up"], "timestamp": [NAIVE]})
     (error,) = validate(frame, "track").errors
     _assert_the_message(error.msg)
