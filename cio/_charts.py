@@ -40,6 +40,7 @@ BAR_GAP = 6
 LABEL_WIDTH = 220
 ERROR_BARS_SHOWN = 12
 NO_COLUMN = "(none)"
+MIN_POINTS = 2
 
 DELIVERED_COLOUR = "#1f77b4"
 FAILED_COLOUR = "#d62728"
@@ -159,7 +160,8 @@ def delivery_chart(points: Sequence[TimelinePoint], title: str = "Delivery over 
     Returns
     -------
     str
-        An ``<svg>`` element; empty when there are no points.
+        An ``<svg>`` element; empty with fewer than two points (a run too short to
+        show a change over time).
 
     Example
     -------
@@ -169,7 +171,7 @@ def delivery_chart(points: Sequence[TimelinePoint], title: str = "Delivery over 
     >>> svg.startswith("<svg") and "events per second" in svg
     True
     """
-    if not points:
+    if len(points) < MIN_POINTS:
         return ""
     series = [
         ("delivered (events/s)", DELIVERED_COLOUR, "", [p.sent / p.seconds for p in points]),

@@ -125,10 +125,11 @@ class DeliveryTimeline:
         self._width *= 2
 
     def points(self, max_points: int = DEFAULT_POINTS) -> tuple[DeliveryPoint, ...]:
-        """The run as at most ``max_points`` equal intervals, from the start to the last count.
+        """The run as at most ``max_points`` intervals, from the start to the last count.
 
-        Each interval lasts at least 0.1 s and, when requests were counted, covers about
-        three requests or more, so that a rate is a throughput rather than one answer.
+        Each interval but the last (which ends with the last count) lasts at least 0.1 s
+        and, when requests were counted, covers about three requests or more, so that a
+        rate is a throughput rather than one answer.
 
         Parameters
         ----------
@@ -146,11 +147,11 @@ class DeliveryTimeline:
         if self._requests:
             max_points = min(max_points, max(1, self._requests // MIN_REQUESTS_PER_POINT))
         group = max(-(-slices // max(1, max_points)), round(MIN_POINT_SECONDS / self._width))
-        seconds = group * self._width
         return tuple(
             DeliveryPoint(
                 start=round(index * self._width, 6),
-                seconds=seconds,
+                # the last interval ends with the last count, not a full interval later
+                seconds=min(group, slices - index) * self._width,
                 sent=sum(self._sent[index : index + group]),
                 failed=sum(self._failed[index : index + group]),
                 retries=sum(self._retries[index : index + group]),

@@ -44,8 +44,9 @@ def test_delivery_chart_has_title_axis_labels_with_units_and_a_legend() -> None:
     assert max(float(t) for t in texts if re.fullmatch(r"[0-9.]+", t)) >= 2000
 
 
-def test_no_points_no_chart() -> None:
+def test_no_chart_for_fewer_than_two_points() -> None:
     assert delivery_chart([]) == ""
+    assert delivery_chart(POINTS[:1]) == ""
     assert error_chart({}) == ""
 
 

@@ -53,12 +53,14 @@ def _near(pixel: tuple[int, ...], colour: tuple[int, int, int], tolerance: int =
 
 def test_import_report_renders_with_its_charts(tmp_path: Path) -> None:
     lines = ["user_id,email"] + [f"{n},bad{n}" for n in range(200)]
-    lines += [f"{n},ok{n}@example.com" for n in range(1000, 4000)]
+    # enough rows for several requests, hence several points of delivery over time
+    lines += [f"{n},ok{n}@example.com" for n in range(10_000, 40_000)]
     source = tmp_path / "people.csv"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     page = tmp_path / "report.html"
     main(["import", str(source), "--kind", "identify", "--sandbox", "--report", str(page)])
 
+    assert "Delivery over time" in page.read_text(encoding="utf-8")
     image = Image.open(_screenshot(page, tmp_path)).convert("RGB")
     assert image.size == WINDOW
     colours = image.getcolors(maxcolors=WINDOW[0] * WINDOW[1])
