@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -19,10 +20,23 @@ from types import FrameType
 from typing import Any
 
 from cio._constants import ENV_API_KEY, ENV_BASE_URL
+from cio.errors import ConfigurationError
 from cio.sandbox import RequestRecord, Sandbox, load_summary
 from cio.sandbox._store import load_meta
 
 __all__ = ["register"]
+
+MAX_PORT = 65535
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"must be 0 (any free port) to {MAX_PORT}, got {value}")
+    return value
 
 
 def register(subparsers: Any) -> None:
@@ -39,7 +53,7 @@ def register(subparsers: Any) -> None:
         description="Run a local server that behaves like the Data Pipelines API on "
         "127.0.0.1 and logs what it receives. Stop it with Ctrl-C.",
     )
-    parser.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
+    parser.add_argument("--port", type=_port, default=0, help="port to bind (default: a free one)")
     parser.add_argument(
         "--strict", action="store_true", help="answer 400 for invalid messages (X-Strict-Mode)"
     )
@@ -91,7 +105,11 @@ def run_sandbox(args: argparse.Namespace) -> int:
     ------
     SandboxError
         When the port cannot be bound.
+    ConfigurationError
+        When the ``--db`` file's folder does not exist.
     """
+    if args.db and not os.path.isdir(os.path.dirname(os.path.abspath(args.db))):
+        raise ConfigurationError(f"--db {args.db}: its folder does not exist; create it first")
     sandbox = Sandbox(
         api_key=args.api_key,
         port=args.port,

@@ -236,3 +236,23 @@ def test_undelivered_messages_say_why(
     assert status == EXIT_DATA
     assert "not delivered (1 NetworkError):" in out
     assert "message 0" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["sandbox", "--port", "99999"], "--port"),
+        (["sandbox", "--port", "http"], "--port"),
+        (["sandbox", "--db", "/no/such/folder/run.db"], "--db /no/such/folder/run.db"),
+    ],
+)
+def test_sandbox_options_are_checked_before_starting(
+    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        status = main(argv)
+    except SystemExit as exit_:
+        status = int(exit_.code or 0)
+    line = _one_error_line(capsys.readouterr().err)
+    assert status == EXIT_USAGE
+    assert expected in line
