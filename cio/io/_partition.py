@@ -8,8 +8,9 @@ batches or pandas DataFrames) it does, inside the worker that holds the partitio
    errors and wire bytes as :func:`cio.io.import_dataframe`);
 2. pack every valid message of the whole partition into ``/batch`` bodies with one
    :class:`cio.delivery.DeliveryEngine`, so chunk boundaries never cut a batch short;
-3. send through one client whose rate limiter holds this partition's share of the
-   workspace budget (see :func:`rate_share`); 429 answers are still retried;
+3. send through the worker process's client (:func:`worker_client`), whose rate
+   limiter holds one task's share of the workspace budget (see :func:`rate_share`),
+   also across consecutive tasks of that process; 429 answers are still retried;
 4. yield Arrow record batches of results, one row per input row and in input order:
    ``key``, ``message_id``, ``status``, ``error_code``, ``reason``. Results never carry
    input values: only the key column the caller chose, and error locations.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -52,6 +54,7 @@ __all__ = [
     "PartitionSender",
     "rate_share",
     "result_schema",
+    "worker_client",
 ]
 
 logger = logging.getLogger(__name__)
@@ -286,8 +289,8 @@ class PartitionSender:
         chunks : iterable of pyarrow.RecordBatch or pandas.DataFrame
             The partition's rows, chunk by chunk, all with the same columns.
         client : CustomerIOClient, optional
-            Send through this client (and its own rate limiter) instead of one built
-            from ``settings`` with this task's rate share.
+            Send through this client (and its own rate limiter) instead of this
+            process's client for ``settings`` with the task's rate share.
 
         Returns
         -------
@@ -302,17 +305,53 @@ class PartitionSender:
             When the API refuses the key or the path: the task should fail (and be
             retried, resending under the same messageIds).
         """
-        owned = client is None
         if client is None:
             settings = self.settings if self.settings is not None else Settings()
-            client = CustomerIOClient(
-                settings=settings.model_copy(update={"rate_limit": self.rate_share})
-            )
-        try:
-            yield from _PartitionRun(self, client).run(chunks)
-        finally:
-            if owned:
-                client.close()
+            client = worker_client(settings.model_copy(update={"rate_limit": self.rate_share}))
+        yield from _PartitionRun(self, client).run(chunks)
+
+
+class _ClientCache:
+    """The clients of this process, by settings."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        # Also after fork: a child must not share its parent's connections or lock.
+        self.lock = threading.Lock()
+        self.clients: dict[str, CustomerIOClient] = {}
+
+
+_CLIENTS = _ClientCache()
+os.register_at_fork(after_in_child=_CLIENTS.reset)
+
+
+def worker_client(settings: Settings) -> CustomerIOClient:
+    """The client of this process for these settings, created on first use.
+
+    Tasks run one after another in a worker process (Spark reuses its Python workers),
+    so the tasks of one process share one client: its rate limiter keeps the task's
+    share per window across consecutive tasks, and its connections are reused.
+
+    Parameters
+    ----------
+    settings : Settings
+        Where and how to send, with ``rate_limit`` set to the task's share.
+
+    Returns
+    -------
+    CustomerIOClient
+        Never closed by the sender; it lives as long as the process.
+    """
+    identity = hashlib.sha256(
+        (settings.model_dump_json() + "\n" + settings.authorization).encode()
+    ).hexdigest()
+    with _CLIENTS.lock:
+        client = _CLIENTS.clients.get(identity)
+        if client is None or client.closed:
+            client = _CLIENTS.clients[identity] = CustomerIOClient(settings=settings)
+        return client
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import random
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,10 @@ from cio.io import RESULT_COLUMNS, PartitionSender, rate_share
 from cio.sandbox import FailEveryNth, Sandbox
 
 RUN = "run-2024-06-01"
+SMALL_BATCH_BYTES = 1_500
+WINDOW_SECONDS = 3.0
+# The limiter counts when a request leaves; the sandbox stamps when it arrives.
+ARRIVAL_JITTER_SECONDS = 0.1
 
 
 @pytest.fixture
@@ -38,6 +43,10 @@ def people(start: int, count: int) -> pa.RecordBatch:
             "plan": ["pro" if n % 2 else "free" for n in numbers],
         }
     )
+
+
+def arrival(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
 def results(batches: Iterator[Any]) -> pa.Table:
@@ -171,3 +180,22 @@ def test_a_sender_pickles_for_shipping_to_workers() -> None:
 def test_a_blank_run_id_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="run_id"):
         PartitionSender("identify", run_id=" ")
+
+
+@pytest.mark.slow
+def test_consecutive_partitions_of_one_process_share_the_task_budget(sandbox: Sandbox) -> None:
+    budget = 2
+    sender = PartitionSender(
+        "identify",
+        run_id=RUN,
+        settings=settings_for(sandbox, rate_limit=budget),
+        workers=1,
+        max_batch_bytes=SMALL_BATCH_BYTES,
+    )
+    results(sender([people(0, 20)]))
+    results(sender([people(20, 20)]))
+
+    stamps = sorted(arrival(record.received_at) for record in sandbox.requests)
+    assert len(stamps) > budget
+    window = WINDOW_SECONDS - ARRIVAL_JITTER_SECONDS
+    assert max(sum(1 for t in stamps if s <= t < s + window) for s in stamps) <= budget
