@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 import uuid
+import warnings
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -62,7 +63,12 @@ _LOCAL_SPARK_CONF: Final = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.adaptive.enabled": "false",
+    # Start-up matters more than peak speed for a local session: quick JIT, simple GC.
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
 }
+# pyspark warns about pandas versions on every session and mapInArrow call, although
+# mapInArrow hands the tasks Arrow batches and never uses pandas.
+_PANDAS_VERSION_WARNING: Final = "PySpark does not yet fully support pandas"
 
 
 def _require_extra() -> None:
@@ -90,6 +96,7 @@ def send(
     max_retries: int | None = None,
     rate_limit: int | None = None,
     strict: bool | None = None,
+    settings: Settings | None = None,
     concurrency: int | None = None,
     workers: int | None = None,
     max_batch_bytes: int = MAX_BATCH_BYTES,
@@ -121,6 +128,9 @@ def send(
     rate_limit : int, optional
         The workspace's budget in requests per 3 seconds (3000 by default), shared by
         all tasks.
+    settings : Settings, optional
+        Ready settings (for example ``client.settings``); the other setting arguments
+        and the ``spark.cio.*`` settings are then not used.
     concurrency : int, optional
         How many tasks run at once; each task gets ``rate_limit // concurrency``
         requests per window. Default: ``spark.cio.concurrency``, else Spark's default
@@ -143,6 +153,8 @@ def send(
     ValidationError
         When the DataFrame's columns cannot become messages of this kind (checked on
         the driver, before any task runs).
+    TypeError
+        When both ``settings`` and individual settings are given.
 
     Example
     -------
@@ -162,14 +174,17 @@ def send(
         "rate_limit": rate_limit,
         "strict": strict,
     }
-    explicit: dict[str, Any] = {}
-    for name in _SETTING_NAMES:
-        value = arguments[name]
-        if value is None:
-            value = conf(CONF_PREFIX + name)
-        if value is not None:
-            explicit[name] = value
-    settings = Settings(**explicit)
+    if settings is None:
+        explicit: dict[str, Any] = {}
+        for name in _SETTING_NAMES:
+            value = arguments[name]
+            if value is None:
+                value = conf(CONF_PREFIX + name)
+            if value is not None:
+                explicit[name] = value
+        settings = Settings(**explicit)
+    elif any(value is not None for value in arguments.values()):
+        raise TypeError("pass either settings= or individual settings, not both")
     tasks = concurrency if concurrency is not None else _concurrency(df, conf)
     if run_id is None:
         run_id = conf(_CONF_RUN_ID) or uuid.uuid4().hex
@@ -197,7 +212,9 @@ def send(
         tasks,
         sender.rate_share,
     )
-    return df.mapInArrow(sender, RESULT_DDL)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _PANDAS_VERSION_WARNING, FutureWarning)
+        return df.mapInArrow(sender, RESULT_DDL)
 
 
 def _conf_reader(df: Any) -> Any:
@@ -276,6 +293,8 @@ def local_session(
     }
     for key, value in settings.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", _PANDAS_VERSION_WARNING, FutureWarning)
+        session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import cio.spark
+from cio import Settings
 from cio.errors import ValidationError
 from cio.sandbox import Injection, Sandbox
 
@@ -168,6 +169,14 @@ def test_the_environment_supplies_the_key(
     monkeypatch.setenv("CIO_BASE_URL", sandbox.url)
     results = cio.spark.send(people(spark, 5, 1), kind="identify").collect()
     assert [row.status for row in results] == ["sent"] * 5
+
+
+def test_ready_settings_are_used_as_they_are(spark: Any, sandbox: Sandbox) -> None:
+    settings = Settings(api_key=sandbox.api_key, base_url=sandbox.url)
+    results = cio.spark.send(people(spark, 4, 1), kind="identify", settings=settings).collect()
+    assert [row.status for row in results] == ["sent"] * 4
+    with pytest.raises(TypeError, match="settings"):
+        cio.spark.send(people(spark, 1, 1), kind="identify", settings=settings, timeout=3.0)
 
 
 def test_columns_that_cannot_become_messages_fail_on_the_driver(spark: Any) -> None:
