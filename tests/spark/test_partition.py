@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 import random
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
@@ -199,3 +199,22 @@ def test_consecutive_partitions_of_one_process_share_the_task_budget(sandbox: Sa
     assert len(stamps) > budget
     window = WINDOW_SECONDS - ARRIVAL_JITTER_SECONDS
     assert max(sum(1 for t in stamps if s <= t < s + window) for s in stamps) <= budget
+
+
+def test_arrow_timestamps_and_structs_keep_their_types(sandbox: Sandbox) -> None:
+    moment = datetime(2024, 6, 1, 9, 30, tzinfo=timezone.utc)
+    batch = pa.RecordBatch.from_pydict(
+        {
+            "user_id": ["u1"],
+            "event": ["Order Completed"],
+            "timestamp": pa.array([moment], pa.timestamp("us", tz="UTC")),
+            "total": [12.5],
+            "address": [{"city": "Lyon", "zip": "69001"}],
+        }
+    )
+    sender = PartitionSender("track", run_id=RUN, settings=settings_for(sandbox))
+    assert results(sender([batch])).column("status").to_pylist() == ["sent"]
+    (message,) = sandbox.messages
+    assert message["timestamp"].startswith("2024-06-01T09:30:00")
+    assert message["properties"]["total"] == 12.5
+    assert message["properties"]["address"] == {"city": "Lyon", "zip": "69001"}
