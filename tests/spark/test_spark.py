@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -187,3 +190,34 @@ def test_columns_that_cannot_become_messages_fail_on_the_driver(spark: Any) -> N
 
 def _arrival(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+_LISTEN = "0A"
+_LOOPBACK_V4 = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
+_LOOPBACK_V6 = ("00000000000000000000000001000000", "0000000000000000FFFF00000100007F")
+
+
+def _listening_addresses(pid: int) -> list[str]:
+    """Local addresses of the TCP sockets process ``pid`` listens on (Linux /proc)."""
+    inodes = set()
+    fd_dir = Path(f"/proc/{pid}/fd")
+    for fd in fd_dir.iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    addresses = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == _LISTEN and fields[9] in inodes:
+                addresses.append(fields[1].rsplit(":", 1)[0])
+    return addresses
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux /proc")
+def test_the_local_spark_listens_on_loopback_only(spark: Any) -> None:
+    pid = spark.sparkContext._gateway.proc.pid
+    addresses = _listening_addresses(pid)
+    assert addresses  # the driver, block manager and Connect server do listen
+    assert all(a == _LOOPBACK_V4 or a in _LOOPBACK_V6 for a in addresses), addresses
