@@ -1,26 +1,29 @@
 # %% [markdown]
 # # Sending from Spark
-# After running this notebook you can send a Spark DataFrame to Customer.io from the executors, read the result of every row, keep several tasks within one rate budget, and re-run a job without creating duplicates.
+# After running this notebook you can send a Spark DataFrame to Customer.io from the executors, read the result of every row, keep several tasks within one rate budget, recover from a failed send, and re-run a job without creating duplicates.
 #
 # ## Requirements
 # - The `cio` package with its Spark extra (`pip install 'cio[spark]'`: pyspark, pyarrow, pandas) and Java 17 for Spark.
 # - Spark runs in local mode here, bound to 127.0.0.1; on Databricks use the `spark` session you already have (see `docs/spark.md`).
-# - Optional: `CIO_API_KEY` for the real API (use a test workspace: this notebook sends about 2,000 made-up people); without it a local sandbox starts below.
+# - Optional: `CIO_API_KEY` for the real API (use a test workspace: this notebook sends about 2,100 made-up people); without it a local sandbox starts below.
 # - Data files: none, the rows are generated in the notebook.
 
 # %% [markdown]
-# Imports: the Spark helpers of `cio`, the rate-share rule, and the notebook helpers.
+# Imports: the Spark helpers of `cio`, the rate-share rule, the notebook helpers, and a sandbox fault.
 
 # %%
 import cio.spark
 from cio.io import rate_share
 from cio.notebook import connect
+from cio.sandbox import Outage
 
 # %% [markdown]
 # Named values: the size of the made-up table, how Spark splits it, and the run id that names this load.
 
 # %%
 PEOPLE = 2000
+LATE_PEOPLE = 100
+OUTAGE_SECONDS = 60
 PARTITIONS = 4
 SPARK_THREADS = 2
 RUN_ID = "notebook-10-people"
@@ -95,12 +98,32 @@ sent = results.where("status = 'sent'").count()
 print(f"{same_ids} of {sent} messageIds of the second run equal those of the first")
 
 # %% [markdown]
+# ## When the API fails
+# A hundred late sign-ups are sent while the API answers 503, with retries turned off so the failure shows at once.
+# Valid rows that were not acknowledged get the status `failed`, with the error class and HTTP status in `reason`.
+
+# %%
+late = spark.range(PEOPLE, PEOPLE + LATE_PEOPLE, numPartitions=SPARK_THREADS).selectExpr(
+    "concat('spark-', id) as user_id", "concat('person', id, '@example.com') as email"
+)
+with conn.with_faults(Outage(OUTAGE_SECONDS), max_retries=0) as down:
+    during = cio.spark.send(late, kind="identify", settings=down.settings, run_id=RUN_ID).cache()
+    during.groupBy("status", "error_code", "reason").count().show(truncate=False)
+
+# %% [markdown]
+# To recover, send the same rows again with the same run id once the API is back: each row keeps its messageId, so none can arrive twice.
+
+# %%
+after = cio.spark.send(late, kind="identify", settings=conn.client.settings, run_id=RUN_ID).cache()
+after.groupBy("status").count().show()
+
+# %% [markdown]
 # ## What arrived
 # Only the rows with status `sent` became messages, and the second run added no new messageId.
 # Against the sandbox the count of distinct messageIds must match exactly.
 
 # %%
-EXPECTED_MESSAGES = sent
+EXPECTED_MESSAGES = sent + after.where("status = 'sent'").count()
 print(conn.check_received(EXPECTED_MESSAGES))
 
 # %% [markdown]
