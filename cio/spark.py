@@ -29,7 +29,7 @@ from typing import Any, Final
 from cio._constants import MAX_BATCH_BYTES
 from cio._settings import Settings
 from cio.errors import ConfigurationError
-from cio.io import RESULT_COLUMNS, PartitionSender
+from cio.io import RESULT_COLUMNS, ColumnMapping, PartitionSender
 
 __all__ = ["CONF_PREFIX", "RESULT_DDL", "local_session", "send"]
 
@@ -83,7 +83,7 @@ def send(
     df: Any,
     *,
     kind: str,
-    mapping: Mapping[str, str | None] | None = None,
+    mapping: ColumnMapping | Mapping[str, str | None] | None = None,
     constants: Mapping[str, Any] | None = None,
     types: Mapping[str, str] | None = None,
     assume_timezone: str | None = None,

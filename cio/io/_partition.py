@@ -144,8 +144,9 @@ class PartitionSender:
         The identity of this run: with the row's content and the kind it fixes the
         row's messageId. Use the same run id to re-send the same rows without
         duplicates (a re-run of a job); a new one to send them again on purpose.
-    mapping : mapping of str to str or None, optional
-        Column renames and drops, as for :func:`cio.io.read_rows`.
+    mapping : ColumnMapping or mapping of str to str or None, optional
+        Column renames and drops, as for :func:`cio.io.read_rows` (a ready
+        :class:`~cio.io.ColumnMapping` brings its constants and types too).
     constants : mapping, optional
         Values every row gets.
     types : mapping of str to str, optional
@@ -182,7 +183,7 @@ class PartitionSender:
 
     kind: str
     run_id: str
-    mapping: Mapping[str, str | None] | None = None
+    mapping: ColumnMapping | Mapping[str, str | None] | None = None
     constants: Mapping[str, Any] | None = None
     types: Mapping[str, str] | None = None
     assume_timezone: str | None = None
@@ -199,6 +200,11 @@ class PartitionSender:
         if self.concurrency < 1:
             raise ConfigurationError("concurrency must be at least 1")
         # Plain dicts: a ColumnMapping holds mapping proxies, which do not pickle.
+        if isinstance(self.mapping, ColumnMapping):
+            ready = ColumnMapping.coerce(self.mapping, constants=self.constants, types=self.types)
+            object.__setattr__(self, "mapping", dict(ready.columns))
+            object.__setattr__(self, "constants", dict(ready.constants))
+            object.__setattr__(self, "types", dict(ready.types))
         for name in ("mapping", "constants", "types"):
             value = getattr(self, name)
             if value is not None:

@@ -14,7 +14,7 @@ import pytest
 
 from cio import AuthenticationError, Settings
 from cio.errors import ConfigurationError, ValidationError
-from cio.io import RESULT_COLUMNS, PartitionSender, rate_share
+from cio.io import RESULT_COLUMNS, ColumnMapping, PartitionSender, rate_share
 from cio.sandbox import FailEveryNth, Sandbox
 
 RUN = "run-2024-06-01"
@@ -218,3 +218,18 @@ def test_arrow_timestamps_and_structs_keep_their_types(sandbox: Sandbox) -> None
     assert message["timestamp"].startswith("2024-06-01T09:30:00")
     assert message["properties"]["total"] == 12.5
     assert message["properties"]["address"] == {"city": "Lyon", "zip": "69001"}
+
+
+def test_a_ready_column_mapping_brings_its_constants_and_types(sandbox: Sandbox) -> None:
+    mapping = ColumnMapping(
+        columns={"Customer": "user_id"}, constants={"source": "crm"}, types={"zip": "string"}
+    )
+    sender = PartitionSender(
+        "identify", run_id=RUN, mapping=mapping, settings=settings_for(sandbox)
+    )
+    assert pickle.loads(pickle.dumps(sender)) == sender
+    frame = pd.DataFrame({"Customer": ["c1"], "zip": ["02134"]})
+    assert results(sender([frame])).column("status").to_pylist() == ["sent"]
+    (message,) = sandbox.messages
+    assert message["userId"] == "c1"
+    assert message["traits"] == {"source": "crm", "zip": "02134"}
