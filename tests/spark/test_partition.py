@@ -15,7 +15,7 @@ import pytest
 from cio import AuthenticationError, Settings
 from cio.errors import ConfigurationError, ValidationError
 from cio.io import RESULT_COLUMNS, ColumnMapping, PartitionSender, rate_share
-from cio.sandbox import FailEveryNth, Sandbox
+from cio.sandbox import FailEveryNth, RateLimitWindow, Sandbox
 
 RUN = "run-2024-06-01"
 SMALL_BATCH_BYTES = 1_500
@@ -233,3 +233,13 @@ def test_a_ready_column_mapping_brings_its_constants_and_types(sandbox: Sandbox)
     (message,) = sandbox.messages
     assert message["userId"] == "c1"
     assert message["traits"] == {"source": "crm", "zip": "02134"}
+
+
+@pytest.mark.slow
+def test_429_answers_are_waited_out_and_retried(sandbox: Sandbox) -> None:
+    sandbox.set_faults(RateLimitWindow(0.5, retry_after=1))
+    sender = PartitionSender("identify", run_id=RUN, settings=settings_for(sandbox), workers=1)
+    table = results(sender([people(0, 30)]))
+    assert table.column("status").to_pylist() == ["sent"] * 30
+    assert sandbox.faults_injected >= 1
+    assert len({m["messageId"] for m in sandbox.messages}) == 30
