@@ -257,7 +257,9 @@ def local_session(
     """A local SparkSession that binds 127.0.0.1 only and needs no network.
 
     For notebooks, tests and trying things out: ``local[threads, max_failures]``, no UI,
-    the driver bound to the loopback address, Python workers on this interpreter.
+    the driver bound to the loopback address, Python workers on this interpreter, and a
+    JVM tuned to start quickly (C1 JIT, serial GC). When a session exists already it is
+    returned as it is.
 
     Parameters
     ----------
