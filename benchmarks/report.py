@@ -527,6 +527,17 @@ def _sandbox_table(summary: Summary) -> list[str]:
     return lines
 
 
+def _spark_table(summary: Summary) -> list[str]:
+    stats = summary.get(("spark", CIO))
+    if not stats:
+        return ["Not measured (benchmarks/bench_spark.py missing, not selected or failed)."]
+    lines = ["| metric | value |", "| --- | --- |"]
+    for name, stat in stats.items():
+        if name.startswith(("spark_", "single_")):
+            lines.append(f"| {name} | {_fmt(stat, '{:,.1f}')} |")
+    return lines
+
+
 def write_markdown(
     summary: Summary,
     machine: dict[str, str],
@@ -600,6 +611,14 @@ def write_markdown(
         "## 5. Sandbox: batch requests per second served",
         "",
         *_sandbox_table(summary),
+        "",
+        "## 6. Spark: `cio.spark.send` in `local[2]` against a single-process import",
+        "",
+        "The same 1,000,000 identify rows: `cio.io.import_dataframe` in one process, then "
+        "`cio.spark.send` from a cached DataFrame of 8 partitions (Spark start-up not timed). "
+        "See `benchmarks/bench_spark.py`.",
+        "",
+        *_spark_table(summary),
         "",
     ]
     if profiles:

@@ -57,8 +57,9 @@ RESULTS_PNG = BENCH_DIR / "results.png"
 
 PEER_LIBRARIES = PEERS
 SANDBOX_SCENARIO = "sandbox"
+SPARK_SCENARIO = "spark"
 SCENARIOS = (BULK, BULK_DEFAULT_QUEUE, IMPORT_SMALL, IMPORT_LARGE, BUFFERED, SINGLE)
-ALL_SCENARIOS = (*SCENARIOS, SANDBOX_SCENARIO)
+ALL_SCENARIOS = (*SCENARIOS, SANDBOX_SCENARIO, SPARK_SCENARIO)
 
 BULK_EVENTS = 100_000
 IMPORT_ROWS_SMALL = 100_000
@@ -67,6 +68,8 @@ BUFFERED_CALLS = 20_000
 SINGLE_CALLS = 1_000
 SINGLE_WARMUP = 50
 SANDBOX_SECONDS = 3.0
+SPARK_ROWS = 1_000_000
+SPARK_RUNS = 1  # a run sends the rows twice (Spark, then one process) and starts a JVM
 NO_DROP_QUEUE_SIZE = 1_000_000
 DEFAULT_RUNS = 3
 WORKER_TIMEOUT_SECONDS = 300.0
@@ -179,6 +182,9 @@ def plan(
     if (BENCH_DIR / "bench_sandbox.py").exists():
         sandbox_args = [SANDBOX_SCENARIO, SANDBOX, "--seconds", str(SANDBOX_SECONDS)]
         add(SANDBOX_SCENARIO, SANDBOX, sandbox_args, ours, check_loss=False)
+    if (BENCH_DIR / "bench_spark.py").exists() and SPARK_SCENARIO in scenarios and CIO in wanted:
+        spark_args = [SPARK_SCENARIO, CIO, "--events", str(SPARK_ROWS)]
+        jobs.append(Job(SPARK_SCENARIO, CIO, spark_args, ours, runs=SPARK_RUNS))
     return jobs
 
 

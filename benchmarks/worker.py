@@ -21,7 +21,7 @@ from benchmarks._common import emit
 CIO = "cio"
 RAW = "raw"
 RAW_NO_KEEPALIVE = "raw-requests.post"
-SCENARIOS = ("bulk", "breakdown", "import", "buffered", "single", "sandbox")
+SCENARIOS = ("bulk", "breakdown", "import", "buffered", "single", "sandbox", "spark")
 
 
 def _dispatch(args: argparse.Namespace) -> Callable[[], dict[str, Any]]:
@@ -39,6 +39,10 @@ def _dispatch(args: argparse.Namespace) -> Callable[[], dict[str, Any]]:
             return lambda: cio_side.single_call(args.events, sink, args.warmup)
         if scenario == "import":
             return lambda: cio_side.import_file(args.file, args.events, sink, workers=args.workers)
+        if scenario == "spark":
+            from benchmarks import bench_spark
+
+            return lambda: bench_spark.run(args.events, sink)
     elif library in (RAW, RAW_NO_KEEPALIVE):
         from benchmarks import raw
 

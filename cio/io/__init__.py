@@ -25,6 +25,7 @@ from cio.io._import import (
     import_source,
 )
 from cio.io._infer import COLUMN_TYPES
+from cio.io._partition import RESULT_COLUMNS, PartitionSender, rate_share
 from cio.io._plan import KINDS, ColumnMapping, Row
 from cio.io._state import ImportState, MessageIds, file_identity
 from cio.io._validate import (
@@ -41,10 +42,12 @@ from cio.io._validate import (
 __all__ = [
     "COLUMN_TYPES",
     "KINDS",
+    "RESULT_COLUMNS",
     "ColumnMapping",
     "ImportReport",
     "ImportState",
     "MessageIds",
+    "PartitionSender",
     "Row",
     "ValidationResult",
     "file_identity",
@@ -54,6 +57,7 @@ __all__ = [
     "import_dataframe",
     "import_jsonl",
     "import_source",
+    "rate_share",
     "read_rows",
     "validate",
     "validate_csv",
