@@ -164,6 +164,8 @@ class RejectedKey:
         Runs in which it was first and last rejected.
     attempts : int
         Runs that tried it.
+    message_id : str or None
+        The messageId the change was sent under (the retry uses the same one).
     """
 
     key: str
@@ -175,6 +177,7 @@ class RejectedKey:
     first_run: int
     last_run: int
     attempts: int
+    message_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -579,7 +582,7 @@ def _rejected(
 ) -> list[RejectedKey]:
     query = (
         "SELECT key, op, status, http_status, error_type, reason, first_run, last_run, "
-        "attempts FROM rejected ORDER BY first_run, key LIMIT ?"
+        "attempts, message_id FROM rejected ORDER BY first_run, key LIMIT ?"
     )
     if lock is None:
         rows = db.execute(query, (-1 if limit is None else limit,)).fetchall()
