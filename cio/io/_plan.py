@@ -59,8 +59,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Path = tuple[str, ...]
-RowScreen = Callable[[tuple[str, ...], int, Sequence[Any]], bool]
-"""``screen(header, number, cells) -> bool``: whether to convert a row (see compile_plan)."""
+RowScreen = Callable[["Plan", int, Sequence[Any]], bool]
+"""``screen(plan, number, cells) -> bool``: whether to convert a row (see compile_plan)."""
 
 # Roles: a normalised header (lower case, without spaces, "_" and "-") -> role name.
 _PERSON_ROLES: Final = {
@@ -459,9 +459,12 @@ class Plan:
         message_ids: Callable[[int], str] | None,
         encoded: bool = False,
         screen: RowScreen | None = None,
+        typed: bool = False,
     ) -> None:
         self.kind = kind
         self._screen = screen
+        self.typed = typed
+        """Rows arrive as typed values (:meth:`from_values`) rather than text."""
         self.header = tuple(header)
         self.width = len(header)
         self._entries = tuple((e.index, e.parents, e.leaf, e.text, e.column) for e in entries)
@@ -505,8 +508,27 @@ class Plan:
             A row with neither message nor errors when the plan's ``screen`` passed
             over it.
         """
-        if self._screen is not None and not self._screen(self.header, number, cells):
+        if self._screen is not None and not self._screen(self, number, cells):
             return Row(number, None, ())
+        return self._from_cells(number, cells)
+
+    def convert(self, number: int, cells: Sequence[Any]) -> Row:
+        """Convert a row this plan's ``screen`` passed over (text or typed, as the plan reads).
+
+        Parameters
+        ----------
+        number : int
+            The row number to report.
+        cells : sequence
+            The row's cells, as the screen saw them.
+
+        Returns
+        -------
+        Row
+        """
+        return self._from_values(number, cells) if self.typed else self._from_cells(number, cells)
+
+    def _from_cells(self, number: int, cells: Sequence[str]) -> Row:
         if len(cells) != self.width:
             return Row(
                 number,
@@ -577,8 +599,11 @@ class Plan:
             A row with neither message nor errors when the plan's ``screen`` passed
             over it.
         """
-        if self._screen is not None and not self._screen(self.header, number, values):
+        if self._screen is not None and not self._screen(self, number, values):
             return Row(number, None, ())
+        return self._from_values(number, values)
+
+    def _from_values(self, number: int, values: Sequence[Any]) -> Row:
         data = self._start()
         errors: list[ErrorDetail] = []
         for index, parents, leaf, convert, column in self._value_entries:
@@ -737,9 +762,10 @@ def compile_plan(
         Rows become :class:`~cio.models.EncodedMessage` (wire bytes, for sending)
         rather than models; see :func:`cio.models.encode_message`.
     screen : callable, optional
-        ``screen(header, number, cells)`` is called with each row's raw cells (text or
+        ``screen(plan, number, cells)`` is called with each row's raw cells (text or
         typed values) before conversion; when it returns ``False`` the row is passed
-        over without converting it (incremental syncs compare raw rows this way).
+        over without converting it, and :meth:`Plan.convert` can convert it later
+        (incremental syncs compare raw rows this way).
 
     Returns
     -------
@@ -809,6 +835,7 @@ def compile_plan(
         message_ids=message_ids,
         encoded=encoded,
         screen=screen,
+        typed=typed_source,
     )
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+import operator
 import os
 import threading
 import time
@@ -50,7 +51,7 @@ from cio._constants import (
 )
 from cio.errors import ConfigurationError, CustomerIOError, ErrorDetail, ValidationError
 from cio.io._infer import resolve_timezone
-from cio.io._plan import ColumnMapping, KindSpec, Row, RowScreen, resolve_kind
+from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, RowScreen, resolve_kind
 from cio.io._sync_state import (
     Known,
     RejectedKey,
@@ -87,13 +88,16 @@ MODES: Final = ("upsert", "mirror")
 DEFAULT_MAX_DELETE_SHARE: Final = 0.1
 """Mirror mode refuses to delete more than this share of the known keys unless forced."""
 DEFAULT_SAMPLES: Final = 3
-WORK_FLUSH_ROWS: Final = 20_000
+WORK_FLUSH_ROWS: Final = 5_000
+MAX_HELD_ROWS: Final = 25_000
+"""Candidate rows held from the first pass; past this a second pass reads the source."""
 KEY_SEPARATOR: Final = "\x1f"
 KEY_DISPLAY_SEPARATOR: Final = "|"
 CONTENT_HASH_CHARS: Final = 32
 SHOWN_EXAMPLES: Final = 5
 FLOAT_DIGITS: Final = 15
 _KEY_HASH_BYTES: Final = 8
+_SEED_BYTES: Final = 32
 _HTTP_CLIENT_ERRORS: Final = range(400, 500)
 _MASK: Final = "<{}>"
 _MESSAGE_ID_FIELD: Final = b'"messageId":"'
@@ -261,18 +265,16 @@ def _key_text(value: Any) -> str:
     return "" if text in {"nan", "NaT", "<NA>", "None"} else text
 
 
-def _raw_text(cells: Sequence[Any]) -> str:
-    try:
-        return KEY_SEPARATOR.join(cells)
-    except TypeError:
-        return KEY_SEPARATOR.join(cell if type(cell) is str else repr(cell) for cell in cells)
-
-
 @dataclass(frozen=True)
 class _Layout:
     key_indexes: tuple[int, ...] | None
-    order: tuple[int, ...]
+    pick: Callable[[Sequence[Any]], tuple[Any, ...]]
+    width: int
     seed: bytes
+
+
+def _pick_all(cells: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(cells)
 
 
 class _Rows:
@@ -282,19 +284,26 @@ class _Rows:
         self.key = tuple(key)
         self.fingerprint = fingerprint
         self._layouts: dict[tuple[str, ...], _Layout] = {}
+        self._last: tuple[tuple[str, ...], _Layout] | None = None
         self.key_column_seen = False
 
     def layout(self, header: tuple[str, ...]) -> _Layout:
+        last = self._last
+        if last is not None and last[0] is header:
+            return last[1]
         found = self._layouts.get(header)
         if found is None:
             positions = {name: index for index, name in enumerate(header)}
             indexes = tuple(positions.get(name, -1) for name in self.key)
             keyed = all(index >= 0 for index in indexes)
             self.key_column_seen = self.key_column_seen or keyed
-            order = tuple(sorted(range(len(header)), key=header.__getitem__))
-            seed = (self.fingerprint + KEY_SEPARATOR.join(sorted(header)) + "\x1e").encode()
-            found = _Layout(indexes if keyed else None, order, seed)
+            order = sorted(range(len(header)), key=header.__getitem__)
+            pick = operator.itemgetter(*order) if len(order) > 1 else _pick_all
+            seed = (self.fingerprint + KEY_SEPARATOR.join(sorted(header))).encode()
+            digest = hashlib.blake2b(seed, digest_size=_SEED_BYTES).digest()
+            found = _Layout(indexes if keyed else None, pick, len(header), digest)
             self._layouts[header] = found
+        self._last = (header, found)
         return found
 
     def identify(self, header: tuple[str, ...], cells: Sequence[Any]) -> tuple[str, int, int]:
@@ -303,48 +312,34 @@ class _Rows:
         indexes = layout.key_indexes
         if indexes is None:
             return "", 0, 0
-        try:
-            parts = [_key_text(cells[index]) for index in indexes]
-            ordered = [cells[index] for index in layout.order]
-        except IndexError:  # a ragged row: hashed as it is, converted (and refused) later
+        if len(cells) == layout.width:
+            ordered: Sequence[Any] = layout.pick(cells)
+            if len(indexes) == 1:
+                value = cells[indexes[0]]
+                parts = [value.strip() if type(value) is str else _key_text(value)]
+            else:
+                parts = [_key_text(cells[index]) for index in indexes]
+        else:  # a ragged row: hashed as it is, converted (and refused) later
             parts = [_key_text(cells[index]) if index < len(cells) else "" for index in indexes]
-            ordered = list(cells)
+            ordered = cells
         if not all(parts):
             return "", 0, 0
         key = KEY_DISPLAY_SEPARATOR.join(parts)
-        key_hash = _hash64(KEY_SEPARATOR.join(parts).encode())
-        raw = _hash64(layout.seed + _raw_text(ordered).encode("utf-8", "surrogateescape"))
+        key_hash = _hash64(KEY_SEPARATOR.join(parts).encode("utf-8", "surrogateescape"))
+        try:
+            text = KEY_SEPARATOR.join(ordered)
+        except TypeError:
+            text = KEY_SEPARATOR.join(cell if type(cell) is str else repr(cell) for cell in ordered)
+        raw = int.from_bytes(
+            hashlib.blake2b(
+                text.encode("utf-8", "surrogateescape"),
+                digest_size=_KEY_HASH_BYTES,
+                key=layout.seed,
+            ).digest(),
+            "little",
+            signed=True,
+        )
         return key, key_hash, raw
-
-
-class _FirstPass:
-    """Records ``(row, key hash, raw hash)`` of every row; converts none."""
-
-    def __init__(self, rows: _Rows, state: SyncState) -> None:
-        self.rows = rows
-        self.state = state
-        self.buffer: list[tuple[int, int, int]] = []
-        self.keyed = 0
-        self.empty = 0
-        self.empty_rows: list[int] = []
-
-    def __call__(self, header: tuple[str, ...], number: int, cells: Sequence[Any]) -> bool:
-        key, key_hash, raw = self.rows.identify(header, cells)
-        if not key:
-            self.empty += 1
-            if len(self.empty_rows) < SHOWN_EXAMPLES:
-                self.empty_rows.append(number)
-            return False
-        self.keyed += 1
-        self.buffer.append((number, key_hash, raw))
-        if len(self.buffer) >= WORK_FLUSH_ROWS:
-            self.flush()
-        return False
-
-    def flush(self) -> None:
-        if self.buffer:
-            self.state.add_work(self.buffer)
-            self.buffer = []
 
 
 @dataclass
@@ -356,6 +351,75 @@ class _Candidate:
     known_content: str | None
 
 
+class _FirstPass:
+    """Records ``(row, key hash, raw hash)`` of every row; converts none.
+
+    Every ``WORK_FLUSH_ROWS`` rows the chunk is written to the work table and compared
+    with the state at once; the raw cells of its candidate rows are held, up to
+    ``MAX_HELD_ROWS``, so that a run with few changes converts them without reading the
+    source a second time. Past that limit nothing is held and a second pass reads them.
+    """
+
+    def __init__(self, rows: _Rows, state: SyncState, *, append_only: bool) -> None:
+        self.rows = rows
+        self.state = state
+        self.append_only = append_only
+        self.buffer: list[tuple[int, int, int]] = []
+        self.chunk: list[tuple[Plan, Sequence[Any], str]] = []
+        self.held: list[tuple[_Candidate, Plan, Sequence[Any]]] | None = []
+        self.keyed = 0
+        self.empty = 0
+        self.empty_rows: list[int] = []
+
+    def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
+        key, key_hash, raw = self.rows.identify(plan.header, cells)
+        if not key:
+            self.empty += 1
+            if len(self.empty_rows) < SHOWN_EXAMPLES:
+                self.empty_rows.append(number)
+            return False
+        self.keyed += 1
+        self.buffer.append((number, key_hash, raw))
+        if self.held is not None:
+            self.chunk.append((plan, cells, key))
+        if len(self.buffer) >= WORK_FLUSH_ROWS:
+            self.flush()
+        return False
+
+    def flush(self) -> None:
+        buffer, chunk = self.buffer, self.chunk
+        if not buffer:
+            return
+        self.buffer, self.chunk = [], []
+        self.state.add_work(buffer)
+        held = self.held
+        if held is None:
+            return
+        first = buffer[0][0]
+        position = {row: index for index, (row, _kh, _raw) in enumerate(buffer)}
+        for row, known in self.state.changed_rows(
+            first, buffer[-1][0], append_only=self.append_only
+        ):
+            index = position[row]
+            _row, key_hash, raw = buffer[index]
+            plan, cells, key = chunk[index]
+            held.append((_Candidate(row, key_hash, key, raw, known), plan, cells))
+        if len(held) > MAX_HELD_ROWS:
+            self.held = None
+
+    def without(self, rows: frozenset[int]) -> list[tuple[_Candidate, Plan, Sequence[Any]]]:
+        """The held candidates, less the given rows (those of duplicated keys)."""
+        assert self.held is not None
+        return [item for item in self.held if item[0].row not in rows]
+
+
+def _held_rows(
+    held: Sequence[tuple[_Candidate, Plan, Sequence[Any]]],
+) -> Iterator[tuple[_Candidate, Row]]:
+    for candidate, plan, cells in held:
+        yield candidate, plan.convert(candidate.row, cells)
+
+
 class _SecondPass:
     """Lets only the candidate rows through to conversion, checking their keys."""
 
@@ -365,11 +429,11 @@ class _SecondPass:
         self._next = next(candidates, None)
         self.current: _Candidate | None = None
 
-    def __call__(self, header: tuple[str, ...], number: int, cells: Sequence[Any]) -> bool:
+    def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
         expected = self._next
         if expected is None or number < expected[0]:
             return False
-        key, key_hash, raw = self.rows.identify(header, cells)
+        key, key_hash, raw = self.rows.identify(plan.header, cells)
         if number > expected[0] or key_hash != expected[1]:
             raise SyncError(
                 f"the source changed while it was being synced (row {number} is not the row "
@@ -379,9 +443,19 @@ class _SecondPass:
         self.current = _Candidate(number, key_hash, key, raw, expected[3])
         return True
 
-    @property
-    def exhausted(self) -> bool:
-        return self._next is None
+    def pairs(self, rows: Iterator[Row]) -> Iterator[tuple[_Candidate, Row]]:
+        """Each converted candidate row with what the state knows of it."""
+        for row in rows:
+            candidate = self.current
+            if candidate is None or row.number != candidate.row:
+                continue
+            self.current = None
+            yield candidate, row
+        if self._next is not None:
+            raise SyncError(
+                "the source changed while it was being synced (it has fewer rows than the "
+                "first pass read); nothing more is sent, re-run the sync"
+            )
 
 
 # Deletions and identifiers ----------------------------------------------------------------
@@ -1005,13 +1079,15 @@ def _run(
     counts = _Counts()
     # Pass 1: keys and raw hashes of every row, nothing converted.
     store.begin_work()
-    first = _FirstPass(rows_screen, store)
+    append_only = sync_kind.append_only
+    first = _FirstPass(rows_screen, store, append_only=append_only)
     for row in open_source(first):
         counts.rows += 1
         if row.errors:
             counts.invalid_rows += 1
             sink.add(row.errors)
     first.flush()
+    logger.debug("sync first pass: %d rows in %.2f s", counts.rows, time.perf_counter() - started)
     if counts.rows and not rows_screen.key_column_seen:
         raise ValidationError(
             "the key column is not in the source",
@@ -1026,8 +1102,13 @@ def _run(
             ],
         )
     duplicate_rows, duplicate_examples = store.index_work()
-    append_only = sync_kind.append_only
-    counts.unchanged = store.count_unchanged(append_only=append_only)
+    held = first.held if duplicate_rows <= MAX_HELD_ROWS else None
+    if held is not None:
+        duplicates = store.duplicate_rows() if duplicate_rows else frozenset()
+        held = first.without(duplicates)
+        counts.unchanged = first.keyed - duplicate_rows - len(held)
+    else:
+        counts.unchanged = store.count_unchanged(append_only=append_only)
     known = store.count_known()
     to_delete = store.count_gone() if mode == "mirror" else 0
     refused = bool(
@@ -1035,11 +1116,15 @@ def _run(
     )
     if refused and not dry_run:
         raise DeletionLimitError(to_delete, known, max_delete_share)
+    logger.debug("sync diff done after %.2f s", time.perf_counter() - started)
     tracker = _Tracker(None if dry_run else store, run_id)
-    second = _SecondPass(rows_screen, store.candidates(append_only=append_only))
+    if held is not None:
+        pairs = _held_rows(held)
+    else:
+        second = _SecondPass(rows_screen, store.candidates(append_only=append_only))
+        pairs = second.pairs(open_source(second))
     changes = _changes(
-        open_source(second),
-        second,
+        pairs,
         kind=sync_kind.name,
         counts=counts,
         sink=sink,
@@ -1136,8 +1221,7 @@ def _chain(*parts: Iterator[EncodedMessage]) -> Iterator[EncodedMessage]:
 
 
 def _changes(
-    rows: Iterator[Row],
-    second: _SecondPass,
+    pairs: Iterator[tuple[_Candidate, Row]],
     *,
     kind: str,
     counts: _Counts,
@@ -1150,11 +1234,7 @@ def _changes(
     show_values: bool,
 ) -> Iterator[EncodedMessage]:
     """Convert the candidate rows; yield the changed ones with their derived messageIds."""
-    for row in rows:
-        candidate = second.current
-        if candidate is None or row.number != candidate.row:
-            continue
-        second.current = None
+    for candidate, row in pairs:
         message = row.message
         if not isinstance(message, EncodedMessage):
             counts.invalid_rows += 1
@@ -1185,11 +1265,6 @@ def _changes(
             ("upsert", candidate.key_hash, candidate.key, candidate.raw, content, ident),
         )
         yield _with_message_id(message, message_id)
-    if not second.exhausted:
-        raise SyncError(
-            "the source changed while it was being synced (it has fewer rows than the first "
-            "pass read); nothing more is sent, re-run the sync"
-        )
 
 
 def _with_message_id(message: EncodedMessage, message_id: str) -> EncodedMessage:

@@ -22,6 +22,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -44,6 +45,9 @@ STATUS_RUNNING: Final = "running"
 STATUS_INTERRUPTED: Final = "interrupted"
 PAGE_ROWS: Final = 5_000
 LOCK_SUFFIX: Final = ".lock"
+ACK_FLUSH_ROWS: Final = 20_000
+ACK_FLUSH_SECONDS: Final = 2.0
+CACHE_KIB: Final = 16_384
 _MIN_INT64: Final = -(2**63)
 _BUSY_TIMEOUT_SECONDS: Final = 30.0
 _REASON_CHARS: Final = 300
@@ -212,6 +216,9 @@ class SyncState:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._lock_file = _exclusive(self.path)
+        self._acked: list[tuple[int, str, int, str, str, int]] = []
+        self._deleted: list[tuple[int]] = []
+        self._flushed_at = time.monotonic()
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=_BUSY_TIMEOUT_SECONDS, check_same_thread=False
@@ -224,6 +231,8 @@ class SyncState:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             self._check_meta(kind, list(key))
+            self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self._has_rejected = bool(self._db.execute("SELECT 1 FROM rejected LIMIT 1").fetchall())
         except sqlite3.DatabaseError as exc:
             self._db.close()
             self._lock_file.close()
@@ -304,6 +313,7 @@ class SyncState:
             The error summary, without values.
         """
         with self._lock, self._db:
+            self._flush()
             self._db.execute(
                 "UPDATE runs SET ended = ?, status = ?, counts = ?, errors = ? WHERE id = ?",
                 (utc_now(), status, json.dumps(dict(counts)), errors, run_id),
@@ -400,6 +410,42 @@ class SyncState:
                 return
             last = page[-1][0]
 
+    def changed_rows(
+        self, first: int, last: int, *, append_only: bool
+    ) -> list[tuple[int, str | None]]:
+        """Candidate rows among rows ``first`` to ``last``: ``(row, known content)``.
+
+        Parameters
+        ----------
+        first, last : int
+            Row numbers (inclusive).
+        append_only : bool
+            Only new keys are candidates.
+
+        Returns
+        -------
+        list of (int, str or None)
+        """
+        condition = "s.kh IS NULL" if append_only else "(s.kh IS NULL OR s.raw IS NOT w.raw)"
+        query = (
+            "SELECT w.row, s.content FROM work w LEFT JOIN keys s ON s.kh = w.kh "
+            f"WHERE w.row BETWEEN ? AND ? AND {condition} ORDER BY w.row"
+        )
+        with self._lock:
+            self._flush()
+            return self._db.execute(query, (first, last)).fetchall()
+
+    def duplicate_rows(self) -> frozenset[int]:
+        """Row numbers whose key appears more than once.
+
+        Returns
+        -------
+        frozenset of int
+        """
+        with self._lock:
+            rows = self._db.execute("SELECT row FROM work WHERE dup = 1").fetchall()
+        return frozenset(row for (row,) in rows)
+
     def count_known(self) -> int:
         """Keys the state holds as acknowledged.
 
@@ -455,7 +501,12 @@ class SyncState:
         deletions: Sequence[int],
         run_id: int,
     ) -> None:
-        """Record acknowledged changes in one transaction.
+        """Record acknowledged changes; committed in groups (see :meth:`flush`).
+
+        Acknowledgements are gathered and committed together once ``ACK_FLUSH_ROWS``
+        are waiting or ``ACK_FLUSH_SECONDS`` have passed, and always before the run
+        ends. A process killed in between loses at most that group: those changes are
+        sent again under the same messageIds, which the API drops as duplicates.
 
         Parameters
         ----------
@@ -466,19 +517,40 @@ class SyncState:
         run_id : int
             The current run.
         """
-        with self._lock, self._db:
+        with self._lock:
+            self._acked.extend((*row, run_id) for row in upserts)
+            self._deleted.extend((kh,) for kh in deletions)
+            waiting = len(self._acked) + len(self._deleted)
+            if (
+                waiting >= ACK_FLUSH_ROWS
+                or time.monotonic() - self._flushed_at >= ACK_FLUSH_SECONDS
+            ):
+                self._flush()
+
+    def flush(self) -> None:
+        """Commit the acknowledgements gathered so far."""
+        with self._lock:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._flushed_at = time.monotonic()
+        if not self._acked and not self._deleted:
+            return
+        upserts, self._acked = sorted(self._acked), []
+        deletions, self._deleted = sorted(self._deleted), []
+        with self._db:
             if upserts:
                 self._db.executemany(
                     "INSERT INTO keys (kh, key, raw, content, ident, run) "
                     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kh) DO UPDATE SET key = excluded.key, "
                     "raw = excluded.raw, content = excluded.content, ident = excluded.ident, "
                     "run = excluded.run",
-                    [(*row, run_id) for row in upserts],
+                    upserts,
                 )
             if deletions:
-                self._db.executemany("DELETE FROM keys WHERE kh = ?", [(kh,) for kh in deletions])
-            done = [(row[0],) for row in upserts] + [(kh,) for kh in deletions]
-            if done:
+                self._db.executemany("DELETE FROM keys WHERE kh = ?", deletions)
+            if self._has_rejected:
+                done = [(row[0],) for row in upserts] + deletions
                 self._db.executemany("DELETE FROM rejected WHERE kh = ?", done)
 
     def refresh_raw(self, rows: Sequence[tuple[int, int]]) -> None:
@@ -514,6 +586,7 @@ class SyncState:
         if not values:
             return
         with self._lock, self._db:
+            self._has_rejected = True
             self._db.executemany(
                 "INSERT INTO rejected (kh, key, op, status, http_status, error_type, reason, "
                 "message_id, first_run, last_run, attempts) "
@@ -535,6 +608,7 @@ class SyncState:
             How many were dropped.
         """
         with self._lock, self._db:
+            self._flush()
             cursor = self._db.execute(
                 "DELETE FROM rejected WHERE op = 'upsert' AND NOT EXISTS "
                 "(SELECT 1 FROM work w INDEXED BY work_kh WHERE w.kh = rejected.kh)"
@@ -553,13 +627,19 @@ class SyncState:
         -------
         list of RejectedKey
         """
+        self.flush()
         return _rejected(self._db, self._lock, limit)
 
     def close(self) -> None:
-        """Close the database and release the run's lock."""
+        """Commit what is gathered, close the database and release the run's lock."""
         with self._lock:
-            self._db.close()
-            self._lock_file.close()
+            try:
+                self._flush()
+            finally:
+                try:
+                    self._db.close()
+                finally:
+                    self._lock_file.close()
 
 
 def _exclusive(path: Path) -> IO[bytes]:

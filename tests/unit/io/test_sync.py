@@ -67,6 +67,14 @@ class StandIn:
         return BatchReport(sent, failed, 0, 1, 0, 0, 0.0)
 
 
+@pytest.fixture(autouse=True, params=["held", "second pass"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs twice: candidates held from the first pass, and read again."""
+    if request.param == "second pass":
+        monkeypatch.setattr("cio.io._sync.MAX_HELD_ROWS", 0)
+    return str(request.param)
+
+
 def _run(path: Path | Any, state: Path, send: StandIn | None = None, **options: Any) -> Any:
     options.setdefault("kind", "identify")
     options.setdefault("key", "user_id")
