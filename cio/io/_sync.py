@@ -25,6 +25,7 @@ See ``docs/sync.md``.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import logging
@@ -97,7 +98,7 @@ CONTENT_HASH_CHARS: Final = 32
 SHOWN_EXAMPLES: Final = 5
 FLOAT_DIGITS: Final = 15
 _KEY_HASH_BYTES: Final = 8
-_SEED_BYTES: Final = 32
+_SEED_BYTES: Final = 16
 _HTTP_CLIENT_ERRORS: Final = range(400, 500)
 _MASK: Final = "<{}>"
 _MESSAGE_ID_FIELD: Final = b'"messageId":"'
@@ -164,12 +165,6 @@ class DeletionLimitError(SyncError):
 
 
 # Hashing -----------------------------------------------------------------------------------
-
-
-def _hash64(data: bytes) -> int:
-    return int.from_bytes(
-        hashlib.blake2b(data, digest_size=_KEY_HASH_BYTES).digest(), "little", signed=True
-    )
 
 
 def _canonical(value: Any) -> Any:
@@ -268,13 +263,25 @@ def _key_text(value: Any) -> str:
 @dataclass(frozen=True)
 class _Layout:
     key_indexes: tuple[int, ...] | None
-    pick: Callable[[Sequence[Any]], tuple[Any, ...]]
+    single: int | None
+    pick: Callable[[Sequence[Any]], Sequence[Any]]
     width: int
     seed: bytes
 
 
-def _pick_all(cells: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple(cells)
+def _pick_all(cells: Sequence[Any]) -> Sequence[Any]:
+    return cells
+
+
+_blake2b = hashlib.blake2b
+_from_bytes = int.from_bytes
+
+
+def _text_bytes(text: str) -> bytes:
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # undecodable input bytes kept as surrogates
+        return text.encode("utf-8", "surrogateescape")
 
 
 class _Rows:
@@ -284,13 +291,14 @@ class _Rows:
         self.key = tuple(key)
         self.fingerprint = fingerprint
         self._layouts: dict[tuple[str, ...], _Layout] = {}
-        self._last: tuple[tuple[str, ...], _Layout] | None = None
+        self._last_plan: Plan | None = None
+        self._last_layout: _Layout | None = None
         self.key_column_seen = False
 
-    def layout(self, header: tuple[str, ...]) -> _Layout:
-        last = self._last
-        if last is not None and last[0] is header:
-            return last[1]
+    def layout(self, plan: Plan) -> _Layout:
+        if plan is self._last_plan and self._last_layout is not None:
+            return self._last_layout
+        header = plan.header
         found = self._layouts.get(header)
         if found is None:
             positions = {name: index for index, name in enumerate(header)}
@@ -300,42 +308,43 @@ class _Rows:
             order = sorted(range(len(header)), key=header.__getitem__)
             pick = operator.itemgetter(*order) if len(order) > 1 else _pick_all
             seed = (self.fingerprint + KEY_SEPARATOR.join(sorted(header))).encode()
-            digest = hashlib.blake2b(seed, digest_size=_SEED_BYTES).digest()
-            found = _Layout(indexes if keyed else None, pick, len(header), digest)
+            digest = _blake2b(seed, digest_size=_SEED_BYTES).digest()
+            single = indexes[0] if keyed and len(indexes) == 1 else None
+            found = _Layout(indexes if keyed else None, single, pick, len(header), digest)
             self._layouts[header] = found
-        self._last = (header, found)
+        self._last_plan, self._last_layout = plan, found
         return found
 
-    def identify(self, header: tuple[str, ...], cells: Sequence[Any]) -> tuple[str, int, int]:
+    def identify(self, plan: Plan, cells: Sequence[Any]) -> tuple[str, int, int]:
         """The row's key text (empty when missing), key hash and raw hash."""
-        layout = self.layout(header)
-        indexes = layout.key_indexes
-        if indexes is None:
-            return "", 0, 0
-        if len(cells) == layout.width:
-            ordered: Sequence[Any] = layout.pick(cells)
-            if len(indexes) == 1:
-                value = cells[indexes[0]]
-                parts = [value.strip() if type(value) is str else _key_text(value)]
-            else:
-                parts = [_key_text(cells[index]) for index in indexes]
-        else:  # a ragged row: hashed as it is, converted (and refused) later
+        layout = self.layout(plan)
+        single = layout.single
+        if single is not None and len(cells) == layout.width:
+            value = cells[single]
+            key = value.strip() if type(value) is str else _key_text(value)
+            if not key:
+                return "", 0, 0
+            key_bytes = _text_bytes(key)
+        else:
+            indexes = layout.key_indexes
+            if indexes is None:
+                return "", 0, 0
             parts = [_key_text(cells[index]) if index < len(cells) else "" for index in indexes]
-            ordered = cells
-        if not all(parts):
-            return "", 0, 0
-        key = KEY_DISPLAY_SEPARATOR.join(parts)
-        key_hash = _hash64(KEY_SEPARATOR.join(parts).encode("utf-8", "surrogateescape"))
+            if not all(parts):
+                return "", 0, 0
+            key = KEY_DISPLAY_SEPARATOR.join(parts)
+            key_bytes = _text_bytes(KEY_SEPARATOR.join(parts))
+        # A ragged row is hashed as it is, converted (and refused) later.
+        ordered = layout.pick(cells) if len(cells) == layout.width else cells
         try:
             text = KEY_SEPARATOR.join(ordered)
         except TypeError:
             text = KEY_SEPARATOR.join(cell if type(cell) is str else repr(cell) for cell in ordered)
-        raw = int.from_bytes(
-            hashlib.blake2b(
-                text.encode("utf-8", "surrogateescape"),
-                digest_size=_KEY_HASH_BYTES,
-                key=layout.seed,
-            ).digest(),
+        key_hash = _from_bytes(
+            _blake2b(key_bytes, digest_size=_KEY_HASH_BYTES).digest(), "little", signed=True
+        )
+        raw = _from_bytes(
+            _blake2b(_text_bytes(text), digest_size=_KEY_HASH_BYTES, person=layout.seed).digest(),
             "little",
             signed=True,
         )
@@ -372,7 +381,7 @@ class _FirstPass:
         self.empty_rows: list[int] = []
 
     def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
-        key, key_hash, raw = self.rows.identify(plan.header, cells)
+        key, key_hash, raw = self.rows.identify(plan, cells)
         if not key:
             self.empty += 1
             if len(self.empty_rows) < SHOWN_EXAMPLES:
@@ -395,12 +404,9 @@ class _FirstPass:
         held = self.held
         if held is None:
             return
-        first = buffer[0][0]
-        position = {row: index for index, (row, _kh, _raw) in enumerate(buffer)}
-        for row, known in self.state.changed_rows(
-            first, buffer[-1][0], append_only=self.append_only
-        ):
-            index = position[row]
+        changed = self.state.changed_rows(buffer[0][0], buffer[-1][0], append_only=self.append_only)
+        for row, known in changed:
+            index = bisect.bisect_left(buffer, row, key=_first)
             _row, key_hash, raw = buffer[index]
             plan, cells, key = chunk[index]
             held.append((_Candidate(row, key_hash, key, raw, known), plan, cells))
@@ -411,6 +417,10 @@ class _FirstPass:
         """The held candidates, less the given rows (those of duplicated keys)."""
         assert self.held is not None
         return [item for item in self.held if item[0].row not in rows]
+
+
+def _first(item: tuple[int, int, int]) -> int:
+    return item[0]
 
 
 def _held_rows(
@@ -433,7 +443,7 @@ class _SecondPass:
         expected = self._next
         if expected is None or number < expected[0]:
             return False
-        key, key_hash, raw = self.rows.identify(plan.header, cells)
+        key, key_hash, raw = self.rows.identify(plan, cells)
         if number > expected[0] or key_hash != expected[1]:
             raise SyncError(
                 f"the source changed while it was being synced (row {number} is not the row "

@@ -347,7 +347,7 @@ class SyncState:
             share it and the first row numbers (comma-separated).
         """
         with self._lock, self._db:
-            self._db.execute("CREATE INDEX temp.work_kh ON work (kh, raw)")
+            self._db.execute("CREATE INDEX temp.work_kh ON work (kh, raw, dup)")
             self._db.execute(
                 "UPDATE work SET dup = 1 WHERE kh IN "
                 "(SELECT kh FROM work GROUP BY kh HAVING COUNT(*) > 1)"
