@@ -62,8 +62,7 @@ from cio.io._sync_state import (
     read_history,
 )
 from cio.io._validate import Format, Source, _ErrorSink, format_error_table, open_rows, source_name
-from cio.models import EncodedMessage
-from cio.models._wire import encode_wire
+from cio.models import EncodedMessage, encode_message
 
 if TYPE_CHECKING:
     from cio.client import CustomerIOClient
@@ -92,6 +91,10 @@ DEFAULT_SAMPLES: Final = 3
 WORK_FLUSH_ROWS: Final = 5_000
 MAX_HELD_ROWS: Final = 25_000
 """Candidate rows held from the first pass; past this a second pass reads the source."""
+MAX_HELD_STATE: Final = 200_000
+"""Known keys up to which the first pass compares each chunk at once (random lookups stay
+cheap while the state fits in cache); larger states are compared in one merge in key
+order, and a second pass converts the candidates."""
 KEY_SEPARATOR: Final = "\x1f"
 KEY_DISPLAY_SEPARATOR: Final = "|"
 CONTENT_HASH_CHARS: Final = 32
@@ -369,13 +372,13 @@ class _FirstPass:
     source a second time. Past that limit nothing is held and a second pass reads them.
     """
 
-    def __init__(self, rows: _Rows, state: SyncState, *, append_only: bool) -> None:
+    def __init__(self, rows: _Rows, state: SyncState, *, append_only: bool, hold: bool) -> None:
         self.rows = rows
         self.state = state
         self.append_only = append_only
         self.buffer: list[tuple[int, int, int]] = []
         self.chunk: list[tuple[Plan, Sequence[Any], str]] = []
-        self.held: list[tuple[_Candidate, Plan, Sequence[Any]]] | None = []
+        self.held: list[tuple[_Candidate, Plan, Sequence[Any]]] | None = [] if hold else None
         self.keyed = 0
         self.empty = 0
         self.empty_rows: list[int] = []
@@ -1090,7 +1093,8 @@ def _run(
     # Pass 1: keys and raw hashes of every row, nothing converted.
     store.begin_work()
     append_only = sync_kind.append_only
-    first = _FirstPass(rows_screen, store, append_only=append_only)
+    known = store.count_known()
+    first = _FirstPass(rows_screen, store, append_only=append_only, hold=known <= MAX_HELD_STATE)
     for row in open_source(first):
         counts.rows += 1
         if row.errors:
@@ -1113,13 +1117,14 @@ def _run(
         )
     duplicate_rows, duplicate_examples = store.index_work()
     held = first.held if duplicate_rows <= MAX_HELD_ROWS else None
+    marked = 0
     if held is not None:
         duplicates = store.duplicate_rows() if duplicate_rows else frozenset()
         held = first.without(duplicates)
         counts.unchanged = first.keyed - duplicate_rows - len(held)
     else:
-        counts.unchanged = store.count_unchanged(append_only=append_only)
-    known = store.count_known()
+        marked = store.mark_candidates(append_only=append_only)
+        counts.unchanged = first.keyed - duplicate_rows - marked
     to_delete = store.count_gone() if mode == "mirror" else 0
     refused = bool(
         mode == "mirror" and known and not force and to_delete / known > max_delete_share
@@ -1130,8 +1135,10 @@ def _run(
     tracker = _Tracker(None if dry_run else store, run_id)
     if held is not None:
         pairs = _held_rows(held)
+    elif not marked:
+        pairs = iter(())
     else:
-        second = _SecondPass(rows_screen, store.candidates(append_only=append_only))
+        second = _SecondPass(rows_screen, store.candidates())
         pairs = second.pairs(open_source(second))
     changes = _changes(
         pairs,
@@ -1307,7 +1314,7 @@ def _deletion_message(
     message_id = sync_message_id(kind, known.key, known.content, "deleted")
     data = _deletion(kind, orjson.loads(known.ident), message_id)
     try:
-        body, encoded_id, ordering = encode_wire(data)
+        encoded = encode_message(data)
     except (ValueError, CustomerIOError) as exc:
         reason = f"the stored identifiers do not make a valid deletion ({type(exc).__name__})"
         store.reject(
@@ -1316,7 +1323,7 @@ def _deletion_message(
         )
         return
     tracker.expect(message_id, ("delete", known.kh, known.key, 0, known.content, known.ident))
-    yield EncodedMessage(body, encoded_id, ordering)
+    yield encoded
 
 
 def _error_summary(

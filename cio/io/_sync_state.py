@@ -360,32 +360,12 @@ class SyncState:
             ).fetchall()
         return int(rows), [(int(kh), int(n), str(rows_)) for kh, n, rows_ in examples]
 
-    def count_unchanged(self, *, append_only: bool) -> int:
-        """Rows whose raw cells are as acknowledged (or, append-only, whose key is known).
-
-        Parameters
-        ----------
-        append_only : bool
-            Events: a known key is never sent again.
-
-        Returns
-        -------
-        int
-        """
-        condition = "" if append_only else " AND s.raw = w.raw"
-        query = (
-            "SELECT COUNT(*) FROM work w INDEXED BY work_kh JOIN keys s ON s.kh = w.kh "
-            f"WHERE w.dup = 0{condition}"
-        )
-        with self._lock:
-            (count,) = self._db.execute(query).fetchone()
-        return int(count)
-
-    def candidates(self, *, append_only: bool) -> Iterator[tuple[int, int, str | None, str | None]]:
-        """Rows to convert, in row order: ``(row, key hash, known key, known content)``.
+    def mark_candidates(self, *, append_only: bool) -> int:
+        """Find every candidate row in one merge over both tables, in key order.
 
         A row is a candidate when its key is new, or (unless ``append_only``) its raw
-        cells differ from what was acknowledged. Read a page at a time.
+        cells differ from what was acknowledged. Walking the work index in key order
+        reads each page of the state once, however large it is.
 
         Parameters
         ----------
@@ -394,13 +374,30 @@ class SyncState:
 
         Returns
         -------
-        iterator of tuple
+        int
+            How many rows are candidates.
         """
         condition = "s.kh IS NULL" if append_only else "(s.kh IS NULL OR s.raw IS NOT w.raw)"
-        query = (
-            "SELECT w.row, w.kh, s.key, s.content FROM work w LEFT JOIN keys s ON s.kh = w.kh "
-            f"WHERE w.row > ? AND w.dup = 0 AND {condition} ORDER BY w.row LIMIT ?"
-        )
+        with self._lock, self._db:
+            self._db.executescript(
+                "DROP TABLE IF EXISTS temp.candidate; CREATE TEMP TABLE candidate "
+                "(row INTEGER PRIMARY KEY, kh INTEGER NOT NULL, content TEXT);"
+            )
+            cursor = self._db.execute(
+                "INSERT INTO candidate SELECT w.row, w.kh, s.content FROM work w "
+                "INDEXED BY work_kh LEFT JOIN keys s ON s.kh = w.kh "
+                f"WHERE w.dup = 0 AND {condition}"
+            )
+        return int(cursor.rowcount)
+
+    def candidates(self) -> Iterator[tuple[int, int, str | None, str | None]]:
+        """The rows :meth:`mark_candidates` found, in row order, a page at a time.
+
+        Returns
+        -------
+        iterator of (row, key hash, None, known content)
+        """
+        query = "SELECT row, kh, NULL, content FROM candidate WHERE row > ? ORDER BY row LIMIT ?"
         last = -1
         while True:
             with self._lock:
