@@ -388,3 +388,18 @@ def test_the_public_function_needs_a_client_unless_dry_run(files: tuple[Path, Pa
     with pytest.raises(ConfigurationError, match="client"):
         sync(None, source, kind="identify", key="user_id", state=state)
     assert sync(None, source, kind="people", key="user_id", state=state, dry_run=True).new == 10
+
+
+def test_a_json_lines_source_ignores_key_order(tmp_path: Path) -> None:
+    source, state = tmp_path / "people.jsonl", tmp_path / "s.db"
+    source.write_text(
+        '{"user_id": "1", "plan": "pro", "seats": 2}\n{"user_id": "2", "plan": "free"}\n'
+    )
+    send = StandIn()
+    assert _run(source, state, send).sent == 2
+    source.write_text(
+        '{"seats": 2.0, "plan": "pro", "user_id": "1"}\n{"user_id": "2", "plan": "team"}\n'
+    )
+    report = _run(source, state, send)
+    assert (report.unchanged, report.changed, report.sent) == (1, 1, 1)
+    assert send.messages[-1]["traits"] == {"plan": "team"}
