@@ -128,6 +128,7 @@ SYNC_KINDS: Final[Mapping[str, str]] = {
 """Sync kind names and the import kind rows become; semantic event names, ``page`` and
 ``screen`` are accepted too and, like ``events``, are append-only."""
 
+_SHAPING_OPTIONS: Final = ("kind", "key", "mapping", "types", "assume_timezone")
 _MIRRORED: Final = frozenset({"identify", "group", "relationship", "device"})
 _NOT_SYNCABLE: Final = frozenset({"delete", "suppress", "unsuppress"})
 
@@ -999,10 +1000,11 @@ def run_sync(
         "force": force,
         "max_delete_share": max_delete_share,
     }
-    fingerprint = orjson.dumps(
-        {**run_options, "constants": {k: repr(v) for k, v in column_mapping.constants.items()}},
-        option=orjson.OPT_SORT_KEYS,
-    ).decode()
+    # What shapes the payloads (not force or the deletion limit): the raw fast path is
+    # only trusted while it is unchanged.
+    shaping = {name: run_options[name] for name in _SHAPING_OPTIONS}
+    shaping["constants"] = {k: repr(v) for k, v in column_mapping.constants.items()}
+    fingerprint = orjson.dumps(shaping, option=orjson.OPT_SORT_KEYS).decode()
 
     def open_source(screen: RowScreen) -> Iterator[Row]:
         _targets, rows = open_rows(
@@ -1057,7 +1059,7 @@ def run_sync(
         status = "interrupted"
         summary_lines.append("interrupted (Ctrl-C); acknowledged changes are recorded")
         raise
-    except CustomerIOError as exc:
+    except Exception as exc:  # recorded in the run's history, then re-raised
         summary_lines.append(f"{type(exc).__name__}: {exc}")
         raise
     finally:
@@ -1115,7 +1117,7 @@ def _run(
                 )
             ],
         )
-    duplicate_rows, duplicate_examples = store.index_work()
+    duplicate_rows, duplicate_keys, duplicate_examples = store.index_work()
     held = first.held if duplicate_rows <= MAX_HELD_ROWS else None
     marked = 0
     if held is not None:
@@ -1183,6 +1185,7 @@ def _run(
         empty=empty,
         empty_rows=first.empty_rows,
         duplicate_rows=duplicate_rows,
+        duplicate_keys=duplicate_keys,
         duplicate_examples=duplicate_examples,
         invalid_rows=counts.invalid_rows,
         errors=sink.kept,
@@ -1206,7 +1209,7 @@ def _run(
         invalid=invalid,
         empty_keys=empty,
         duplicate_rows=duplicate_rows,
-        duplicate_keys=len(duplicate_examples) if duplicate_rows else 0,
+        duplicate_keys=duplicate_keys,
         sent=0 if delivery is None else int(delivery.sent),
         failed=failed,
         errors=tuple(sorted(sink.kept, key=lambda detail: detail.row or 0)),
@@ -1332,6 +1335,7 @@ def _error_summary(
     empty: int,
     empty_rows: Sequence[int],
     duplicate_rows: int,
+    duplicate_keys: int,
     duplicate_examples: Sequence[tuple[int, int, str]],
     invalid_rows: int,
     errors: Sequence[ErrorDetail],
@@ -1348,8 +1352,8 @@ def _error_summary(
             f"rows {rows_} ({count} rows)" for _kh, count, rows_ in duplicate_examples
         )
         lines.append(
-            f"{duplicate_rows} rows share a key ({key}) with another row; nothing is sent "
-            f"for those keys; first: {groups}"
+            f"{duplicate_rows} rows share a key ({key}) with another row ({duplicate_keys} "
+            f"keys); nothing is sent for those keys; first: {groups}"
         )
     if invalid_rows:
         shown = sorted(errors, key=lambda detail: detail.row or 0)[:SHOWN_EXAMPLES]

@@ -337,14 +337,14 @@ class SyncState:
         with self._lock:
             self._db.executemany("INSERT INTO work (row, kh, raw) VALUES (?, ?, ?)", rows)
 
-    def index_work(self) -> tuple[int, list[tuple[int, int, str]]]:
+    def index_work(self) -> tuple[int, int, list[tuple[int, int, str]]]:
         """Index the work table and mark rows whose key appears more than once.
 
         Returns
         -------
-        (int, list of (int, int, str))
-            Rows with a duplicated key, and for the first duplicated keys: how many rows
-            share it and the first row numbers (comma-separated).
+        (int, int, list of (int, int, str))
+            Rows with a duplicated key, how many keys are duplicated, and for the first
+            of them: the key hash, how many rows share it and their row numbers.
         """
         with self._lock, self._db:
             self._db.execute("CREATE INDEX temp.work_kh ON work (kh, raw, dup)")
@@ -352,13 +352,16 @@ class SyncState:
                 "UPDATE work SET dup = 1 WHERE kh IN "
                 "(SELECT kh FROM work GROUP BY kh HAVING COUNT(*) > 1)"
             )
-            (rows,) = self._db.execute("SELECT COUNT(*) FROM work WHERE dup = 1").fetchone()
+            rows, keys = self._db.execute(
+                "SELECT COUNT(*), COUNT(DISTINCT kh) FROM work WHERE dup = 1"
+            ).fetchone()
             examples = self._db.execute(
                 "SELECT kh, COUNT(*), group_concat(row, ', ') FROM "
                 "(SELECT kh, row FROM work WHERE dup = 1 ORDER BY row) GROUP BY kh "
                 "ORDER BY MIN(row) LIMIT 5"
             ).fetchall()
-        return int(rows), [(int(kh), int(n), str(rows_)) for kh, n, rows_ in examples]
+        shown = [(int(kh), int(n), str(rows_)) for kh, n, rows_ in examples]
+        return int(rows), int(keys), shown
 
     def mark_candidates(self, *, append_only: bool) -> int:
         """Find every candidate row in one merge over both tables, in key order.

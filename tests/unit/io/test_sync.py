@@ -149,6 +149,7 @@ def test_empty_and_duplicate_keys_are_reported_and_the_rest_proceeds(tmp_path: P
     report = _run(source, state, send)
     assert {m["userId"] for m in send.messages} == {"1", "3", "4"}
     assert (report.empty_keys, report.duplicate_rows, report.invalid) == (2, 3, 5)
+    assert report.duplicate_keys == 1
     assert "2 rows have an empty key (user_id); first rows: 3, 7" in report.error_summary
     assert "3 rows share a key (user_id)" in report.error_summary
     assert "rows 4, 5, 9" in report.error_summary
