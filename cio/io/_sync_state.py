@@ -729,6 +729,7 @@ _HISTORY_COUNTS: Final = (
     "new",
     "changed",
     "unchanged",
+    "to_delete",
     "deleted",
     "invalid",
     "sent",
