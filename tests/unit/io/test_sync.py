@@ -19,6 +19,7 @@ from cio.delivery import BatchReport, DeadLetter
 from cio.errors import ConfigurationError, ValidationError
 from cio.io import (
     DeletionLimitError,
+    SyncError,
     content_hash,
     run_sync,
     sync,
@@ -404,3 +405,25 @@ def test_a_json_lines_source_ignores_key_order(tmp_path: Path) -> None:
     report = _run(source, state, send)
     assert (report.unchanged, report.changed, report.sent) == (1, 1, 1)
     assert send.messages[-1]["traits"] == {"plan": "team"}
+
+
+def test_a_source_that_changes_between_the_two_passes_stops_the_sync(
+    tmp_path: Path, reading: str
+) -> None:
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.DataFrame({"user_id": ["1", "2", "3"], "plan": ["pro", "pro", "pro"]})
+    state = tmp_path / "s.db"
+    _run(frame, state, StandIn())
+    frame["plan"] = "team"
+
+    class Rewriting(StandIn):
+        def __call__(self, messages: Iterable[EncodedMessage], **options: Any) -> BatchReport:
+            frame.loc[1, "user_id"] = "22"  # before the second pass reads the frame
+            return super().__call__(messages, **options)
+
+    if reading == "held":  # read once: the change comes too late to matter
+        assert _run(frame, state, Rewriting()).changed == 3
+        return
+    with pytest.raises(SyncError, match="source changed while it was being synced"):
+        _run(frame, state, Rewriting())
+    assert sync_history(state).runs[-1].status == "failed"
