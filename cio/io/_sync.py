@@ -1267,7 +1267,11 @@ def _changes(
         previous = candidate.known_content
         if previous == content:
             counts.unchanged += 1
-            counts.noise.append((candidate.raw, candidate.key_hash))
+            if not dry_run:
+                counts.noise.append((candidate.raw, candidate.key_hash))
+                if len(counts.noise) >= WORK_FLUSH_ROWS:
+                    store.refresh_raw(counts.noise)
+                    counts.noise.clear()
             continue
         if previous is None:
             counts.new += 1
