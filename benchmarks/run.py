@@ -59,7 +59,8 @@ PEER_LIBRARIES = PEERS
 SANDBOX_SCENARIO = "sandbox"
 SPARK_SCENARIO = "spark"
 SCENARIOS = (BULK, BULK_DEFAULT_QUEUE, IMPORT_SMALL, IMPORT_LARGE, BUFFERED, SINGLE)
-ALL_SCENARIOS = (*SCENARIOS, SANDBOX_SCENARIO, SPARK_SCENARIO)
+SYNC_SCENARIO = "sync"  # benchmarks/bench_sync.py, run after the others
+ALL_SCENARIOS = (*SCENARIOS, SANDBOX_SCENARIO, SPARK_SCENARIO, SYNC_SCENARIO)
 
 BULK_EVENTS = 100_000
 IMPORT_ROWS_SMALL = 100_000
@@ -345,6 +346,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         report.write_chart(summary, RESULTS_PNG)
         log(f"wrote {RESULTS_MD.relative_to(ROOT)} and {RESULTS_PNG.relative_to(ROOT)}")
     print(report.target_table(summary))
+    if SYNC_SCENARIO in args.scenarios and CIO in args.libraries:
+        from benchmarks import bench_sync
+
+        log("running the sync scenario (benchmarks/bench_sync.py) ...")
+        print(bench_sync.run_and_record(write=not args.no_report))
     log(f"benchmarks took {duration:.0f}s")
     if failed:
         log("some runs failed:")

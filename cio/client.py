@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pydantic
 from typing_extensions import Self
@@ -31,6 +31,9 @@ from cio.services import (
 )
 from cio.services._base import fail, send_message
 from cio.services.batch import BatchService
+
+if TYPE_CHECKING:
+    from cio.io import SyncReport
 
 __all__ = ["CustomerIOClient"]
 
@@ -321,6 +324,41 @@ class CustomerIOClient:
         'User Deleted'
         """
         return self.people.delete(user_id, **kwargs)
+
+    def sync(
+        self,
+        source: Any,
+        *,
+        kind: str,
+        key: str | list[str] | tuple[str, ...],
+        state: str | Path,
+        **options: Any,
+    ) -> SyncReport:
+        """Send only the rows of ``source`` that changed since the last sync (``docs/sync.md``).
+
+        A thin wrapper over :func:`cio.io.sync` with this client.
+
+        Parameters
+        ----------
+        source : path or DataFrame
+            Anything the importer reads.
+        kind : str
+            ``identify``, ``group``, ``relationships``, ``devices`` or ``events``.
+        key : str or sequence of str
+            The column(s) identifying a row.
+        state : str or path-like
+            The SQLite state database (created when missing).
+        **options
+            ``mode`` (``"upsert"`` or ``"mirror"``), ``dry_run``, ``force``,
+            ``max_delete_share``, ``mapping``, ... (see :func:`cio.io.run_sync`).
+
+        Returns
+        -------
+        cio.io.SyncReport
+        """
+        from cio.io import sync  # noqa: PLC0415 - cio.io builds on the services
+
+        return sync(self, source, kind=kind, key=key, state=state, **options)
 
     def buffered(
         self,

@@ -61,7 +61,12 @@ class CLIParser(argparse.ArgumentParser):
 
 # Modules adding sub-commands; each defines register(subparsers) and sets a handler
 # with parser.set_defaults(handler=function(args) -> int).
-COMMAND_MODULES: tuple[str, ...] = ("cio.cli.sandbox_cmd", "cio.cli.io_cmd", "cio.cli.outbox_cmd")
+COMMAND_MODULES: tuple[str, ...] = (
+    "cio.cli.sandbox_cmd",
+    "cio.cli.io_cmd",
+    "cio.cli.outbox_cmd",
+    "cio.cli.sync_cmd",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

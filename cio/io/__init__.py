@@ -1,10 +1,11 @@
-"""Validate and import CSV files, JSON Lines files and pandas DataFrames.
+"""Validate, import and incrementally sync CSV files, JSON Lines files and DataFrames.
 
 Each row becomes a model of the chosen kind or a row error that says where (row,
 column, field) and why, never with the cell's value. Imports give every row a
 messageId derived from the file's identity and the row number, and can record
 acknowledged rows in a state file, so re-running or resuming never creates duplicates.
-See ``docs/import.md``.
+See ``docs/import.md``; :func:`sync` sends only what changed since its last run and can
+mirror deletions (``docs/sync.md``).
 
 Example
 -------
@@ -28,6 +29,20 @@ from cio.io._infer import COLUMN_TYPES
 from cio.io._partition import RESULT_COLUMNS, PartitionSender, rate_share
 from cio.io._plan import KINDS, ColumnMapping, Row
 from cio.io._state import ImportState, MessageIds, file_identity
+from cio.io._sync import (
+    DEFAULT_MAX_DELETE_SHARE,
+    SYNC_KINDS,
+    DeletionLimitError,
+    SyncError,
+    SyncHistory,
+    SyncReport,
+    content_hash,
+    run_sync,
+    sync,
+    sync_history,
+    sync_message_id,
+)
+from cio.io._sync_state import RejectedKey, SyncRun
 from cio.io._validate import (
     ValidationResult,
     format_error_table,
@@ -41,15 +56,24 @@ from cio.io._validate import (
 
 __all__ = [
     "COLUMN_TYPES",
+    "DEFAULT_MAX_DELETE_SHARE",
     "KINDS",
     "RESULT_COLUMNS",
+    "SYNC_KINDS",
     "ColumnMapping",
+    "DeletionLimitError",
     "ImportReport",
     "ImportState",
     "MessageIds",
     "PartitionSender",
+    "RejectedKey",
     "Row",
+    "SyncError",
+    "SyncHistory",
+    "SyncReport",
+    "SyncRun",
     "ValidationResult",
+    "content_hash",
     "file_identity",
     "format_error_table",
     "format_error_tally",
@@ -59,6 +83,10 @@ __all__ = [
     "import_source",
     "rate_share",
     "read_rows",
+    "run_sync",
+    "sync",
+    "sync_history",
+    "sync_message_id",
     "validate",
     "validate_csv",
     "validate_dataframe",

@@ -46,11 +46,21 @@ from cio.models import (
 )
 from cio.models._wire import encode_wire
 
-__all__ = ["KINDS", "ColumnMapping", "Plan", "Row", "compile_plan", "resolve_kind"]
+__all__ = [
+    "KINDS",
+    "ColumnMapping",
+    "Plan",
+    "Row",
+    "RowScreen",
+    "compile_plan",
+    "resolve_kind",
+]
 
 logger = logging.getLogger(__name__)
 
 Path = tuple[str, ...]
+RowScreen = Callable[["Plan", int, Sequence[Any]], bool]
+"""``screen(plan, number, cells) -> bool``: whether to convert a row (see compile_plan)."""
 
 # Roles: a normalised header (lower case, without spaces, "_" and "-") -> role name.
 _PERSON_ROLES: Final = {
@@ -448,8 +458,13 @@ class Plan:
         unnamed: list[int],
         message_ids: Callable[[int], str] | None,
         encoded: bool = False,
+        screen: RowScreen | None = None,
+        typed: bool = False,
     ) -> None:
         self.kind = kind
+        self._screen = screen
+        self.typed = typed
+        """Rows arrive as typed values (:meth:`from_values`) rather than text."""
         self.header = tuple(header)
         self.width = len(header)
         self._entries = tuple((e.index, e.parents, e.leaf, e.text, e.column) for e in entries)
@@ -490,7 +505,30 @@ class Plan:
         Returns
         -------
         Row
+            A row with neither message nor errors when the plan's ``screen`` passed
+            over it.
         """
+        if self._screen is not None and not self._screen(self, number, cells):
+            return Row(number, None, ())
+        return self._from_cells(number, cells)
+
+    def convert(self, number: int, cells: Sequence[Any]) -> Row:
+        """Convert a row this plan's ``screen`` passed over (text or typed, as the plan reads).
+
+        Parameters
+        ----------
+        number : int
+            The row number to report.
+        cells : sequence
+            The row's cells, as the screen saw them.
+
+        Returns
+        -------
+        Row
+        """
+        return self._from_values(number, cells) if self.typed else self._from_cells(number, cells)
+
+    def _from_cells(self, number: int, cells: Sequence[str]) -> Row:
         if len(cells) != self.width:
             return Row(
                 number,
@@ -558,7 +596,14 @@ class Plan:
         Returns
         -------
         Row
+            A row with neither message nor errors when the plan's ``screen`` passed
+            over it.
         """
+        if self._screen is not None and not self._screen(self, number, values):
+            return Row(number, None, ())
+        return self._from_values(number, values)
+
+    def _from_values(self, number: int, values: Sequence[Any]) -> Row:
         data = self._start()
         errors: list[ErrorDetail] = []
         for index, parents, leaf, convert, column in self._value_entries:
@@ -694,6 +739,7 @@ def compile_plan(
     message_ids: Callable[[int], str] | None = None,
     typed_source: bool = False,
     encoded: bool = False,
+    screen: RowScreen | None = None,
 ) -> Plan:
     """Compile the plan for one header.
 
@@ -715,6 +761,11 @@ def compile_plan(
     encoded : bool
         Rows become :class:`~cio.models.EncodedMessage` (wire bytes, for sending)
         rather than models; see :func:`cio.models.encode_message`.
+    screen : callable, optional
+        ``screen(plan, number, cells)`` is called with each row's raw cells (text or
+        typed values) before conversion; when it returns ``False`` the row is passed
+        over without converting it, and :meth:`Plan.convert` can convert it later
+        (incremental syncs compare raw rows this way).
 
     Returns
     -------
@@ -783,6 +834,8 @@ def compile_plan(
         unnamed=unnamed,
         message_ids=message_ids,
         encoded=encoded,
+        screen=screen,
+        typed=typed_source,
     )
 
 

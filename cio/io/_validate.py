@@ -18,7 +18,7 @@ from cio._charts import error_chart
 from cio._constants import DEFAULT_MAX_ROW_ERRORS
 from cio.errors import ErrorDetail, ValidationError
 from cio.io._infer import resolve_timezone
-from cio.io._plan import ColumnMapping, KindSpec, Row, resolve_kind
+from cio.io._plan import ColumnMapping, KindSpec, Row, RowScreen, resolve_kind
 from cio.io._readers import guess_format, iter_csv, iter_dataframe, iter_jsonl
 
 __all__ = [
@@ -67,6 +67,7 @@ def open_rows(
     message_ids: Callable[[int], str] | None = None,
     skip: Callable[[int], bool] | None = None,
     encoded: bool = False,
+    screen: RowScreen | None = None,
 ) -> tuple[Mapping[str, str], Iterator[Row]]:
     """Open any source: return its column targets and a row iterator.
 
@@ -91,6 +92,9 @@ def open_rows(
     encoded : bool
         Valid rows carry :class:`~cio.models.EncodedMessage` (wire bytes, for sending)
         instead of models.
+    screen : callable, optional
+        Sees each row's raw cells before conversion and may pass over it (see
+        :func:`cio.io._plan.compile_plan`); every reader honours it through the plan.
 
     Returns
     -------
@@ -106,6 +110,8 @@ def open_rows(
         "message_ids": message_ids,
         "encoded": encoded,
     }
+    if screen is not None:
+        options["screen"] = screen
     if fmt is None:
         fmt = "dataframe" if _is_dataframe(source) else guess_format(source)  # type: ignore[assignment]
     if fmt == "dataframe":
