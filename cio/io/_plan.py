@@ -563,7 +563,8 @@ class Plan:
         errors: list[ErrorDetail] = []
         for index, parents, leaf, convert, column in self._value_entries:
             value = values[index]
-            if value is None or value == "" or _is_missing(value):
+            # pd.NA refuses comparisons (``NA == ""`` is NA), so strings are tested by type.
+            if value is None or (value.__class__ is str and not value) or _is_missing(value):
                 continue
             try:
                 value = convert(value)

@@ -16,6 +16,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -341,10 +342,41 @@ def iter_dataframe(
 
 def _frame_rows(frame: Any, plan: Plan, skip: Callable[[int], bool] | None) -> Iterator[Row]:
     convert = plan.from_values
+    labels = None if _default_index(frame.index) else frame.index
     for number, values in enumerate(frame.itertuples(index=False, name=None)):
         if skip is not None and skip(number):
             continue
-        yield convert(number, values)
+        row = convert(number, values)
+        if row.errors and labels is not None:
+            row = _relabelled(row, index_label(labels[number]))
+        yield row
+
+
+def _default_index(index: Any) -> bool:
+    """A RangeIndex 0, 1, 2, ...: positions and labels agree."""
+    start, step = getattr(index, "start", None), getattr(index, "step", None)
+    return type(index).__name__ == "RangeIndex" and start == 0 and step == 1
+
+
+def index_label(label: Any) -> int | str:
+    """An index label as errors show it: integers stay integers, the rest is text.
+
+    Parameters
+    ----------
+    label : Any
+        One label of a DataFrame's index.
+
+    Returns
+    -------
+    int or str
+    """
+    if isinstance(label, int) or type(label).__name__.startswith(("int", "uint")):
+        return int(label)
+    return str(label)
+
+
+def _relabelled(row: Row, label: int | str) -> Row:
+    return row._replace(errors=tuple(replace(detail, row=label) for detail in row.errors))
 
 
 def guess_format(path: str | os.PathLike[str]) -> str:
