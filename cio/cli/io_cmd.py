@@ -1,7 +1,8 @@
 """``cio validate`` and ``cio import``: check a file, then load it into Customer.io.
 
-Both read CSV (any sniffable dialect, UTF-8 with or without BOM) or JSON Lines files;
-see ``docs/import.md`` for the column rules.
+Both read CSV (any sniffable dialect, UTF-8 with or without BOM), JSON Lines, Parquet
+(files and dataset directories) and Arrow IPC / Feather files, or the rows of a DuckDB
+query (``--sql``); see ``docs/import.md`` for the column rules.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from cio._constants import DEFAULT_MAX_ROW_ERRORS, DEFAULT_SHOWN_ROW_ERRORS, ENV_API_KEY
 from cio.errors import ConfigurationError
-from cio.io import COLUMN_TYPES, ColumnMapping, import_source, validate
+from cio.io import COLUMN_TYPES, ColumnMapping, SqlQuery, import_source, validate
 from cio.io._infer import converter_for
 from cio.io._plan import describe_kinds
 
@@ -51,7 +52,24 @@ def _pair(text: str) -> tuple[str, str]:
 
 
 def _add_reading_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="the CSV (.csv, .tsv, ...) or JSON Lines (.jsonl) file")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        help="a CSV (.csv, .tsv, ...), JSON Lines (.jsonl), Parquet (.parquet, or a dataset "
+        "directory) or Arrow IPC / Feather (.arrow, .feather) file",
+    )
+    parser.add_argument(
+        "--sql",
+        metavar="QUERY",
+        help="read the rows of a DuckDB query instead of a FILE, for example "
+        "\"select * from 'orders/*.parquet'\" (needs pip install 'cio[duckdb]')",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="DB",
+        help="the DuckDB database file --sql runs against, opened read-only "
+        "(default: in-memory, reading files named in the query)",
+    )
     parser.add_argument(
         "--kind",
         required=True,
@@ -93,7 +111,11 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         help="timezone for date-times without one (UTC, Europe/Berlin); without it a naive "
         "timestamp is a row error",
     )
-    parser.add_argument("--format", choices=["csv", "jsonl"], help="default: from the extension")
+    parser.add_argument(
+        "--format",
+        choices=["csv", "jsonl", "parquet", "arrow"],
+        help="default: from the extension (a directory is a Parquet dataset)",
+    )
     parser.add_argument("--encoding", default="utf-8", help="text encoding (default utf-8)")
     parser.add_argument("--delimiter", help="CSV delimiter (default: sniffed)")
     parser.add_argument(
@@ -105,6 +127,13 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_SHOWN_ROW_ERRORS,
         metavar="N",
         help=f"row errors to print (default {DEFAULT_SHOWN_ROW_ERRORS})",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar: total, percentage, rate, ETA (default: when stderr is a "
+        "terminal)",
     )
 
 
@@ -161,13 +190,23 @@ def register(subparsers: Any) -> None:
     import_parser.add_argument(
         "--dead-letters", metavar="FILE", help="JSON Lines file for messages that failed"
     )
-    import_parser.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="show a progress bar (default: when stderr is a terminal)",
-    )
     import_parser.set_defaults(handler=run_import)
+
+
+class _UsageError(Exception):
+    """A wrong combination of arguments (exit 2)."""
+
+
+def _source(args: argparse.Namespace) -> Any:
+    if args.sql is not None and args.file is not None:
+        raise _UsageError("give either a FILE or --sql QUERY, not both")
+    if args.sql is not None:
+        return SqlQuery(args.sql, database=args.database)
+    if args.file is None:
+        raise _UsageError("give a FILE to read, or --sql QUERY")
+    if args.database is not None:
+        raise _UsageError("--database goes with --sql")
+    return args.file
 
 
 def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -209,13 +248,17 @@ def run_validate(args: argparse.Namespace) -> int:
     """
     try:
         options = _reading_options(args)
-    except ValueError as exc:
+        source = _source(args)
+    except (ValueError, _UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    result = validate(args.file, args.kind, **options)
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    result = validate(source, args.kind, progress=progress, **options)
     print(result.summary())
     if result.columns:
         print("columns: " + ", ".join(f"{c} -> {t}" for c, t in result.columns.items()))
+    if result.column_types:
+        print("column types: " + ", ".join(f"{c} {t}" for c, t in result.column_types.items()))
     _print_errors(result.table(args.max_errors), result.error_count)
     if args.errors_csv:
         print(f"\nall {result.error_count} errors written to {args.errors_csv}")
@@ -243,7 +286,8 @@ def run_import(args: argparse.Namespace) -> int:
     """
     try:
         options = _reading_options(args)
-    except ValueError as exc:
+        source = _source(args)
+    except (ValueError, _UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     progress = sys.stderr.isatty() if args.progress is None else args.progress
@@ -252,17 +296,17 @@ def run_import(args: argparse.Namespace) -> int:
         state=args.state,
         workers=args.workers,
         dead_letters=args.dead_letters,
-        progress=progress and not args.dry_run,
+        progress=progress,
         dry_run=args.dry_run,
     )
     try:
         if args.dry_run:
-            report = import_source(None, args.file, args.kind, **options)
+            report = import_source(None, source, args.kind, **options)
             _print_import(report, args.max_errors)
         elif args.sandbox:
-            report = _import_into_sandbox(args, options)
+            report = _import_into_sandbox(args, source, options)
         else:
-            report = _import_into_workspace(args, options)
+            report = _import_into_workspace(args, source, options)
             if report is None:
                 return EXIT_REFUSED
     except KeyboardInterrupt:
@@ -276,12 +320,12 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
-def _import_into_sandbox(args: argparse.Namespace, options: dict[str, Any]) -> Any:
+def _import_into_sandbox(args: argparse.Namespace, source: Any, options: dict[str, Any]) -> Any:
     from cio.sandbox import Sandbox  # noqa: PLC0415 - only this option needs the server
 
     with Sandbox() as sandbox, sandbox.client() as client:
         print(f"sandbox listening on {sandbox.url}")
-        report = import_source(client, args.file, args.kind, **options)
+        report = import_source(client, source, args.kind, **options)
         _print_import(report, args.max_errors)
         print()
         print("the sandbox received:")
@@ -289,7 +333,7 @@ def _import_into_sandbox(args: argparse.Namespace, options: dict[str, Any]) -> A
     return report
 
 
-def _import_into_workspace(args: argparse.Namespace, options: dict[str, Any]) -> Any:
+def _import_into_workspace(args: argparse.Namespace, source: Any, options: dict[str, Any]) -> Any:
     from cio.client import CustomerIOClient  # noqa: PLC0415 - keeps --help fast
 
     try:
@@ -300,6 +344,6 @@ def _import_into_workspace(args: argparse.Namespace, options: dict[str, Any]) ->
             return None
         raise
     with client:
-        report = import_source(client, args.file, args.kind, **options)
+        report = import_source(client, source, args.kind, **options)
     _print_import(report, args.max_errors)
     return report

@@ -1,4 +1,4 @@
-"""Validate and import CSV files, JSON Lines files and pandas DataFrames.
+"""Validate and import CSV, JSON Lines, Parquet and Arrow files, DataFrames and SQL queries.
 
 Each row becomes a model of the chosen kind or a row error that says where (row,
 column, field) and why, never with the cell's value. Imports give every row a
@@ -17,6 +17,7 @@ Example
 (True, 1)
 """
 
+from cio.io._columnar import SqlQuery
 from cio.io._import import (
     ImportReport,
     import_csv,
@@ -26,6 +27,8 @@ from cio.io._import import (
 )
 from cio.io._infer import COLUMN_TYPES
 from cio.io._plan import KINDS, ColumnMapping, Row
+from cio.io._progress import ProgressBar, make_progress
+from cio.io._source import Record, TabularSource, open_source
 from cio.io._state import ImportState, MessageIds, file_identity
 from cio.io._validate import (
     ValidationResult,
@@ -44,7 +47,11 @@ __all__ = [
     "ImportReport",
     "ImportState",
     "MessageIds",
+    "ProgressBar",
+    "Record",
     "Row",
+    "SqlQuery",
+    "TabularSource",
     "ValidationResult",
     "file_identity",
     "format_error_table",
@@ -52,6 +59,8 @@ __all__ = [
     "import_dataframe",
     "import_jsonl",
     "import_source",
+    "make_progress",
+    "open_source",
     "read_rows",
     "validate",
     "validate_csv",

@@ -7,23 +7,23 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from cio._constants import DEFAULT_MAX_ROW_ERRORS
 from cio.errors import ConfigurationError, ErrorDetail
 from cio.io._infer import resolve_timezone
 from cio.io._plan import ColumnMapping, resolve_kind
-from cio.io._state import ImportState, MessageIds, dataframe_identity, file_identity
+from cio.io._progress import progress_bar, track_rows
+from cio.io._source import Format, open_source, require_identity
+from cio.io._state import ImportState, MessageIds
 from cio.io._validate import (
-    Format,
     Source,
     _ErrorSink,
-    _is_dataframe,
     format_error_table,
     open_rows,
-    source_name,
 )
 from cio.models import EncodedMessage, Message
 
@@ -70,6 +70,8 @@ class ImportReport:
         Nothing was sent.
     duration : float
         Seconds the whole import took.
+    column_types : mapping
+        Column name to the type its values were read as.
     """
 
     source: str
@@ -84,6 +86,7 @@ class ImportReport:
     delivery: Any
     dry_run: bool
     duration: float
+    column_types: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def sent(self) -> int:
@@ -285,28 +288,27 @@ def run_import(
         raise ConfigurationError("a client is needed to import (or pass dry_run=True)")
     started = time.perf_counter()
     spec = resolve_kind(kind)
-    name = source_name(source)
+    opened = open_source(source, format=format, encoding=encoding, delimiter=delimiter)
+    name = opened.name
     if import_id is None:
-        import_id = dataframe_identity(source) if _is_dataframe(source) else file_identity(source)
+        import_id = require_identity(opened)
     message_ids = MessageIds(import_id, spec.name)
     tracker = ImportState(state, import_id=import_id, kind=spec.name) if state else None
     sink = _ErrorSink(max_errors, errors_csv)
     counts = _Counts()
+    bar = progress_bar(opened, progress, unit_name="row")
     try:
         _targets, rows = open_rows(
-            source,
+            opened,
             spec,
             ColumnMapping.coerce(mapping, constants=constants, types=types),
-            fmt=format,
-            encoding=encoding,
-            delimiter=delimiter,
             assume_timezone=resolve_timezone(assume_timezone),
             message_ids=message_ids,
             skip=counts.skipper(tracker.done) if tracker is not None else None,
             encoded=True,
         )
         pending: dict[str, int] | None = {} if tracker is not None else None
-        messages = _valid_messages(rows, sink, counts, pending)
+        messages = _valid_messages(track_rows(rows, bar), sink, counts, pending)
         delivery = None
         if dry_run:
             for _message in messages:
@@ -317,12 +319,13 @@ def run_import(
             delivery = send(
                 messages,
                 workers=workers,
-                progress=progress,
+                progress=False,
                 dead_letters=dead_letters,
                 on_ack=on_ack,
                 max_in_flight=max_in_flight,
             )
     finally:
+        bar.close()
         sink.close()
         if tracker is not None:
             tracker.close()
@@ -339,6 +342,7 @@ def run_import(
         delivery=delivery,
         dry_run=dry_run,
         duration=time.perf_counter() - started,
+        column_types=MappingProxyType(dict(opened.column_types)),
     )
     logger.info(
         "imported %s as %s: %d rows, %d invalid, %d skipped",

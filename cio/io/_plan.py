@@ -408,6 +408,7 @@ class _Entry:
     leaf: str
     text: Converter
     value: Callable[[Any], Any]
+    type_name: str = "auto"
 
 
 def _file_error(message: str, error_type: str, column: str | None = None) -> ValidationError:
@@ -467,6 +468,10 @@ class Plan:
             {e.column: ".".join((*e.parents, e.leaf)) for e in entries}
         )
         """Column name to the wire field it fills (for summaries)."""
+        self.column_types: Mapping[str, str] = MappingProxyType(
+            {e.column: e.type_name for e in entries}
+        )
+        """Column name to the type its cells are read as."""
 
     # Row conversion -------------------------------------------------------------------
     def _start(self) -> dict[str, Any]:
@@ -760,16 +765,20 @@ def compile_plan(
         type_name = mapping.types.get(name)
         if type_name is not None and type_name != "auto":
             text = converter_for(type_name, assume_timezone)
+            shown = type_name
         elif role == "timestamp":
             text = timestamp
+            shown = "timestamp"
         elif role is not None:
             text = converter_for("string", assume_timezone)
+            shown = "string"
         else:
             text = converter_for("auto", assume_timezone)
+            shown = "auto"
         typed = role == "timestamp" or (type_name is not None and type_name != "auto")
         value = _value_converter(text, typed, assume_timezone) if typed_source else _identity
         _claim(claimed, path, name)
-        entries.append(_Entry(index, name, path[:-1], path[-1], text, value))
+        entries.append(_Entry(index, name, path[:-1], path[-1], text, value, shown))
     constants: list[tuple[Path, Any]] = []
     for target, value in mapping.constants.items():
         path, _role = _target_path(target, kind)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
 import logging
 import os
@@ -24,7 +25,14 @@ from cio._constants import CSV_DELIMITERS, CSV_SNIFF_BYTES
 from cio.errors import ErrorDetail, ValidationError
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
 
-__all__ = ["iter_csv", "iter_dataframe", "iter_jsonl", "open_text"]
+__all__ = [
+    "CountingBytes",
+    "index_label",
+    "iter_csv",
+    "iter_dataframe",
+    "iter_jsonl",
+    "open_text",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +59,54 @@ codecs.register_error(_ERROR_HANDLER, _DecodeCounter.handle)
 _ENCODING_HINT = "is not valid {encoding}; re-save the file as UTF-8 or pass encoding="
 
 
-def open_text(path: str | os.PathLike[str], encoding: str) -> Any:
+class CountingBytes:
+    """How many bytes of a file have been read so far (for a progress bar in bytes).
+
+    Attributes
+    ----------
+    count : int
+        Bytes read.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+class _CountedRaw(io.RawIOBase):
+    """A binary file that adds what it reads to a :class:`CountingBytes`."""
+
+    def __init__(self, raw: Any, counter: CountingBytes) -> None:
+        super().__init__()
+        self._raw = raw
+        self._counter = counter
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        read = int(self._raw.readinto(buffer) or 0)
+        self._counter.count += read
+        return read
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        position = int(self._raw.seek(offset, whence))
+        self._counter.count = position
+        return position
+
+    def tell(self) -> int:
+        return int(self._raw.tell())
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_text(
+    path: str | os.PathLike[str], encoding: str, counter: CountingBytes | None = None
+) -> Any:
     """Open a file for streaming text, marking undecodable bytes instead of failing.
 
     A UTF-8 byte order mark is skipped.
@@ -62,6 +117,8 @@ def open_text(path: str | os.PathLike[str], encoding: str) -> Any:
         The file.
     encoding : str
         Text encoding (``utf-8`` reads files with or without a BOM).
+    counter : CountingBytes, optional
+        Counts the bytes read, for a progress bar.
 
     Returns
     -------
@@ -69,7 +126,12 @@ def open_text(path: str | os.PathLike[str], encoding: str) -> Any:
     """
     if codecs.lookup(encoding).name == "utf-8":
         encoding = "utf-8-sig"
-    return open(path, encoding=encoding, errors=_ERROR_HANDLER, newline="")
+    if counter is None:
+        return open(path, encoding=encoding, errors=_ERROR_HANDLER, newline="")
+    raw = _CountedRaw(open(path, "rb", buffering=0), counter)  # noqa: SIM115
+    return io.TextIOWrapper(
+        io.BufferedReader(raw), encoding=encoding, errors=_ERROR_HANDLER, newline=""
+    )
 
 
 def _file_error(message: str, error_type: str, row: int | None = 1) -> ValidationError:
@@ -110,6 +172,7 @@ def iter_csv(
     delimiter: str | None = None,
     plan_options: dict[str, Any] | None = None,
     skip: Callable[[int], bool] | None = None,
+    counter: CountingBytes | None = None,
 ) -> tuple[Plan, Iterator[Row]]:
     """Open a CSV file and compile its plan; return the plan and a row iterator.
 
@@ -129,6 +192,8 @@ def iter_csv(
         Passed to :func:`compile_plan` (timezone, messageIds).
     skip : callable, optional
         Row number to ``True`` for rows to pass over without converting (resume).
+    counter : CountingBytes, optional
+        Counts the bytes read.
 
     Returns
     -------
@@ -142,7 +207,7 @@ def iter_csv(
         When the file cannot be opened.
     """
     decode_errors_before = _DecodeCounter.count
-    handle = open_text(path, encoding)
+    handle = open_text(path, encoding, counter)
     try:
         sample = handle.read(CSV_SNIFF_BYTES)
         if not sample.strip():
@@ -229,6 +294,7 @@ def iter_jsonl(
     encoding: str = "utf-8",
     plan_options: dict[str, Any] | None = None,
     skip: Callable[[int], bool] | None = None,
+    counter: CountingBytes | None = None,
 ) -> Iterator[Row]:
     """Read a JSON Lines file: one JSON object per line; keys work like CSV headers.
 
@@ -246,13 +312,15 @@ def iter_jsonl(
         Passed to :func:`compile_plan`.
     skip : callable, optional
         Line number to ``True`` for lines to pass over (resume).
+    counter : CountingBytes, optional
+        Counts the bytes read.
 
     Returns
     -------
     iterator of Row
         Line numbers count from 1; blank lines are skipped.
     """
-    handle = open_text(path, encoding)
+    handle = open_text(path, encoding, counter)
     return _jsonl_rows(
         handle, kind, mapping, plan_options=plan_options or {}, skip=skip, encoding=encoding
     )

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from cio._constants import DEFAULT_MAX_ROW_ERRORS
 from cio.errors import ErrorDetail, ValidationError
 from cio.io._infer import resolve_timezone
 from cio.io._plan import ColumnMapping, KindSpec, Row, resolve_kind
-from cio.io._readers import guess_format, iter_csv, iter_dataframe, iter_jsonl
+from cio.io._progress import progress_bar, track_rows
+from cio.io._source import Format, TabularSource, open_source
 
 __all__ = [
     "ValidationResult",
@@ -33,21 +34,31 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Source = str | os.PathLike[str] | Any
-Format = Literal["csv", "jsonl", "dataframe"]
 _ERROR_FIELDS = ("row", "column", "field", "type", "message")
 
 
-def _is_dataframe(source: Any) -> bool:
-    return type(source).__name__ == "DataFrame" and hasattr(source, "itertuples")
-
-
 def source_name(source: Source) -> str:
-    """A short name for a source: the path, or ``DataFrame``."""
-    return "DataFrame" if _is_dataframe(source) else os.fspath(source)
+    """A short name for a source: the path, ``DataFrame``, ``SQL query``...
+
+    Parameters
+    ----------
+    source : path or object
+        The source.
+
+    Returns
+    -------
+    str
+    """
+    if isinstance(source, str | os.PathLike):
+        return os.fspath(source)
+    name = getattr(source, "name", None)
+    if isinstance(name, str):
+        return name
+    return type(source).__name__
 
 
 def open_rows(
-    source: Source,
+    source: Source | TabularSource,
     spec: KindSpec,
     mapping: ColumnMapping,
     *,
@@ -63,14 +74,14 @@ def open_rows(
 
     Parameters
     ----------
-    source : path or DataFrame
+    source : path, DataFrame, columnar object, SqlQuery or TabularSource
         What to read.
     spec : KindSpec
         What each row becomes.
     mapping : ColumnMapping
         Renames, drops, constants, types.
-    fmt : {"csv", "jsonl", "dataframe"}, optional
-        Guessed from the source when not given.
+    fmt : str, optional
+        Guessed from the source when not given (see :func:`cio.io.open_source`).
     encoding, delimiter : str, optional
         For files.
     assume_timezone : tzinfo, optional
@@ -92,30 +103,18 @@ def open_rows(
     ValidationError
         For file-level problems, located at row 1.
     """
+    opened = (
+        source
+        if isinstance(source, TabularSource)
+        else open_source(source, format=fmt, encoding=encoding, delimiter=delimiter)
+    )
     options: dict[str, Any] = {
         "assume_timezone": assume_timezone,
         "message_ids": message_ids,
         "encoded": encoded,
     }
-    if fmt is None:
-        fmt = "dataframe" if _is_dataframe(source) else guess_format(source)  # type: ignore[assignment]
-    if fmt == "dataframe":
-        plan, rows = iter_dataframe(source, spec, mapping, plan_options=options, skip=skip)
-        return plan.targets, rows
-    if fmt == "jsonl":
-        return MappingProxyType({}), iter_jsonl(
-            source, spec, mapping, encoding=encoding, plan_options=options, skip=skip
-        )
-    plan, rows = iter_csv(
-        source,
-        spec,
-        mapping,
-        encoding=encoding,
-        delimiter=delimiter,
-        plan_options=options,
-        skip=skip,
-    )
-    return plan.targets, rows
+    plan, rows = opened.rows(spec, mapping, plan_options=options, skip=skip)
+    return (MappingProxyType({}) if plan is None else plan.targets), rows
 
 
 def read_rows(
@@ -207,6 +206,9 @@ class ValidationResult:
         All errors found, including those not kept.
     columns : mapping
         Column name to the field it fills.
+    column_types : mapping
+        Column name to the type its values are read as: the source's schema for
+        Parquet, Arrow, polars, DuckDB and pandas; for CSV the type chosen per column.
     """
 
     source: str
@@ -217,6 +219,7 @@ class ValidationResult:
     errors: tuple[ErrorDetail, ...]
     error_count: int
     columns: Mapping[str, str] = field(default_factory=dict)
+    column_types: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -368,6 +371,7 @@ def validate(
     delimiter: str | None = None,
     max_errors: int = DEFAULT_MAX_ROW_ERRORS,
     errors_csv: str | os.PathLike[str] | None = None,
+    progress: bool = False,
 ) -> ValidationResult:
     """Validate every row of a source without sending anything.
 
@@ -385,6 +389,8 @@ def validate(
         Errors kept in the result (all are counted).
     errors_csv : path, optional
         Write every error (row, column, field, type, message) to this CSV file.
+    progress : bool
+        Show a progress bar (rows, or bytes for text files) on stderr.
 
     Returns
     -------
@@ -400,25 +406,24 @@ def validate(
         When the file cannot be read.
     """
     spec = resolve_kind(kind)
-    name = source_name(source)
+    opened = open_source(source, format=format, encoding=encoding, delimiter=delimiter)
+    name = opened.name
     sink = _ErrorSink(max_errors, errors_csv)
     total = valid = 0
     columns: Mapping[str, str] = {}
+    bar = progress_bar(opened, progress, unit_name="row")
     try:
         try:
             columns, rows = open_rows(
-                source,
+                opened,
                 spec,
                 ColumnMapping.coerce(mapping, constants=constants, types=types),
-                fmt=format,
-                encoding=encoding,
-                delimiter=delimiter,
                 assume_timezone=resolve_timezone(assume_timezone),
             )
         except ValidationError as exc:
             sink.add(exc.errors)
             rows = iter(())
-        for row in rows:
+        for row in track_rows(rows, bar):
             total += 1
             if row.errors:
                 sink.add(row.errors)
@@ -426,6 +431,7 @@ def validate(
                 valid += 1
     finally:
         sink.close()
+        bar.close()
     logger.info("validated %s: %d rows, %d errors", name, total, sink.count)
     return ValidationResult(
         source=name,
@@ -436,6 +442,7 @@ def validate(
         errors=tuple(sink.kept),
         error_count=sink.count,
         columns=MappingProxyType(dict(columns)),
+        column_types=MappingProxyType(dict(opened.column_types)),
     )
 
 

@@ -323,6 +323,31 @@ class BatchService:
 
         return run_import(self.send, frame, kind, format="dataframe", **options)
 
+    def import_source(self, source: Any, *, kind: str, **options: Any) -> ImportReport:
+        """Validate any supported source row by row and send its valid rows.
+
+        Sources: CSV, JSON Lines, Parquet (a file or a dataset directory) and Arrow IPC /
+        Feather files; pandas and polars DataFrames, polars LazyFrames; pyarrow Tables
+        and RecordBatchReaders; DuckDB relations; :class:`cio.io.SqlQuery`. See
+        :meth:`import_csv` for the options.
+
+        Parameters
+        ----------
+        source : path or object
+            What to import.
+        kind : str
+            What each row becomes.
+        **options
+            As for :meth:`import_csv`.
+
+        Returns
+        -------
+        cio.io.ImportReport
+        """
+        from cio.io._import import run_import  # noqa: PLC0415 - cio.io builds on this module
+
+        return run_import(self.send, source, kind, **options)
+
     def _send_rows(
         self,
         rows: Iterable[object],
