@@ -238,8 +238,30 @@ def json_ready_type(pa: ModuleType, data_type: Any) -> Any:
     return None
 
 
+def plain_type(pa: ModuleType, data_type: Any) -> bool:
+    """Whether values of this Arrow type need no conversion unless a column asks for one.
+
+    Everything but naive timestamps (``assume_timezone`` gives those a zone); a column
+    with an explicit type or the ``timestamp`` role is converted whatever its type.
+
+    Parameters
+    ----------
+    pa : module
+        pyarrow.
+    data_type : pyarrow.DataType
+        The column's type as read.
+
+    Returns
+    -------
+    bool
+    """
+    return not (pa.types.is_timestamp(data_type) and data_type.tz is None)
+
+
 def python_columns(pa: ModuleType, casts: list[Any], batch: Any) -> list[list[Any]]:
     """A record batch as one list of Python values per column, after the JSON casts.
+
+    Nulls, NaN and empty strings all become ``None`` (empty, left out of the message).
 
     Parameters
     ----------
@@ -255,14 +277,35 @@ def python_columns(pa: ModuleType, casts: list[Any], batch: Any) -> list[list[An
     list of list
     """
     compute = importlib.import_module("pyarrow.compute")
+    types = pa.types
     columns = []
     for index, target in enumerate(casts):
         column = batch.column(index)
         if target is not None:
             # safe=False: nanoseconds are truncated to microseconds, as documented.
             column = compute.cast(column, target, safe=False)
+        data_type = column.type
+        if types.is_floating(data_type):
+            column = compute.if_else(compute.is_nan(column), None, column)
+        elif types.is_string(data_type) or types.is_large_string(data_type):
+            column = compute.if_else(compute.equal(column, ""), None, column)
+        elif types.is_timestamp(data_type) and data_type.tz is not None:
+            column = _iso_utc(pa, compute, column)
         columns.append(column.to_pylist())
     return columns
+
+
+def _iso_utc(pa: ModuleType, compute: Any, column: Any) -> Any:
+    """Zoned timestamps as ISO 8601 text in UTC, formatted by Arrow (no datetime objects).
+
+    Arrow prints the fraction of a second the unit holds (``10:00:00.250000``); a batch
+    with whole seconds only is printed without one.
+    """
+    unit = column.type.unit
+    if unit != "s" and not compute.any(compute.not_equal(compute.subsecond(column), 0)).as_py():
+        unit = "s"
+    utc = compute.cast(column, pa.timestamp(unit, tz="UTC"), safe=False)
+    return compute.strftime(utc, format="%Y-%m-%dT%H:%M:%SZ")
 
 
 def _hash_batches(pa: ModuleType, schema: Any, batches: Iterator[Any]) -> str:

@@ -56,6 +56,24 @@ _JSON_START: Final = frozenset("[{")
 _TRUE_WORDS: Final = frozenset({"true", "yes", "y", "t", "1"})
 _FALSE_WORDS: Final = frozenset({"false", "no", "n", "f", "0"})
 _ISO_HINT = "an ISO 8601 date-time such as 2024-05-01T10:30:00Z"
+MAX_EPOCH_SECONDS_DIGITS: Final = 11
+"""Unix seconds have at most 11 digits (year 5138); 13 digits are milliseconds."""
+EPOCH_MILLISECONDS_DIGITS: Final = 13
+MILLISECONDS_PER_SECOND: Final = 1000
+MAX_NUMBER_DIGITS: Final = 4000
+"""Longer digit strings are refused before Python's int() (which stops at 4300 digits)."""
+_EPOCH_HINT = (
+    "expected Unix seconds (up to 11 digits), Unix milliseconds (13 digits) or " + _ISO_HINT
+)
+_TOO_DEEP = "the JSON is nested too deeply"
+
+
+def _json_loads(text: str) -> Any:
+    """json.loads, with nesting too deep for Python's stack as a :class:`CellError`."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise CellError("json_too_deep", _TOO_DEEP) from None
 
 
 def resolve_timezone(value: str | tzinfo | None) -> tzinfo | None:
@@ -138,7 +156,7 @@ def _auto(assume: tzinfo | None) -> Converter:
             return text
         if first in json_start:
             try:
-                parsed = json.loads(text)
+                parsed = _json_loads(text)
             except ValueError:
                 return text
             if isinstance(parsed, list | dict):
@@ -153,18 +171,24 @@ def _string(text: str) -> Any:
     return text
 
 
+def _whole(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise CellError("int_too_long", f"expected at most {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
 def _integer(text: str) -> Any:
     if not _ANY_INTEGER.fullmatch(text):
         raise CellError("int_parsing", "expected a whole number")
-    return int(text)
+    return _whole(text)
 
 
 def _number(text: str) -> Any:
     if _ANY_INTEGER.fullmatch(text):
-        return int(text)
+        return _whole(text)
     try:
         value = float(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise CellError("float_parsing", "expected a number") from None
     if not math.isfinite(value):
         raise CellError("finite_number", "expected a finite number (not NaN or infinity)")
@@ -182,7 +206,7 @@ def _boolean(text: str) -> Any:
 
 def _json(text: str) -> Any:
     try:
-        return json.loads(text)
+        return _json_loads(text)
     except ValueError:
         raise CellError("json_invalid", "expected a JSON value") from None
 
@@ -200,7 +224,7 @@ def _datetime(assume: tzinfo | None) -> Callable[[str], datetime]:
     def convert(text: str) -> datetime:
         try:
             moment = _parse_iso(text.strip())
-        except (ValueError, IndexError):
+        except (ValueError, IndexError, OverflowError):
             raise CellError("datetime_parsing", f"expected {_ISO_HINT}") from None
         aware = _attach(moment, assume)
         if aware is None:
@@ -218,13 +242,20 @@ def _unix(assume: tzinfo | None) -> Converter:
     parse = _datetime(assume)
 
     def convert(text: str) -> Any:
-        return int(parse(text).timestamp())
+        try:
+            return int(parse(text).timestamp())
+        except (ValueError, OverflowError):
+            raise CellError("datetime_parsing", f"expected {_ISO_HINT}") from None
 
     return convert
 
 
 def timestamp_converter(assume: tzinfo | None) -> Converter:
-    """The converter for the ``timestamp`` column: unix seconds or ISO 8601 with a zone.
+    """The converter for the ``timestamp`` column: Unix seconds or ms, or ISO 8601.
+
+    All-digit cells of up to 11 digits are Unix seconds and of exactly 13 digits Unix
+    milliseconds (what JavaScript and many exports write); other lengths are row errors,
+    because 12 digits could be either.
 
     Parameters
     ----------
@@ -239,10 +270,24 @@ def timestamp_converter(assume: tzinfo | None) -> Converter:
 
     def convert(text: str) -> Any:
         if text.isdigit():
-            return datetime.fromtimestamp(int(text), tz=timezone.utc)
+            return _epoch(text)
         return parse(text)
 
     return convert
+
+
+def _epoch(text: str) -> datetime:
+    digits = len(text)
+    try:
+        if text.isascii() and digits <= MAX_EPOCH_SECONDS_DIGITS:
+            return datetime.fromtimestamp(int(text), tz=timezone.utc)
+        if text.isascii() and digits == EPOCH_MILLISECONDS_DIGITS:
+            seconds, millis = divmod(int(text), MILLISECONDS_PER_SECOND)
+            moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+            return moment.replace(microsecond=millis * MILLISECONDS_PER_SECOND)
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise CellError("timestamp_parsing", _EPOCH_HINT)
 
 
 COLUMN_TYPES: Final = frozenset(

@@ -409,6 +409,7 @@ class _Entry:
     text: Converter
     value: Callable[[Any], Any]
     type_name: str = "auto"
+    plain: bool = False
 
 
 def _file_error(message: str, error_type: str, column: str | None = None) -> ValidationError:
@@ -456,6 +457,9 @@ class Plan:
         self._entries = tuple((e.index, e.parents, e.leaf, e.text, e.column) for e in entries)
         self._value_entries = tuple(
             (e.index, e.parents, e.leaf, e.value, e.column) for e in entries
+        )
+        self._clean_entries = tuple(
+            (e.index, e.parents, e.leaf, None if e.plain else e.value, e.column) for e in entries
         )
         self._constants = tuple(constants)
         self._unnamed = tuple(unnamed)
@@ -583,6 +587,53 @@ class Plan:
             return Row(number, None, tuple(errors))
         return self._finish(number, data)
 
+    def from_clean(self, number: int, values: Sequence[Any]) -> Row:
+        """Convert one row of typed values whose empty cells are already ``None``.
+
+        The fast path for columnar sources: nulls, NaN and empty strings were turned into
+        ``None`` column by column, and columns compiled as ``plain`` need no conversion.
+
+        Parameters
+        ----------
+        number : int
+            The row number to report.
+        values : sequence
+            The row's values, in header order.
+
+        Returns
+        -------
+        Row
+        """
+        data = self._start() if (self._constants or self._fixed) else {}
+        errors: list[ErrorDetail] | None = None
+        for index, parents, leaf, convert, column in self._clean_entries:
+            value = values[index]
+            if value is None:
+                continue
+            if convert is not None:
+                try:
+                    value = convert(value)
+                except CellError as exc:
+                    if errors is None:
+                        errors = []
+                    errors.append(
+                        ErrorDetail((*parents, leaf), exc.message, exc.error_type, number, column)
+                    )
+                    continue
+            if parents:
+                node = data
+                for part in parents:
+                    child = node.get(part)
+                    if child is None:
+                        child = node[part] = {}
+                    node = child
+                node[leaf] = value
+            else:
+                data[leaf] = value
+        if errors:
+            return Row(number, None, tuple(errors))
+        return self._finish(number, data)
+
     def _finish(self, number: int, data: dict[str, Any]) -> Row:
         for path, role in self._required:
             if not _has(data, path):
@@ -700,6 +751,7 @@ def compile_plan(
     message_ids: Callable[[int], str] | None = None,
     typed_source: bool = False,
     encoded: bool = False,
+    plain_columns: frozenset[str] = frozenset(),
 ) -> Plan:
     """Compile the plan for one header.
 
@@ -721,6 +773,10 @@ def compile_plan(
     encoded : bool
         Rows become :class:`~cio.models.EncodedMessage` (wire bytes, for sending)
         rather than models; see :func:`cio.models.encode_message`.
+    plain_columns : frozenset of str
+        Columns of a typed source whose values are sent as they are (no text, no naive
+        date-time): :meth:`Plan.from_clean` skips their converter unless the column has
+        a role that converts or an explicit type.
 
     Returns
     -------
@@ -778,7 +834,8 @@ def compile_plan(
         typed = role == "timestamp" or (type_name is not None and type_name != "auto")
         value = _value_converter(text, typed, assume_timezone) if typed_source else _identity
         _claim(claimed, path, name)
-        entries.append(_Entry(index, name, path[:-1], path[-1], text, value, shown))
+        plain = name in plain_columns and not typed
+        entries.append(_Entry(index, name, path[:-1], path[-1], text, value, shown, plain))
     constants: list[tuple[Path, Any]] = []
     for target, value in mapping.constants.items():
         path, _role = _target_path(target, kind)

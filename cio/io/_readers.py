@@ -214,7 +214,8 @@ def iter_csv(
             raise _file_error("the file is empty: expected a header row", "empty_file")
         dialect = _dialect(sample, delimiter)
         handle.seek(0)
-        reader = csv.reader(handle, dialect)
+        lines = _QuotedLines(handle, dialect.quotechar or '"')
+        reader = csv.reader(lines, dialect)
         header: list[str] | None = None
         number = 0
         for record in reader:
@@ -235,6 +236,7 @@ def iter_csv(
         raise
     return plan, _csv_rows(
         handle,
+        lines,
         reader,
         plan,
         number=number,
@@ -244,8 +246,43 @@ def iter_csv(
     )
 
 
+class _QuotedLines:
+    """The file's lines for the csv reader, counting quote characters per record.
+
+    After a csv error in the middle of a quoted cell (a cell over the field size limit),
+    an odd count means the cell is still open: :meth:`skip_open_cell` reads on to the line
+    that closes it, so reading resumes at the next record and nothing inside the cell is
+    read as rows.
+    """
+
+    __slots__ = ("_lines", "_quote", "quotes")
+
+    def __init__(self, handle: Any, quote: str) -> None:
+        self._lines = iter(handle)
+        self._quote = quote
+        self.quotes = 0
+
+    def __iter__(self) -> _QuotedLines:
+        return self
+
+    def __next__(self) -> str:
+        line: str = next(self._lines)
+        self.quotes += line.count(self._quote)
+        return line
+
+    def skip_open_cell(self) -> None:
+        """Read past the rest of a quoted cell the csv reader gave up inside."""
+        while self.quotes % 2:
+            try:
+                next(self)
+            except StopIteration:
+                break
+        self.quotes = 0
+
+
 def _csv_rows(
     handle: Any,
+    lines: _QuotedLines,
     reader: Any,
     plan: Plan,
     *,
@@ -257,6 +294,7 @@ def _csv_rows(
     convert = plan.from_cells
     header = plan.header
     with handle:
+        lines.quotes = 0
         while True:
             try:
                 cells = next(reader)
@@ -265,8 +303,10 @@ def _csv_rows(
             except csv.Error as exc:
                 number += 1
                 logger.debug("csv error at row %d: %s", number, type(exc).__name__)
+                lines.skip_open_cell()
                 yield _row_error(number, f"the row is not valid CSV ({exc})", "csv_error")
                 continue
+            lines.quotes = 0
             number += 1
             if not cells:
                 continue
@@ -351,6 +391,9 @@ def _jsonl_rows(
                 data = json.loads(line)
             except ValueError:
                 yield _row_error(number, "the line is not valid JSON", "json_invalid")
+                continue
+            except RecursionError:
+                yield _row_error(number, "the line's JSON is nested too deeply", "json_too_deep")
                 continue
             if not isinstance(data, dict):
                 yield _row_error(number, "each line must be a JSON object", "jsonl_not_object")

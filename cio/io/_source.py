@@ -25,6 +25,7 @@ from cio.io._columnar import (
     is_columnar,
     json_ready_type,
     open_columnar,
+    plain_type,
     python_columns,
 )
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
@@ -337,6 +338,11 @@ def _columnar_source(opened: ColumnarSource, fmt: str) -> TabularSource:
     pa = importlib.import_module("pyarrow")
     header = [column.name for column in opened.schema]
     casts = [json_ready_type(pa, column.type) for column in opened.schema]
+    plain = frozenset(
+        column.name
+        for column, cast in zip(opened.schema, casts, strict=True)
+        if plain_type(pa, cast or column.type)
+    )
 
     def open_rows(
         kind: KindSpec,
@@ -345,14 +351,16 @@ def _columnar_source(opened: ColumnarSource, fmt: str) -> TabularSource:
         skip: Callable[[int], bool] | None,
     ) -> tuple[Plan | None, Iterator[Row]]:
         _unsupported(pa, opened, mapping)
-        plan = compile_plan(header, kind, mapping, typed_source=True, **options)
+        plan = compile_plan(
+            header, kind, mapping, typed_source=True, plain_columns=plain, **options
+        )
         return plan, _columnar_rows(pa, opened, casts, plan, skip)
 
     def records() -> Iterator[Record]:
         number = 0
         for batch in opened.batches():
             for values in zip(*python_columns(pa, casts, batch), strict=True):
-                kept = {k: v for k, v in zip(header, values, strict=True) if not _empty(v)}
+                kept = {k: v for k, v in zip(header, values, strict=True) if v is not None}
                 yield Record(number, number, kept)
                 number += 1
 
@@ -375,7 +383,7 @@ def _columnar_rows(
     plan: Plan,
     skip: Callable[[int], bool] | None,
 ) -> Iterator[Row]:
-    convert = plan.from_values
+    convert = plan.from_clean
     number = 0
     for batch in opened.batches():
         for values in zip(*python_columns(pa, casts, batch), strict=True):

@@ -112,7 +112,7 @@ def test_dates_decimals_timestamps_and_categoricals_become_json_values() -> None
         "born": "1990-05-01",
         "balance": 12.5,
         "iban_sum": "1234567890123456789.5",
-        "seen": "2024-05-01T10:00:00+00:00",
+        "seen": "2024-05-01T10:00:00Z",
         "plan": "pro",
     }
 
