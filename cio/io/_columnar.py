@@ -285,10 +285,14 @@ def python_columns(pa: ModuleType, casts: list[Any], batch: Any) -> list[list[An
             # safe=False: nanoseconds are truncated to microseconds, as documented.
             column = compute.cast(column, target, safe=False)
         data_type = column.type
+        # No Python scalars here: converting one makes pyarrow import pandas (60 MB).
         if types.is_floating(data_type):
-            column = compute.if_else(compute.is_nan(column), None, column)
+            nulls = pa.nulls(len(column), data_type)
+            column = compute.if_else(compute.is_nan(column), nulls, column)
         elif types.is_string(data_type) or types.is_large_string(data_type):
-            column = compute.if_else(compute.equal(column, ""), None, column)
+            length = compute.utf8_length(column)
+            empty = compute.invert(compute.cast(length, pa.bool_()))
+            column = compute.if_else(empty, pa.nulls(len(column), data_type), column)
         elif types.is_timestamp(data_type) and data_type.tz is not None:
             column = _iso_utc(pa, compute, column)
         columns.append(column.to_pylist())
@@ -302,8 +306,10 @@ def _iso_utc(pa: ModuleType, compute: Any, column: Any) -> Any:
     with whole seconds only is printed without one.
     """
     unit = column.type.unit
-    if unit != "s" and not compute.any(compute.not_equal(compute.subsecond(column), 0)).as_py():
-        unit = "s"
+    if unit != "s":
+        fractions = compute.cast(compute.subsecond(column), pa.bool_())
+        if not compute.any(fractions).as_py():
+            unit = "s"
     utc = compute.cast(column, pa.timestamp(unit, tz="UTC"), safe=False)
     return compute.strftime(utc, format="%Y-%m-%dT%H:%M:%SZ")
 
@@ -357,6 +363,9 @@ def _from_path(pa: ModuleType, path: Path, fmt: str, batch_rows: int) -> Columna
         source.identity = lambda: _hash_files([path], path.parent)
         source.num_bytes = path.stat().st_size
         return source
+    if path.is_file():
+        return _from_parquet_file(path, batch_rows)
+    # Datasets need pyarrow.dataset (which imports pandas): only for directories.
     dataset_module = importlib.import_module("pyarrow.dataset")
     dataset = dataset_module.dataset(name, format="parquet", partitioning="hive")
     files = sorted(Path(file) for file in dataset.files)
@@ -372,6 +381,33 @@ def _from_path(pa: ModuleType, path: Path, fmt: str, batch_rows: int) -> Columna
         batches=batches,
         identity=lambda: _hash_files(files, root),
         num_bytes=sum(file.stat().st_size for file in files),
+    )
+
+
+def _from_parquet_file(path: Path, batch_rows: int) -> ColumnarSource:
+    parquet = importlib.import_module("pyarrow.parquet")
+    metadata_file = parquet.ParquetFile(path)
+
+    def batches() -> Iterator[Any]:
+        handle = parquet.ParquetFile(path)
+        try:
+            # One thread: decoding is a small part of an import, and fewer arenas use less memory.
+            yield from handle.iter_batches(batch_size=batch_rows, use_threads=False)
+        finally:
+            handle.close()
+
+    try:
+        schema = metadata_file.schema_arrow
+        rows = metadata_file.metadata.num_rows
+    finally:
+        metadata_file.close()
+    return ColumnarSource(
+        name=os.fspath(path),
+        schema=schema,
+        num_rows=rows,
+        batches=batches,
+        identity=lambda: _hash_files([path], path.parent),
+        num_bytes=path.stat().st_size,
     )
 
 

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from cio._constants import DEFAULT_MAX_ROW_ERRORS
 from cio.errors import ConfigurationError, ErrorDetail
-from cio.io._infer import resolve_timezone
+from cio.io._infer import ReadingOptions, resolve_timezone
 from cio.io._plan import ColumnMapping, resolve_kind
 from cio.io._progress import progress_bar, track_rows
+from cio.io._readers import CSV_TYPE_SAMPLE_ROWS
 from cio.io._source import Format, open_source, require_identity
 from cio.io._state import ImportState, MessageIds
 from cio.io._validate import (
@@ -161,6 +162,9 @@ def import_source(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    date_formats: Sequence[str] = (),
+    decimal: str = ".",
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
     import_id: str | None = None,
     state: str | os.PathLike[str] | None = None,
     dry_run: bool = False,
@@ -189,6 +193,8 @@ def import_source(
         ``identify``, ``track``, ``page``, ``screen``, ``group``, ``relationship``,
         ``device``, ``delete``, ``suppress``, ``unsuppress``, or a semantic event name.
     mapping, constants, types, assume_timezone, format, encoding, delimiter
+        As for :func:`cio.io.read_rows`.
+    date_formats, decimal, sample_rows
         As for :func:`cio.io.read_rows`.
     import_id : str, optional
         Use this identity instead of the content hash (for example to re-send a file on
@@ -231,6 +237,9 @@ def import_source(
         format=format,
         encoding=encoding,
         delimiter=delimiter,
+        date_formats=date_formats,
+        decimal=decimal,
+        sample_rows=sample_rows,
         import_id=import_id,
         state=state,
         dry_run=dry_run,
@@ -255,6 +264,9 @@ def run_import(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    date_formats: Sequence[str] = (),
+    decimal: str = ".",
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
     import_id: str | None = None,
     state: str | os.PathLike[str] | None = None,
     dry_run: bool = False,
@@ -275,6 +287,8 @@ def run_import(
         ``client.batch.send`` (or anything with its signature); ``None`` for a dry run.
     source, kind, mapping, constants, types, assume_timezone, format, encoding
         As for :func:`import_source`.
+    date_formats, decimal, sample_rows
+        As for :func:`import_source`.
     delimiter, import_id, state, dry_run, workers, progress, dead_letters
         As for :func:`import_source`.
     max_in_flight, max_errors, errors_csv
@@ -288,7 +302,10 @@ def run_import(
         raise ConfigurationError("a client is needed to import (or pass dry_run=True)")
     started = time.perf_counter()
     spec = resolve_kind(kind)
-    opened = open_source(source, format=format, encoding=encoding, delimiter=delimiter)
+    reading = ReadingOptions(tuple(date_formats), decimal)
+    opened = open_source(
+        source, format=format, encoding=encoding, delimiter=delimiter, sample_rows=sample_rows
+    )
     name = opened.name
     if import_id is None:
         import_id = require_identity(opened)
@@ -306,6 +323,7 @@ def run_import(
             message_ids=message_ids,
             skip=counts.skipper(tracker.done) if tracker is not None else None,
             encoded=True,
+            reading=reading,
         )
         pending: dict[str, int] | None = {} if tracker is not None else None
         messages = _valid_messages(track_rows(rows, bar), sink, counts, pending)

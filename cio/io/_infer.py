@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,7 +23,10 @@ __all__ = [
     "COLUMN_TYPES",
     "CellError",
     "Converter",
+    "ReadingOptions",
+    "column_converter",
     "converter_for",
+    "infer_column",
     "resolve_timezone",
     "timestamp_converter",
 ]
@@ -53,6 +57,8 @@ _ANY_INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMERIC_START: Final = frozenset("-0123456789")
 _BOOLEAN_START: Final = frozenset("tTfF")
 _JSON_START: Final = frozenset("[{")
+_BOOLEAN_WORDS: Final = frozenset({"true", "false"})
+_MIN_ISO_DATETIME: Final = 16
 _TRUE_WORDS: Final = frozenset({"true", "yes", "y", "t", "1"})
 _FALSE_WORDS: Final = frozenset({"false", "no", "n", "f", "0"})
 _ISO_HINT = "an ISO 8601 date-time such as 2024-05-01T10:30:00Z"
@@ -118,6 +124,53 @@ def _attach(moment: datetime, assume: tzinfo | None) -> datetime | None:
     if assume is None:
         return None
     return moment.replace(tzinfo=assume)
+
+
+@dataclass(frozen=True)
+class ReadingOptions:
+    """How text cells are read: date formats and the decimal separator.
+
+    Parameters
+    ----------
+    date_formats : tuple of str
+        ``strptime`` formats tried after ISO 8601 (``"%d/%m/%Y"``, ``"%m/%d/%Y %I:%M %p"``).
+        A date-time read by one is sent as ISO 8601 text (with ``assume_timezone``'s
+        offset when given); a format without a time reads dates, sent as ``YYYY-MM-DD``.
+    decimal : str
+        ``"."`` (default) or ``","``: with ``","``, ``1.234,56`` reads as 1234.56.
+    """
+
+    date_formats: tuple[str, ...] = ()
+    decimal: str = "."
+
+    def __post_init__(self) -> None:
+        if self.decimal not in {".", ","}:
+            raise ConfigurationError("the decimal separator must be '.' or ','")
+
+
+DEFAULT_READING: Final = ReadingOptions()
+_TIME_DIRECTIVES: Final = ("%H", "%I", "%M", "%S", "%p", "%X", "%c", "%T", "%R")
+_COMMA_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,2}(?:\.[0-9]{3})+|[1-9][0-9]*)(?:,[0-9]+)?")
+
+
+def _by_format(text: str, formats: Sequence[str]) -> datetime | None:
+    for pattern in formats:
+        try:
+            return datetime.strptime(text, pattern)
+        except (ValueError, OverflowError):
+            continue
+    return None
+
+
+def _has_time(pattern: str) -> bool:
+    return any(directive in pattern for directive in _TIME_DIRECTIVES)
+
+
+def _comma_number(text: str) -> int | float | None:
+    if not _COMMA_NUMBER.fullmatch(text) or len(text) > MAX_INFERRED_INTEGER_DIGITS + 6:
+        return None
+    plain = text.replace(".", "").replace(",", ".")
+    return float(plain) if "." in plain else int(plain)
 
 
 def _auto(assume: tzinfo | None) -> Converter:
@@ -220,12 +273,15 @@ def _date(text: str) -> Any:
     raise CellError("date_parsing", "expected an ISO 8601 date such as 2024-05-01")
 
 
-def _datetime(assume: tzinfo | None) -> Callable[[str], datetime]:
+def _datetime(assume: tzinfo | None, formats: Sequence[str] = ()) -> Callable[[str], datetime]:
     def convert(text: str) -> datetime:
         try:
             moment = _parse_iso(text.strip())
         except (ValueError, IndexError, OverflowError):
-            raise CellError("datetime_parsing", f"expected {_ISO_HINT}") from None
+            parsed = _by_format(text.strip(), formats) if formats else None
+            if parsed is None:
+                raise CellError("datetime_parsing", f"expected {_ISO_HINT}") from None
+            moment = parsed
         aware = _attach(moment, assume)
         if aware is None:
             raise CellError(
@@ -238,8 +294,8 @@ def _datetime(assume: tzinfo | None) -> Callable[[str], datetime]:
     return convert
 
 
-def _unix(assume: tzinfo | None) -> Converter:
-    parse = _datetime(assume)
+def _unix(assume: tzinfo | None, formats: Sequence[str] = ()) -> Converter:
+    parse = _datetime(assume, formats)
 
     def convert(text: str) -> Any:
         try:
@@ -250,7 +306,7 @@ def _unix(assume: tzinfo | None) -> Converter:
     return convert
 
 
-def timestamp_converter(assume: tzinfo | None) -> Converter:
+def timestamp_converter(assume: tzinfo | None, options: ReadingOptions | None = None) -> Converter:
     """The converter for the ``timestamp`` column: Unix seconds or ms, or ISO 8601.
 
     All-digit cells of up to 11 digits are Unix seconds and of exactly 13 digits Unix
@@ -261,12 +317,14 @@ def timestamp_converter(assume: tzinfo | None) -> Converter:
     ----------
     assume : tzinfo or None
         Timezone given to naive date-times; without it they are an error.
+    options : ReadingOptions, optional
+        Date formats tried after ISO 8601.
 
     Returns
     -------
     callable
     """
-    parse = _datetime(assume)
+    parse = _datetime(assume, (options or DEFAULT_READING).date_formats)
 
     def convert(text: str) -> Any:
         if text.isdigit():
@@ -296,7 +354,9 @@ COLUMN_TYPES: Final = frozenset(
 """Names accepted as per-column type overrides."""
 
 
-def converter_for(type_name: str, assume: tzinfo | None) -> Converter:
+def converter_for(
+    type_name: str, assume: tzinfo | None, options: ReadingOptions | None = None
+) -> Converter:
     """Build the converter for a column type.
 
     Parameters
@@ -305,12 +365,20 @@ def converter_for(type_name: str, assume: tzinfo | None) -> Converter:
         One of :data:`COLUMN_TYPES`.
     assume : tzinfo or None
         Timezone for naive date-times.
+    options : ReadingOptions, optional
+        Date formats and decimal separator.
 
     Returns
     -------
     callable
         Text to value; raises :class:`CellError`.
     """
+    reading = options or DEFAULT_READING
+    formats = reading.date_formats
+    if type_name == "number" and reading.decimal == ",":
+        return _comma_or_number
+    if type_name == "date" and formats:
+        return _date_by(formats)
     simple: dict[str, Converter] = {
         "string": _string,
         "integer": _integer,
@@ -322,7 +390,235 @@ def converter_for(type_name: str, assume: tzinfo | None) -> Converter:
     if type_name in simple:
         return simple[type_name]
     if type_name == "datetime":
-        return _datetime(assume)
+        return _datetime(assume, formats)
     if type_name == "unix":
-        return _unix(assume)
+        return _unix(assume, formats)
     return _auto(assume)
+
+
+def _comma_or_number(text: str) -> Any:
+    value = _comma_number(text)
+    if value is None:
+        raise CellError("float_parsing", "expected a number written with a decimal comma")
+    return value
+
+
+def _date_by(formats: Sequence[str]) -> Converter:
+    def convert(text: str) -> Any:
+        try:
+            return _date(text)
+        except CellError:
+            parsed = _by_format(text, formats)
+            if parsed is None:
+                raise
+            return parsed.date().isoformat()
+
+    return convert
+
+
+_SAMPLE_HINT = (
+    "the column was read as {type} (every cell of the sample was); this cell is not one: "
+    "pass --type {column}=string (Python: types={{{column!r}: 'string'}}) to read the "
+    "column as text"
+)
+
+
+def _is_iso_datetime(text: str) -> bool:
+    if len(text) < _MIN_ISO_DATETIME or not _DATETIME.fullmatch(text):
+        return False
+    try:
+        _parse_iso(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_iso_date(text: str) -> bool:
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_json_container(text: str) -> bool:
+    if text[0] not in _JSON_START:
+        return False
+    try:
+        parsed = _json_loads(text)
+    except (ValueError, CellError):
+        return False
+    return isinstance(parsed, list | dict)
+
+
+def _number_check(options: ReadingOptions) -> Callable[[str], bool]:
+    if options.decimal == ",":
+        return lambda text: _comma_number(text) is not None
+    integer, decimal = _INTEGER.fullmatch, _DECIMAL.fullmatch
+    digits = MAX_INFERRED_INTEGER_DIGITS
+    return lambda text: (
+        bool(integer(text)) or (bool(decimal(text)) and len(text) - (text[0] == "-") - 1 <= digits)
+    )
+
+
+def infer_column(cells: Sequence[str], options: ReadingOptions = DEFAULT_READING) -> str:
+    """The one type a CSV column is read as, from a sample of its non-empty cells.
+
+    The first type every cell fits, in this order: ``integer`` (the auto rules: no
+    leading zero, at most 15 digits), ``number``, ``boolean`` (``true``/``false``),
+    ``json`` (objects and arrays), ``datetime`` (ISO 8601, or a given date format with a
+    time), ``date`` (ISO dates, or a given format without a time); else ``string``. A
+    column with no value in the sample is ``string``.
+
+    Parameters
+    ----------
+    cells : sequence of str
+        Non-empty cells of the sample.
+    options : ReadingOptions
+        Date formats and decimal separator.
+
+    Returns
+    -------
+    str
+
+    Example
+    -------
+    >>> infer_column(["01234", "80331"]), infer_column(["3", "4"]), infer_column(["1.5", "2"])
+    ('string', 'integer', 'number')
+    """
+    if not cells:
+        return "string"
+    integer = _INTEGER.fullmatch
+    if all(integer(cell) for cell in cells):
+        return "integer"
+    number = _number_check(options)
+    if all(number(cell) for cell in cells):
+        return "number"
+    if all(cell.lower() in _BOOLEAN_WORDS for cell in cells):
+        return "boolean"
+    if all(_is_json_container(cell) for cell in cells):
+        return "json"
+    formats = options.date_formats
+    timed = tuple(pattern for pattern in formats if _has_time(pattern))
+    dated = tuple(pattern for pattern in formats if not _has_time(pattern))
+    if all(_is_iso_datetime(c) or (timed and _by_format(c, timed)) for c in cells):
+        return "datetime"
+    if all(_is_iso_date(c) or (dated and _by_format(c, dated)) for c in cells):
+        return "date"
+    return "string"
+
+
+def column_converter(
+    type_name: str,
+    column: str,
+    assume: tzinfo | None,
+    options: ReadingOptions = DEFAULT_READING,
+) -> Converter:
+    """The strict converter for an inferred column type; a misfit cell is a row error.
+
+    Parameters
+    ----------
+    type_name : str
+        From :func:`infer_column`.
+    column : str
+        The column's name, for the error's fix.
+    assume : tzinfo or None
+        Timezone for naive date-times.
+    options : ReadingOptions
+        Date formats and decimal separator.
+
+    Returns
+    -------
+    callable
+    """
+    if type_name == "string":
+        return _string
+    hint = _SAMPLE_HINT.format(type=type_name, column=column)
+
+    def misfit() -> CellError:
+        return CellError("column_type", hint)
+
+    if type_name == "integer":
+        integer = _INTEGER.fullmatch
+
+        def to_integer(text: str) -> Any:
+            if not integer(text):
+                raise misfit()
+            return int(text)
+
+        return to_integer
+    if type_name == "number":
+        return _number_column(options, misfit)
+    if type_name == "boolean":
+
+        def to_boolean(text: str) -> Any:
+            lowered = text.lower()
+            if lowered not in _BOOLEAN_WORDS:
+                raise misfit()
+            return lowered == "true"
+
+        return to_boolean
+    if type_name == "json":
+
+        def to_json(text: str) -> Any:
+            if text[0] not in _JSON_START:
+                raise misfit()
+            try:
+                return _json_loads(text)
+            except ValueError:
+                raise misfit() from None
+
+        return to_json
+    return _moment_column(type_name == "datetime", assume, options, misfit)
+
+
+def _number_column(options: ReadingOptions, misfit: Callable[[], CellError]) -> Converter:
+    if options.decimal == ",":
+
+        def comma(text: str) -> Any:
+            value = _comma_number(text)
+            if value is None:
+                raise misfit()
+            return value
+
+        return comma
+    check = _number_check(options)
+    integer = _INTEGER.fullmatch
+
+    def point(text: str) -> Any:
+        if not check(text):
+            raise misfit()
+        return int(text) if integer(text) else float(text)
+
+    return point
+
+
+def _moment_column(
+    timed: bool,
+    assume: tzinfo | None,
+    options: ReadingOptions,
+    misfit: Callable[[], CellError],
+) -> Converter:
+    formats = tuple(p for p in options.date_formats if _has_time(p) == timed)
+    iso = _is_iso_datetime if timed else _is_iso_date
+
+    def convert(text: str) -> Any:
+        if iso(text):
+            if not timed:
+                return text
+            moment = _parse_iso(text)
+            if moment.tzinfo is not None or assume is None:
+                return text  # sent as written; the library never guesses a timezone
+            return moment.replace(tzinfo=assume).isoformat()
+        parsed = _by_format(text, formats) if formats else None
+        if parsed is None:
+            raise misfit()
+        if not timed:
+            return parsed.date().isoformat()
+        if assume is not None:
+            parsed = parsed.replace(tzinfo=assume)
+        return parsed.isoformat()
+
+    return convert

@@ -28,9 +28,13 @@ from cio._constants import (
 from cio.errors import ErrorDetail, ValidationError
 from cio.io._infer import (
     COLUMN_TYPES,
+    DEFAULT_READING,
     CellError,
     Converter,
+    ReadingOptions,
+    column_converter,
     converter_for,
+    infer_column,
     timestamp_converter,
 )
 from cio.models import (
@@ -752,6 +756,8 @@ def compile_plan(
     typed_source: bool = False,
     encoded: bool = False,
     plain_columns: frozenset[str] = frozenset(),
+    sample: Sequence[Sequence[str]] | None = None,
+    reading: ReadingOptions = DEFAULT_READING,
 ) -> Plan:
     """Compile the plan for one header.
 
@@ -777,6 +783,12 @@ def compile_plan(
         Columns of a typed source whose values are sent as they are (no text, no naive
         date-time): :meth:`Plan.from_clean` skips their converter unless the column has
         a role that converts or an explicit type.
+    sample : sequence of rows of str, optional
+        The first rows of a CSV file: each column without a role or an explicit type
+        gets the one type its sample cells fit (:func:`~cio.io._infer.infer_column`);
+        without a sample, cells are inferred one by one (``auto``).
+    reading : ReadingOptions
+        Date formats and the decimal separator.
 
     Returns
     -------
@@ -806,7 +818,7 @@ def compile_plan(
             "unknown_column",
             unknown[0],
         )
-    timestamp = timestamp_converter(assume_timezone)
+    timestamp = timestamp_converter(assume_timezone, reading)
     entries: list[_Entry] = []
     unnamed: list[int] = []
     claimed: dict[Path, str] = {}
@@ -820,7 +832,7 @@ def compile_plan(
         path, role = _target_path(target, kind)
         type_name = mapping.types.get(name)
         if type_name is not None and type_name != "auto":
-            text = converter_for(type_name, assume_timezone)
+            text = converter_for(type_name, assume_timezone, reading)
             shown = type_name
         elif role == "timestamp":
             text = timestamp
@@ -828,6 +840,10 @@ def compile_plan(
         elif role is not None:
             text = converter_for("string", assume_timezone)
             shown = "string"
+        elif sample is not None and type_name is None:
+            cells = [row[index] for row in sample if index < len(row) and row[index]]
+            shown = infer_column(cells, reading)
+            text = column_converter(shown, name, assume_timezone, reading)
         else:
             text = converter_for("auto", assume_timezone)
             shown = "auto"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import logging
 import os
@@ -39,6 +40,10 @@ logger = logging.getLogger(__name__)
 _ERROR_HANDLER: Final = "cio.io.mark-undecodable"
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _PLAN_CACHE_LIMIT: Final = 256
+_SNIFF_ROWS: Final = 50
+_HINT_COLUMNS: Final = 20
+CSV_TYPE_SAMPLE_ROWS: Final = 1000
+"""Rows read before the first row is converted, to choose each CSV column's type."""
 
 
 class _DecodeCounter:
@@ -138,7 +143,37 @@ def _file_error(message: str, error_type: str, row: int | None = 1) -> Validatio
     return ValidationError(message, [ErrorDetail((), message, error_type, row=row)])
 
 
+def _sniff_delimiter(sample: str) -> str | None:
+    """The delimiter that splits the header into the most columns rows agree on.
+
+    Each candidate is tried with a real CSV parse (quotes and quoted line breaks are
+    respected; blank and empty rows ignored); the one whose rows most often have the
+    header's width wins, earlier candidates breaking ties.
+    """
+    best: str | None = None
+    best_agreement = 0.0
+    for candidate in CSV_DELIMITERS:
+        try:
+            widths = [
+                len(row) for row in csv.reader(io.StringIO(sample), delimiter=candidate) if any(row)
+            ][:_SNIFF_ROWS]
+        except csv.Error:
+            continue
+        if not widths or widths[0] < 2:
+            continue
+        agreement = sum(width == widths[0] for width in widths) / len(widths)
+        if agreement > best_agreement:
+            best, best_agreement = candidate, agreement
+    return best
+
+
 def _dialect(sample: str, delimiter: str | None) -> type[csv.Dialect] | csv.Dialect:
+    if delimiter is None:
+        # Sniff only complete lines, so a cut-off quoted field does not mislead the sniffer.
+        cut = max(sample.rfind("\n"), sample.rfind("\r"))
+        if cut > 0 and len(sample) >= CSV_SNIFF_BYTES:
+            sample = sample[:cut]
+        delimiter = _sniff_delimiter(sample)
     if delimiter is not None:
 
         class _Given(csv.excel):
@@ -146,10 +181,6 @@ def _dialect(sample: str, delimiter: str | None) -> type[csv.Dialect] | csv.Dial
 
         _Given.delimiter = delimiter
         return _Given
-    # Sniff only complete lines, so a cut-off quoted field does not mislead the sniffer.
-    cut = max(sample.rfind("\n"), sample.rfind("\r"))
-    if cut > 0 and len(sample) >= CSV_SNIFF_BYTES:
-        sample = sample[:cut]
     try:
         sniffed = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS)
     except csv.Error:
@@ -157,6 +188,29 @@ def _dialect(sample: str, delimiter: str | None) -> type[csv.Dialect] | csv.Dial
     if sniffed.quotechar not in {'"', "'"}:
         sniffed.quotechar = '"'
     return sniffed
+
+
+class _Failure:
+    """A record the csv reader refused while sampling; replayed as a row error."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _header_hint(exc: ValidationError, header: list[str], delimiter: str) -> ValidationError:
+    shown = ", ".join(header[:_HINT_COLUMNS]) + (", ..." if len(header) > _HINT_COLUMNS else "")
+    hint = (
+        f"; the header read with delimiter {delimiter!r} has {len(header)} "
+        f"column{'s' if len(header) != 1 else ''}: {shown}; if the file uses another "
+        "delimiter, pass --delimiter (Python: delimiter=)"
+    )
+    details = [
+        replace(detail, msg=detail.msg + hint) if detail.type == "missing_column" else detail
+        for detail in exc.errors
+    ]
+    return ValidationError(str(exc) + hint, details)
 
 
 def _row_error(number: int, message: str, error_type: str, column: str | None = None) -> Row:
@@ -173,8 +227,13 @@ def iter_csv(
     plan_options: dict[str, Any] | None = None,
     skip: Callable[[int], bool] | None = None,
     counter: CountingBytes | None = None,
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
 ) -> tuple[Plan, Iterator[Row]]:
     """Open a CSV file and compile its plan; return the plan and a row iterator.
+
+    The first ``sample_rows`` records are read ahead so that each column gets one type
+    (see :func:`cio.io._infer.infer_column`); blank rows and rows of empty cells are
+    skipped (and counted).
 
     Parameters
     ----------
@@ -194,6 +253,8 @@ def iter_csv(
         Row number to ``True`` for rows to pass over without converting (resume).
     counter : CountingBytes, optional
         Counts the bytes read.
+    sample_rows : int
+        Records read to choose the column types.
 
     Returns
     -------
@@ -220,7 +281,7 @@ def iter_csv(
         number = 0
         for record in reader:
             number += 1
-            if record:
+            if any(record):
                 header = record
                 break
         if header is None:
@@ -230,20 +291,50 @@ def iter_csv(
                 "the header " + _ENCODING_HINT.format(encoding=encoding), "encoding", number
             )
         header = [name.strip() for name in header]
-        plan = compile_plan(header, kind, mapping, **(plan_options or {}))
+        buffered = _sample(reader, lines, sample_rows)
+        options = dict(plan_options or {})
+        options["sample"] = [
+            cells for cells in buffered if cells.__class__ is list and not _has_surrogate(cells)
+        ]
+        try:
+            plan = compile_plan(header, kind, mapping, **options)
+        except ValidationError as exc:
+            raise _header_hint(exc, header, str(dialect.delimiter)) from None
     except BaseException:
         handle.close()
         raise
     return plan, _csv_rows(
         handle,
         lines,
-        reader,
+        itertools.chain(buffered, reader),
         plan,
         number=number,
         encoding=encoding,
         skip=skip,
         decode_errors_at_start=decode_errors_before,
     )
+
+
+def _has_surrogate(cells: list[str]) -> bool:
+    return any(_SURROGATE.search(cell) for cell in cells)
+
+
+def _sample(reader: Any, lines: _QuotedLines, rows: int) -> list[Any]:
+    """Read the first ``rows`` records (or failures), to be replayed in order."""
+    buffered: list[Any] = []
+    lines.quotes = 0
+    while len(buffered) < rows:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            lines.skip_open_cell()
+            buffered.append(_Failure(f"the row is not valid CSV ({exc})"))
+            continue
+        lines.quotes = 0
+        buffered.append(cells)
+    return buffered
 
 
 class _QuotedLines:
@@ -294,7 +385,6 @@ def _csv_rows(
     convert = plan.from_cells
     header = plan.header
     with handle:
-        lines.quotes = 0
         while True:
             try:
                 cells = next(reader)
@@ -308,7 +398,10 @@ def _csv_rows(
                 continue
             lines.quotes = 0
             number += 1
-            if not cells:
+            if cells.__class__ is _Failure:
+                yield _row_error(number, cells.message, "csv_error")
+                continue
+            if not cells or not any(cells):
                 continue
             if skip is not None and skip(number):
                 continue

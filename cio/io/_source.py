@@ -30,6 +30,7 @@ from cio.io._columnar import (
 )
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
 from cio.io._readers import (
+    CSV_TYPE_SAMPLE_ROWS,
     CountingBytes,
     index_label,
     iter_csv,
@@ -180,6 +181,7 @@ def open_source(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
 ) -> TabularSource:
     """Open any supported input without reading it yet.
 
@@ -193,6 +195,8 @@ def open_source(
         One of :data:`Format`; guessed from the source when not given.
     encoding, delimiter : str, optional
         For text files.
+    sample_rows : int
+        CSV rows read to choose each column's type.
 
     Returns
     -------
@@ -219,10 +223,12 @@ def open_source(
         return _columnar_source(open_columnar(source, fmt=None if fmt == "sql" else fmt), fmt)
     if fmt == "dataframe":
         return _dataframe_source(source)
-    return _text_source(Path(source), fmt, encoding, delimiter)
+    return _text_source(Path(source), fmt, encoding, delimiter, sample_rows)
 
 
-def _text_source(path: Path, fmt: str, encoding: str, delimiter: str | None) -> TabularSource:
+def _text_source(
+    path: Path, fmt: str, encoding: str, delimiter: str | None, sample_rows: int
+) -> TabularSource:
     try:
         size: int | None = path.stat().st_size
     except OSError:
@@ -255,6 +261,7 @@ def _text_source(path: Path, fmt: str, encoding: str, delimiter: str | None) -> 
             plan_options=options,
             skip=skip,
             counter=counter,
+            sample_rows=sample_rows,
         )
         holder["source"].column_types.update(plan.column_types)
         return plan, rows

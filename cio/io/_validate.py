@@ -6,7 +6,7 @@ import csv
 import html
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -15,9 +15,10 @@ from typing import Any
 
 from cio._constants import DEFAULT_MAX_ROW_ERRORS
 from cio.errors import ErrorDetail, ValidationError
-from cio.io._infer import resolve_timezone
+from cio.io._infer import DEFAULT_READING, ReadingOptions, resolve_timezone
 from cio.io._plan import ColumnMapping, KindSpec, Row, resolve_kind
 from cio.io._progress import progress_bar, track_rows
+from cio.io._readers import CSV_TYPE_SAMPLE_ROWS
 from cio.io._source import Format, TabularSource, open_source
 
 __all__ = [
@@ -69,6 +70,7 @@ def open_rows(
     message_ids: Callable[[int], str] | None = None,
     skip: Callable[[int], bool] | None = None,
     encoded: bool = False,
+    reading: ReadingOptions = DEFAULT_READING,
 ) -> tuple[Mapping[str, str], Iterator[Row]]:
     """Open any source: return its column targets and a row iterator.
 
@@ -93,6 +95,8 @@ def open_rows(
     encoded : bool
         Valid rows carry :class:`~cio.models.EncodedMessage` (wire bytes, for sending)
         instead of models.
+    reading : ReadingOptions
+        Date formats and decimal separator for text cells.
 
     Returns
     -------
@@ -112,6 +116,7 @@ def open_rows(
         "assume_timezone": assume_timezone,
         "message_ids": message_ids,
         "encoded": encoded,
+        "reading": reading,
     }
     plan, rows = opened.rows(spec, mapping, plan_options=options, skip=skip)
     return (MappingProxyType({}) if plan is None else plan.targets), rows
@@ -128,6 +133,9 @@ def read_rows(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    date_formats: Sequence[str] = (),
+    decimal: str = ".",
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
 ) -> Iterator[Row]:
     """Stream a CSV file, JSON Lines file or DataFrame as validated rows.
 
@@ -153,6 +161,13 @@ def read_rows(
         Text encoding of files (``utf-8``, with or without BOM, by default).
     delimiter : str, optional
         Force a CSV delimiter instead of sniffing.
+    date_formats : sequence of str
+        ``strptime`` formats for date-times and dates that are not ISO 8601
+        (``["%d/%m/%Y"]``); see ``docs/import.md``.
+    decimal : str
+        ``"."`` or ``","`` (``1.234,56``).
+    sample_rows : int
+        CSV rows read to choose each column's one type (1000 by default).
 
     Returns
     -------
@@ -174,14 +189,15 @@ def read_rows(
     [{'plan': 'pro', 'seats': 3}]
     """
     spec = resolve_kind(kind)
+    opened = open_source(
+        source, format=format, encoding=encoding, delimiter=delimiter, sample_rows=sample_rows
+    )
     _targets, rows = open_rows(
-        source,
+        opened,
         spec,
         ColumnMapping.coerce(mapping, constants=constants, types=types),
-        fmt=format,
-        encoding=encoding,
-        delimiter=delimiter,
         assume_timezone=resolve_timezone(assume_timezone),
+        reading=ReadingOptions(tuple(date_formats), decimal),
     )
     return rows
 
@@ -369,6 +385,9 @@ def validate(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    date_formats: Sequence[str] = (),
+    decimal: str = ".",
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
     max_errors: int = DEFAULT_MAX_ROW_ERRORS,
     errors_csv: str | os.PathLike[str] | None = None,
     progress: bool = False,
@@ -384,6 +403,8 @@ def validate(
     kind : str
         What each row must become.
     mapping, constants, types, assume_timezone, format, encoding, delimiter
+        As for :func:`read_rows`.
+    date_formats, decimal, sample_rows
         As for :func:`read_rows`.
     max_errors : int
         Errors kept in the result (all are counted).
@@ -406,7 +427,10 @@ def validate(
         When the file cannot be read.
     """
     spec = resolve_kind(kind)
-    opened = open_source(source, format=format, encoding=encoding, delimiter=delimiter)
+    reading = ReadingOptions(tuple(date_formats), decimal)
+    opened = open_source(
+        source, format=format, encoding=encoding, delimiter=delimiter, sample_rows=sample_rows
+    )
     name = opened.name
     sink = _ErrorSink(max_errors, errors_csv)
     total = valid = 0
@@ -419,6 +443,7 @@ def validate(
                 spec,
                 ColumnMapping.coerce(mapping, constants=constants, types=types),
                 assume_timezone=resolve_timezone(assume_timezone),
+                reading=reading,
             )
         except ValidationError as exc:
             sink.add(exc.errors)
