@@ -119,6 +119,21 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", default="utf-8", help="text encoding (default utf-8)")
     parser.add_argument("--delimiter", help="CSV delimiter (default: sniffed)")
     parser.add_argument(
+        "--date-format",
+        dest="date_formats",
+        action="append",
+        default=[],
+        metavar="FORMAT",
+        help="a strptime format for dates and date-times that are not ISO 8601, tried in "
+        "order (%%d/%%m/%%Y, '%%m/%%d/%%Y %%I:%%M %%p'); repeatable",
+    )
+    parser.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        default=".",
+        help="decimal separator of numbers in CSV cells (',' reads 1.234,56; default '.')",
+    )
+    parser.add_argument(
         "--errors-csv", metavar="OUT", help="write every row error to this CSV file"
     )
     parser.add_argument(
@@ -148,9 +163,10 @@ def register(subparsers: Any) -> None:
     validate_parser = subparsers.add_parser(
         "validate",
         help="check every row of a file without sending anything",
-        description="Validate every row of a CSV or JSON Lines file as the given kind. "
-        "Prints a summary and the first row errors (row, column, field, type, message; "
-        "never the cell's value). Exits 1 when any row is invalid.",
+        description="Validate every row of a file (CSV, JSON Lines, Parquet, Arrow) or of a "
+        "DuckDB query (--sql) as the given kind. Prints a summary, the type each column is "
+        "read as, and the first row errors (row, column, field, type, message; never the "
+        "cell's value). Exits 1 when any row is invalid.",
         epilog=_kinds_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -160,7 +176,8 @@ def register(subparsers: Any) -> None:
     import_parser = subparsers.add_parser(
         "import",
         help="validate a file and send its valid rows",
-        description="Validate a CSV or JSON Lines file row by row and send the valid rows "
+        description="Validate a file (CSV, JSON Lines, Parquet, Arrow) or a DuckDB query "
+        "(--sql) row by row and send the valid rows "
         "through the batch delivery engine, then print the report. messageIds come from "
         "the file's content and the row number, so running the same import again creates "
         "no new events; with --state an interrupted import resumes where it stopped.",
@@ -222,6 +239,8 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
         "format": args.format,
         "encoding": args.encoding,
         "delimiter": args.delimiter,
+        "date_formats": tuple(args.date_formats),
+        "decimal": args.decimal,
         "errors_csv": args.errors_csv,
         "max_errors": max(args.max_errors, DEFAULT_MAX_ROW_ERRORS),
     }

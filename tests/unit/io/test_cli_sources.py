@@ -74,3 +74,21 @@ def test_progress_is_quiet_when_not_a_terminal_and_shown_when_asked(orders: Path
     assert "part-0.parquet" in err
     assert "100%" in err
     assert "3/3" in err
+
+
+def test_validate_prints_the_type_chosen_for_each_csv_column(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("user_id;zip;seats;seen\n1;01234;3;15.03.2024\n2;80331;4;16.03.2024\n")
+    status = main(["validate", str(path), "--kind", "identify", "--date-format", "%d.%m.%Y"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "column types: user_id string, zip string, seats integer, seen date" in out
+
+
+def test_a_decimal_comma_makes_a_number_column(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text('user_id;amount\n1;"1.234,56"\n2;0,5\n')
+    assert main(["validate", str(path), "--kind", "identify", "--decimal", ","]) == 0
+    assert "amount number" in capsys.readouterr().out
+    assert main(["validate", str(path), "--kind", "identify"]) == 0
+    assert "amount string" in capsys.readouterr().out
