@@ -18,16 +18,26 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Final
 
 from cio._constants import CSV_DELIMITERS, CSV_SNIFF_BYTES
 from cio.errors import ErrorDetail, ValidationError
+from cio.io._infer import (
+    DEFAULT_READING,
+    CellError,
+    Converter,
+    ReadingOptions,
+    column_converter,
+    infer_column,
+)
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
 
 __all__ = [
     "CountingBytes",
+    "csv_records",
     "index_label",
     "iter_csv",
     "iter_dataframe",
@@ -268,6 +278,55 @@ def iter_csv(
         When the file cannot be opened.
     """
     decode_errors_before = _DecodeCounter.count
+    opened = _open_csv(path, encoding, delimiter, counter, sample_rows)
+    try:
+        options = dict(plan_options or {})
+        options["sample"] = opened.sample()
+        try:
+            plan = compile_plan(opened.header, kind, mapping, **options)
+        except ValidationError as exc:
+            raise _header_hint(exc, opened.header, opened.delimiter) from None
+    except BaseException:
+        opened.handle.close()
+        raise
+    return plan, _csv_rows(
+        opened.handle,
+        opened.lines,
+        itertools.chain(opened.buffered, opened.reader),
+        plan,
+        number=opened.number,
+        encoding=encoding,
+        skip=skip,
+        decode_errors_at_start=decode_errors_before,
+    )
+
+
+@dataclass
+class _OpenedCsv:
+    handle: Any
+    lines: _QuotedLines
+    reader: Any
+    header: list[str]
+    number: int
+    delimiter: str
+    buffered: list[Any]
+
+    def sample(self) -> list[list[str]]:
+        return [
+            cells
+            for cells in self.buffered
+            if cells.__class__ is list and not _has_surrogate(cells)
+        ]
+
+
+def _open_csv(
+    path: str | os.PathLike[str],
+    encoding: str,
+    delimiter: str | None,
+    counter: CountingBytes | None,
+    sample_rows: int,
+) -> _OpenedCsv:
+    """Open, sniff, read the header and the sample; the file is closed on any error."""
     handle = open_text(path, encoding, counter)
     try:
         sample = handle.read(CSV_SNIFF_BYTES)
@@ -290,29 +349,101 @@ def iter_csv(
             raise _file_error(
                 "the header " + _ENCODING_HINT.format(encoding=encoding), "encoding", number
             )
-        header = [name.strip() for name in header]
         buffered = _sample(reader, lines, sample_rows)
-        options = dict(plan_options or {})
-        options["sample"] = [
-            cells for cells in buffered if cells.__class__ is list and not _has_surrogate(cells)
-        ]
-        try:
-            plan = compile_plan(header, kind, mapping, **options)
-        except ValidationError as exc:
-            raise _header_hint(exc, header, str(dialect.delimiter)) from None
     except BaseException:
         handle.close()
         raise
-    return plan, _csv_rows(
+    return _OpenedCsv(
         handle,
         lines,
-        itertools.chain(buffered, reader),
-        plan,
-        number=number,
-        encoding=encoding,
-        skip=skip,
-        decode_errors_at_start=decode_errors_before,
+        reader,
+        [name.strip() for name in header],
+        number,
+        str(dialect.delimiter),
+        buffered,
     )
+
+
+def csv_records(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+    counter: CountingBytes | None = None,
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
+    assume_timezone: tzinfo | None = None,
+    reading: ReadingOptions = DEFAULT_READING,
+) -> tuple[dict[str, str], Iterator[tuple[int, dict[str, Any], tuple[ErrorDetail, ...]]]]:
+    """Read a CSV file as typed records without a kind: each column gets its one type.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    encoding, delimiter : str, optional
+        As for :func:`iter_csv`.
+    counter : CountingBytes, optional
+        Counts the bytes read.
+    sample_rows : int
+        Records read to choose the column types.
+    assume_timezone : tzinfo, optional
+        For naive date-times.
+    reading : ReadingOptions
+        Date formats and decimal separator.
+
+    Returns
+    -------
+    (dict, iterator)
+        Column name to type, and ``(row number, values, errors)`` per record; blank
+        rows are skipped, empty cells left out, a cell that does not fit its column's
+        type is an error of that record.
+    """
+    opened = _open_csv(path, encoding, delimiter, counter, sample_rows)
+    sample = opened.sample()
+    types: dict[str, str] = {}
+    converters = []
+    for index, name in enumerate(opened.header):
+        cells = [row[index] for row in sample if index < len(row) and row[index]]
+        types[name] = infer_column(cells, reading)
+        converters.append(column_converter(types[name], name, assume_timezone, reading))
+    return types, _csv_records(opened, converters)
+
+
+def _csv_records(
+    opened: _OpenedCsv, converters: list[Converter]
+) -> Iterator[tuple[int, dict[str, Any], tuple[ErrorDetail, ...]]]:
+    header, number, width = opened.header, opened.number, len(opened.header)
+    records = itertools.chain(opened.buffered, opened.reader)
+    with opened.handle:
+        while True:
+            try:
+                cells = next(records)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                opened.lines.skip_open_cell()
+                cells = _Failure(f"the row is not valid CSV ({exc})")
+            opened.lines.quotes = 0
+            number += 1
+            if cells.__class__ is _Failure:
+                yield number, {}, _row_error(number, cells.message, "csv_error").errors
+                continue
+            if not cells or not any(cells):
+                continue
+            if len(cells) != width:
+                message = f"row has {len(cells)} cells but the header has {width} columns"
+                yield number, {}, _row_error(number, message, "ragged_row").errors
+                continue
+            values: dict[str, Any] = {}
+            errors: list[ErrorDetail] = []
+            for name, cell, convert in zip(header, cells, converters, strict=True):
+                if not cell:
+                    continue
+                try:
+                    values[name] = convert(cell)
+                except CellError as exc:
+                    errors.append(ErrorDetail((), exc.message, exc.error_type, number, name))
+            yield number, values, tuple(errors)
 
 
 def _has_surrogate(cells: list[str]) -> bool:

@@ -10,6 +10,7 @@ that wants the values without a kind (``cio sync`` builds on that).
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -32,10 +33,12 @@ from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
 from cio.io._readers import (
     CSV_TYPE_SAMPLE_ROWS,
     CountingBytes,
+    csv_records,
     index_label,
     iter_csv,
     iter_dataframe,
     iter_jsonl,
+    open_text,
 )
 from cio.io._state import dataframe_identity, file_identity
 
@@ -50,7 +53,7 @@ _UNSUPPORTED_ARROW = ("binary", "duration", "interval")
 
 
 class Record(NamedTuple):
-    """One input row as plain values, for code that needs no kind (``cio sync``).
+    """One input row as values, for code that needs no kind (``cio sync``).
 
     Attributes
     ----------
@@ -60,13 +63,17 @@ class Record(NamedTuple):
     label : int or str
         What errors show: the number, or a DataFrame's index label.
     values : mapping
-        Column name to value (text for CSV cells, typed values for the other sources;
-        empty cells and nulls are left out).
+        Column name to value, typed (CSV cells by their column's inferred type);
+        empty cells and nulls are left out.
+    errors : tuple of ErrorDetail
+        Cells that could not be read (a CSV cell that does not fit its column's type,
+        an invalid CSV record or JSON line); their columns are missing from ``values``.
     """
 
     number: int
     label: int | str
     values: Mapping[str, Any]
+    errors: tuple[ErrorDetail, ...] = ()
 
 
 @dataclass
@@ -143,7 +150,9 @@ class TabularSource:
         return self._open(kind, mapping, plan_options or {}, skip)
 
     def records(self) -> Iterator[Record]:
-        """Read the source as plain records, without a kind.
+        """Read the source as typed records, without a kind.
+
+        Fills :attr:`column_types` as it opens the source.
 
         Returns
         -------
@@ -267,7 +276,13 @@ def _text_source(
         return plan, rows
 
     def records() -> Iterator[Record]:
-        raise NotImplementedError("records() of text files: use rows() with a kind")
+        if fmt == "jsonl":
+            return _jsonl_records(path, encoding, counter)
+        types, rows = csv_records(
+            path, encoding=encoding, delimiter=delimiter, counter=counter, sample_rows=sample_rows
+        )
+        holder["source"].column_types.update(types)
+        return (Record(number, number, values, errors) for number, values, errors in rows)
 
     opened = TabularSource(
         name=os.fspath(path),
@@ -281,6 +296,24 @@ def _text_source(
     )
     holder["source"] = opened
     return opened
+
+
+def _jsonl_records(path: Path, encoding: str, counter: CountingBytes) -> Iterator[Record]:
+    with open_text(path, encoding, counter) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except (ValueError, RecursionError):
+                data = None
+            if not isinstance(data, dict):
+                message = "the line is not a JSON object"
+                error = ErrorDetail((), message, "jsonl_not_object", number)
+                yield Record(number, number, {}, (error,))
+                continue
+            kept = {k: v for k, v in data.items() if not _empty(v)}
+            yield Record(number, number, kept)
 
 
 def _dataframe_source(frame: Any) -> TabularSource:
