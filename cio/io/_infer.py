@@ -417,9 +417,8 @@ def _date_by(formats: Sequence[str]) -> Converter:
 
 
 _SAMPLE_HINT = (
-    "the column was read as {type} (every cell of the sample was); this cell is not one: "
-    "pass --type {column}=string (Python: types={{{column!r}: 'string'}}) to read the "
-    "column as text"
+    "not {article} {type}, the type this column was read as from its first rows; "
+    "pass --type {column}=string (Python: types=) to read the column as text"
 )
 
 
@@ -535,7 +534,8 @@ def column_converter(
     """
     if type_name == "string":
         return _string
-    hint = _SAMPLE_HINT.format(type=type_name, column=column)
+    article = "an" if type_name[0] in "aeiou" else "a"
+    hint = _SAMPLE_HINT.format(article=article, type=type_name, column=column)
 
     def misfit() -> CellError:
         return CellError("column_type", hint)

@@ -43,6 +43,7 @@ NOTEBOOK_NAMES = (
     "05_batch_operations",
     "06_semantic_events",
     "07_complete_workflows",
+    "08_columnar_and_sql",
 )
 KERNEL_NAME = "python3"
 NOTEBOOK_TIMEOUT_SECONDS = 60
