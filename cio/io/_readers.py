@@ -559,6 +559,7 @@ def iter_jsonl(
     plan_options: dict[str, Any] | None = None,
     skip: Callable[[int], bool] | None = None,
     counter: CountingBytes | None = None,
+    column_types: dict[str, str] | None = None,
 ) -> Iterator[Row]:
     """Read a JSON Lines file: one JSON object per line; keys work like CSV headers.
 
@@ -578,6 +579,9 @@ def iter_jsonl(
         Line number to ``True`` for lines to pass over (resume).
     counter : CountingBytes, optional
         Counts the bytes read.
+    column_types : dict, optional
+        Filled as lines are read: each key's JSON type over the first 1000 lines
+        (``string``, ``integer``, ``number``, ``boolean``, ``json``, or ``mixed: ...``).
 
     Returns
     -------
@@ -586,7 +590,13 @@ def iter_jsonl(
     """
     handle = open_text(path, encoding, counter)
     return _jsonl_rows(
-        handle, kind, mapping, plan_options=plan_options or {}, skip=skip, encoding=encoding
+        handle,
+        kind,
+        mapping,
+        plan_options=plan_options or {},
+        skip=skip,
+        encoding=encoding,
+        column_types=column_types,
     )
 
 
@@ -598,8 +608,10 @@ def _jsonl_rows(
     plan_options: dict[str, Any],
     skip: Callable[[int], bool] | None,
     encoding: str,
+    column_types: dict[str, str] | None = None,
 ) -> Iterator[Row]:
     plans: dict[tuple[str, ...], Plan | ValidationError] = {}
+    seen: dict[str, set[str]] = {}
     with handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -622,6 +634,8 @@ def _jsonl_rows(
             if not isinstance(data, dict):
                 yield _row_error(number, "each line must be a JSON object", "jsonl_not_object")
                 continue
+            if column_types is not None and number <= CSV_TYPE_SAMPLE_ROWS:
+                _note_types(data, seen, column_types)
             keys = tuple(data)
             plan = plans.get(keys)
             if plan is None:
@@ -640,6 +654,38 @@ def _jsonl_rows(
                 )
                 continue
             yield plan.from_values(number, list(data.values()))
+
+
+def _json_type(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "json"
+
+
+def _note_types(data: dict[str, Any], seen: dict[str, set[str]], types: dict[str, str]) -> None:
+    """Record each key's JSON types; one type is reported as is, several as ``mixed``."""
+    for key, value in data.items():
+        name = _json_type(value)
+        if name is None:
+            continue
+        kinds = seen.setdefault(key, set())
+        if name in kinds:
+            continue
+        kinds.add(name)
+        if kinds == {"integer", "number"}:
+            types[key] = "number"
+        elif len(kinds) == 1:
+            types[key] = name
+        else:
+            types[key] = "mixed: " + ", ".join(sorted(kinds))
 
 
 def iter_dataframe(

@@ -260,6 +260,7 @@ def _text_source(
                 plan_options=options,
                 skip=skip,
                 counter=counter,
+                column_types=holder["source"].column_types,
             )
         plan, rows = iter_csv(
             path,

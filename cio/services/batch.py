@@ -303,8 +303,8 @@ class BatchService:
     def import_dataframe(self, frame: Any, *, kind: str, **options: Any) -> ImportReport:
         """Validate a pandas DataFrame row by row and send its valid rows.
 
-        Row numbers in errors are positions (``df.iloc[row]``); see
-        :meth:`import_csv` for the options.
+        Errors give the index label of a labelled frame, else the position
+        (``df.iloc[row]``); see :meth:`import_csv` for the options.
 
         Parameters
         ----------

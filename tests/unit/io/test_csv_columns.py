@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cio.io import read_rows, validate_csv
+from cio.io import read_rows, validate_csv, validate_jsonl
 
 
 def _write(tmp_path: Path, text: str | bytes, name: str = "people.csv") -> Path:
@@ -138,3 +138,19 @@ def test_a_header_mismatch_shows_the_columns_and_delimiter_read(tmp_path: Path) 
     assert "user_id;name" in error.msg
     assert "delimiter ','" in error.msg
     assert "--delimiter" in error.msg
+
+
+def test_jsonl_keys_report_their_json_types_and_mixtures(tmp_path: Path) -> None:
+    path = tmp_path / "people.jsonl"
+    path.write_text(
+        '{"user_id": "1", "zip": "01234", "seats": 3, "score": 1}\n'
+        '{"user_id": "2", "zip": 80331, "seats": null, "score": 1.5}\n',
+        encoding="utf-8",
+    )
+    types = validate_jsonl(path, kind="identify").column_types
+    assert dict(types) == {
+        "user_id": "string",
+        "zip": "mixed: integer, string",
+        "seats": "integer",
+        "score": "number",
+    }
