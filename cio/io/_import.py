@@ -187,8 +187,9 @@ def import_source(
     ----------
     client : CustomerIOClient or None
         Where to send; may be ``None`` for a dry run.
-    source : path or pandas.DataFrame
-        CSV file, JSON Lines file or DataFrame.
+    source : path, DataFrame, columnar object or SqlQuery
+        Anything :func:`cio.io.read_rows` reads: CSV, JSON Lines, Parquet and Arrow
+        files, pandas and polars frames, pyarrow tables, DuckDB relations, SQL queries.
     kind : str
         ``identify``, ``track``, ``page``, ``screen``, ``group``, ``relationship``,
         ``device``, ``delete``, ``suppress``, ``unsuppress``, or a semantic event name.

@@ -1,4 +1,4 @@
-"""Streaming sources: CSV files, JSON Lines files and pandas DataFrames.
+"""Streaming text and DataFrame sources: CSV files, JSON Lines files, pandas DataFrames.
 
 Each source yields :class:`~cio.io._plan.Row` objects one at a time, so memory stays
 constant whatever the size of the file. File-level problems (an empty file, a header
@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import tzinfo
-from pathlib import Path
 from typing import Any, Final
 
 from cio._constants import CSV_DELIMITERS, CSV_SNIFF_BYTES
@@ -758,19 +757,3 @@ def index_label(label: Any) -> int | str:
 
 def _relabelled(row: Row, label: int | str) -> Row:
     return row._replace(errors=tuple(replace(detail, row=label) for detail in row.errors))
-
-
-def guess_format(path: str | os.PathLike[str]) -> str:
-    """``jsonl`` for ``.jsonl``/``.ndjson`` files, else ``csv``.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file name.
-
-    Returns
-    -------
-    str
-    """
-    suffix = Path(path).suffix.lower()
-    return "jsonl" if suffix in {".jsonl", ".ndjson"} else "csv"

@@ -38,26 +38,6 @@ Source = str | os.PathLike[str] | Any
 _ERROR_FIELDS = ("row", "column", "field", "type", "message")
 
 
-def source_name(source: Source) -> str:
-    """A short name for a source: the path, ``DataFrame``, ``SQL query``...
-
-    Parameters
-    ----------
-    source : path or object
-        The source.
-
-    Returns
-    -------
-    str
-    """
-    if isinstance(source, str | os.PathLike):
-        return os.fspath(source)
-    name = getattr(source, "name", None)
-    if isinstance(name, str):
-        return name
-    return type(source).__name__
-
-
 def open_rows(
     source: Source | TabularSource,
     spec: KindSpec,
@@ -137,12 +117,15 @@ def read_rows(
     decimal: str = ".",
     sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
 ) -> Iterator[Row]:
-    """Stream a CSV file, JSON Lines file or DataFrame as validated rows.
+    """Stream any supported source as validated rows.
 
     Parameters
     ----------
-    source : path or pandas.DataFrame
-        A ``.csv`` (any sniffable dialect) or ``.jsonl``/``.ndjson`` file, or a DataFrame.
+    source : path, DataFrame, columnar object or SqlQuery
+        A ``.csv`` (any sniffable dialect), ``.jsonl``/``.ndjson``, Parquet (a file or a
+        dataset directory) or Arrow IPC/Feather file; a pandas or polars DataFrame, a
+        polars LazyFrame, a pyarrow Table or RecordBatchReader, a DuckDB relation, or a
+        :class:`cio.io.SqlQuery` (see :func:`cio.io.open_source`).
     kind : str
         ``identify``, ``track``, ``page``, ``screen``, ``group``, ``relationship``,
         ``device``, ``delete``, ``suppress``, ``unsuppress``, or a semantic event name.
@@ -155,8 +138,8 @@ def read_rows(
     assume_timezone : str or tzinfo, optional
         Timezone for naive date-times (``"UTC"``); without it a naive ``timestamp`` is
         a row error.
-    format : {"csv", "jsonl", "dataframe"}, optional
-        Guessed from the file extension when not given.
+    format : {"csv", "jsonl", "dataframe", "parquet", "arrow", "sql"}, optional
+        Guessed from the source when not given.
     encoding : str
         Text encoding of files (``utf-8``, with or without BOM, by default).
     delimiter : str, optional
@@ -398,8 +381,8 @@ def validate(
 
     Parameters
     ----------
-    source : path or pandas.DataFrame
-        What to validate.
+    source : path, DataFrame, columnar object or SqlQuery
+        What to validate (as for :func:`read_rows`).
     kind : str
         What each row must become.
     mapping, constants, types, assume_timezone, format, encoding, delimiter
@@ -520,11 +503,11 @@ def validate_jsonl(path: str | os.PathLike[str], kind: str, **options: Any) -> V
 
 
 def validate_dataframe(frame: Any, kind: str, **options: Any) -> ValidationResult:
-    """Validate a pandas DataFrame; row numbers in errors are positions (``df.iloc``).
+    """Validate a DataFrame; errors give index labels, or positions for a RangeIndex.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
+    frame : pandas.DataFrame or polars.DataFrame
         The data.
     kind : str
         What each row must become.
