@@ -8,6 +8,8 @@ import does not fall below the rate measured before columnar sources were added.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,9 @@ ROW_GROUP_ROWS = 64_000
 def identify_parquet(rows: int, directory: Path = WORK_DIR) -> Path:
     """The identify CSV's rows as a Parquet file with typed columns, made once and reused.
 
+    The file is written by a child process: pyarrow loaded into the runner would raise
+    every worker's peak RSS (Linux keeps the high-water mark across fork and exec).
+
     Parameters
     ----------
     rows : int
@@ -42,12 +47,19 @@ def identify_parquet(rows: int, directory: Path = WORK_DIR) -> Path:
     -------
     Path
     """
+    path = directory / f"identify_{rows}.parquet"
+    if not path.exists():
+        identify_csv(rows, directory)
+        command = [sys.executable, "-m", "benchmarks.bench_formats", str(rows), str(directory)]
+        subprocess.run(command, check=True)
+    return path
+
+
+def _write_parquet(rows: int, directory: Path) -> None:
     import pyarrow as pa
     from pyarrow import csv, parquet
 
     path = directory / f"identify_{rows}.parquet"
-    if path.exists():
-        return path
     source = identify_csv(rows, directory)
     options = csv.ConvertOptions(
         column_types={"user_id": pa.string(), "created_at": pa.timestamp("s", tz="UTC")},
@@ -58,6 +70,13 @@ def identify_parquet(rows: int, directory: Path = WORK_DIR) -> Path:
     parquet.write_table(table, partial, row_group_size=ROW_GROUP_ROWS)
     partial.replace(path)
     return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the Parquet file: ``python -m benchmarks.bench_formats ROWS DIRECTORY``."""
+    rows, directory = (argv if argv is not None else sys.argv[1:])[:2]
+    _write_parquet(int(rows), Path(directory))
+    return 0
 
 
 def add_jobs(add: Callable[..., None], scenarios: set[str] | list[str], ours: str) -> None:
@@ -139,3 +158,7 @@ def table_rows(
             f"| {fmt(stats['peak_rss_mb'])} | {stats['requests'].median:,.0f} |"
         )
     return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())
