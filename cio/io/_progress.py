@@ -105,7 +105,7 @@ def make_progress(
     tqdm = importlib.import_module("tqdm.auto").tqdm
     scaled = unit == BYTES_UNIT
     # Small counts read better unscaled ("3/3", not "3.00/3.00").
-    scale = scaled or total is None or total >= _SCALE_FROM
+    scale = scaled or (total is not None and total >= _SCALE_FROM)
     bar: ProgressBar = tqdm(
         total=total,
         unit=unit,
