@@ -484,6 +484,9 @@ def _from_object(pa: ModuleType, source: Any, batch_rows: int) -> ColumnarSource
     if isinstance(source, pa.RecordBatchReader):
         return _one_shot(pa, source, name, batch_rows)
     if module == "polars":
+        if kind.__name__ == "LazyFrame" and not hasattr(source, "collect_batches"):
+            # polars before collect_batches: the result is collected in memory at once.
+            return _from_table(pa, source.collect().to_arrow(), batch_rows, "polars.LazyFrame")
         if kind.__name__ == "LazyFrame":
 
             def lazy_reader() -> Any:

@@ -211,3 +211,9 @@ def test_a_missing_extra_names_the_pip_install(
     message = str(info.value)
     assert f"pip install 'cio[{extra}]'" in message
     assert "\n" not in message
+
+
+def test_a_lazyframe_of_an_older_polars_is_collected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(pl.LazyFrame, "collect_batches")
+    lazy = pl.DataFrame({"user_id": ["1", "2"]}).lazy()
+    assert [r.message.user_id for r in read_rows(lazy, kind="identify")] == ["1", "2"]
