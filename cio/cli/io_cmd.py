@@ -276,16 +276,21 @@ def run_validate(args: argparse.Namespace) -> int:
     print(result.summary())
     if result.columns:
         print("columns: " + ", ".join(f"{c} -> {t}" for c, t in result.columns.items()))
-    if result.column_types:
-        print("column types: " + ", ".join(f"{c} {t}" for c, t in result.column_types.items()))
+    _print_column_types(result.column_types)
     _print_errors(result.table(args.max_errors), result.error_count)
     if args.errors_csv:
         print(f"\nall {result.error_count} errors written to {args.errors_csv}")
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
+def _print_column_types(types: Any) -> None:
+    if types:
+        print("column types: " + ", ".join(f"{c} {t}" for c, t in types.items()))
+
+
 def _print_import(report: Any, shown: int) -> None:
     print(report.summary())
+    _print_column_types(report.column_types)
     _print_errors(report.table(shown), report.error_count)
 
 

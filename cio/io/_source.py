@@ -341,8 +341,38 @@ def _dataframe_source(frame: Any) -> TabularSource:
         _identity=lambda: dataframe_identity(frame),
         _open=open_rows,
         _records=records,
-        column_types={str(k): str(v) for k, v in frame.dtypes.items()},
+        column_types={str(k): pandas_type(v) for k, v in frame.dtypes.items()},
     )
+
+
+def pandas_type(dtype: Any) -> str:
+    """A pandas dtype in the words the column-type report uses.
+
+    Parameters
+    ----------
+    dtype : pandas dtype
+        For example ``Int64``, ``float64``, ``category``, ``datetime64[ns, UTC]``.
+
+    Returns
+    -------
+    str
+        ``integer``, ``number``, ``boolean``, ``string``, ``datetime``,
+        ``datetime (naive)``, or ``object`` (values sent as they are).
+    """
+    name = str(dtype)
+    if name == "category":
+        return pandas_type(dtype.categories.dtype)
+    if name.startswith(("int", "uint", "Int", "UInt")):
+        return "integer"
+    if name.startswith(("float", "Float")):
+        return "number"
+    if name in {"bool", "boolean"}:
+        return "boolean"
+    if name.startswith("string") or name == "str":
+        return "string"
+    if name.startswith("datetime64"):
+        return "datetime" if "," in name else "datetime (naive)"
+    return name
 
 
 def _empty(value: Any) -> bool:

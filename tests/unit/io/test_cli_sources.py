@@ -92,3 +92,10 @@ def test_a_decimal_comma_makes_a_number_column(tmp_path: Path, capsys) -> None:
     assert "amount number" in capsys.readouterr().out
     assert main(["validate", str(path), "--kind", "identify"]) == 0
     assert "amount string" in capsys.readouterr().out
+
+
+def test_import_prints_the_column_types_too(orders: Path, capsys) -> None:
+    status = main(["import", str(orders), "--kind", "identify", "--dry-run"])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "column types: user_id string, total number" in out

@@ -87,3 +87,23 @@ def test_an_all_na_identity_column_is_a_row_error_per_row(dtype: str) -> None:
     frame = pd.DataFrame({"user_id": pd.array([pd.NA, pd.NA], dtype=dtype)})
     result = validate_dataframe(frame, kind="identify")
     assert (result.valid, result.invalid) == (0, 2)
+
+
+def test_the_column_types_come_from_the_dtypes() -> None:
+    frame = _nullable_frame().assign(
+        seen=pd.to_datetime(["2024-05-01T10:00:00Z"] * 3),
+        naive=pd.to_datetime(["2024-05-01 10:00"] * 3),
+        raw=[1, "a", None],
+    )
+    types = validate_dataframe(frame, kind="identify").column_types
+    assert dict(types) == {
+        "user_id": "string",
+        "seats": "integer",
+        "active": "boolean",
+        "nick": "string",
+        "plan": "string",
+        "score": "number",
+        "seen": "datetime",
+        "naive": "datetime (naive)",
+        "raw": "object",
+    }
