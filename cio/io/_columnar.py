@@ -202,11 +202,19 @@ def _type_name(pa: ModuleType, data_type: Any) -> str:
         return "datetime" if data_type.tz is not None else "datetime (naive)"
     if types.is_date(data_type):
         return "date"
-    if types.is_string(data_type) or types.is_large_string(data_type):
+    if (
+        types.is_string(data_type)
+        or types.is_large_string(data_type)
+        or getattr(types, "is_string_view", _never)(data_type)
+    ):
         return "string"
     if types.is_list(data_type) or types.is_large_list(data_type) or types.is_struct(data_type):
         return "json"
     return str(data_type)
+
+
+def _never(_data_type: Any) -> bool:
+    return False
 
 
 def json_ready_type(pa: ModuleType, data_type: Any) -> Any:
@@ -232,6 +240,8 @@ def json_ready_type(pa: ModuleType, data_type: Any) -> Any:
     types = pa.types
     if types.is_dictionary(data_type):
         return json_ready_type(pa, data_type.value_type) or data_type.value_type
+    if getattr(types, "is_string_view", _never)(data_type):
+        return pa.large_string()
     if types.is_date(data_type) or types.is_time(data_type):
         return pa.string()
     if types.is_decimal(data_type):

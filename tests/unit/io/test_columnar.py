@@ -217,3 +217,13 @@ def test_a_lazyframe_of_an_older_polars_is_collected(monkeypatch: pytest.MonkeyP
     monkeypatch.delattr(pl.LazyFrame, "collect_batches")
     lazy = pl.DataFrame({"user_id": ["1", "2"]}).lazy()
     assert [r.message.user_id for r in read_rows(lazy, kind="identify")] == ["1", "2"]
+
+
+def test_string_view_columns_are_strings_and_empty_ones_are_left_out() -> None:
+    table = pa.table({"user_id": pa.array(["1", "2"], pa.string_view()), "nick": ["", "x"]})
+    table = table.cast(pa.schema([("user_id", pa.string_view()), ("nick", pa.string_view())]))
+    assert [r.message.traits for r in read_rows(table, kind="identify")] == [None, {"nick": "x"}]
+    assert validate(table, kind="identify").column_types == {
+        "user_id": "string",
+        "nick": "string",
+    }
