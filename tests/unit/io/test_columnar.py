@@ -16,7 +16,7 @@ from pyarrow import feather
 
 from cio import CustomerIOClient
 from cio.errors import ConfigurationError
-from cio.io import SqlQuery, import_source, read_rows, validate
+from cio.io import SqlQuery, import_source, read_rows, validate, validate_dataframe
 from cio.testing import RecordingTransport
 
 
@@ -227,3 +227,11 @@ def test_string_view_columns_are_strings_and_empty_ones_are_left_out() -> None:
         "user_id": "string",
         "nick": "string",
     }
+
+
+def test_the_dataframe_entry_points_take_polars_frames_too() -> None:
+    frame = pl.DataFrame({"user_id": ["1", "2"], "plan": ["pro", None]})
+    assert validate_dataframe(frame, kind="identify").valid == 2
+    transport = RecordingTransport()
+    client = CustomerIOClient(api_key="k", transport=transport)
+    assert client.batch.import_dataframe(frame, kind="identify").sent == 2
