@@ -106,6 +106,7 @@ class TabularSource:
     _records: Callable[[], Iterator[Record]]
     column_types: dict[str, str] = field(default_factory=dict)
     bytes_read: CountingBytes | None = None
+    _batches: Callable[[], Iterator[Any]] | None = None
 
     def identity(self) -> str | None:
         """The content identity (``sha256:...``), or ``None`` for a one-shot stream.
@@ -148,6 +149,24 @@ class TabularSource:
             File-level problems, located at row 1.
         """
         return self._open(kind, mapping, plan_options or {}, skip)
+
+    def batches(self) -> Iterator[Any]:
+        """Read a columnar source as ``pyarrow.RecordBatch`` objects, as the source has them.
+
+        Returns
+        -------
+        iterator of pyarrow.RecordBatch
+            The source's own schema and values (no JSON conversions), 8,192 rows at most
+            per batch.
+
+        Raises
+        ------
+        TypeError
+            For text files and pandas DataFrames (use :meth:`records`).
+        """
+        if self._batches is None:
+            raise TypeError(f"a {self.format} source has no record batches; use records()")
+        return self._batches()
 
     def records(self) -> Iterator[Record]:
         """Read the source as typed records, without a kind.
@@ -444,6 +463,7 @@ def _columnar_source(opened: ColumnarSource, fmt: str) -> TabularSource:
         _open=open_rows,
         _records=records,
         column_types=dict(opened.column_types),
+        _batches=opened.batches,
     )
 
 

@@ -75,3 +75,14 @@ def test_columnar_sources_share_one_shape(tmp_path: Path, make) -> None:
 def test_an_unsupported_object_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="cannot read a set"):
         open_source({1, 2})
+
+
+def test_columnar_sources_give_record_batches_and_text_files_do_not(tmp_path: Path) -> None:
+    table = pa.table({"user_id": [str(n) for n in range(10_000)]})
+    batches = list(open_source(table).batches())
+    assert sum(batch.num_rows for batch in batches) == 10_000
+    assert all(batch.schema == table.schema for batch in batches)
+    path = tmp_path / "people.csv"
+    path.write_text("user_id\n1\n", encoding="utf-8")
+    with pytest.raises(TypeError, match="use records"):
+        open_source(path).batches()
