@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from benchmarks import bench_formats
 from benchmarks._common import (
     BUFFERED,
     BULK,
@@ -35,7 +36,13 @@ if TYPE_CHECKING:
     from benchmarks.run import RunRecord
 
 ROOT = Path(__file__).resolve().parent.parent
-THROUGHPUT_SCENARIOS = (BULK, BULK_DEFAULT_QUEUE, IMPORT_SMALL, IMPORT_LARGE)
+THROUGHPUT_SCENARIOS = (
+    BULK,
+    BULK_DEFAULT_QUEUE,
+    IMPORT_SMALL,
+    IMPORT_LARGE,
+    *bench_formats.SCENARIOS,
+)
 LATENCY_SCENARIOS = (BUFFERED, SINGLE)
 
 # Targets from the issue.
@@ -226,6 +233,7 @@ def targets(summary: Summary) -> list[Target]:
         "{:.0f} MB",
         ok=big is not None and big.median < IMPORT_RSS_MB,
     )
+    bench_formats.targets(lambda *key: _get(summary, *key), add)
     p50 = _get(summary, BUFFERED, CIO, "p50_us")
     add(
         "buffered track: p50 on caller's thread",
@@ -496,6 +504,7 @@ def _import_table(summary: Summary) -> list[str]:
             f"| {_fmt(stats['cpu_us_per_event'], '{:.1f}')} "
             f"| {_fmt(stats['peak_rss_mb'])} | {stats['requests'].median:,.0f} |"
         )
+    lines.extend(bench_formats.table_rows(summary, _fmt))
     return lines
 
 

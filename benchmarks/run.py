@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import bench_formats
 from benchmarks._common import (
     BUFFERED,
     BULK,
@@ -58,7 +59,15 @@ RESULTS_PNG = BENCH_DIR / "results.png"
 PEER_LIBRARIES = PEERS
 SANDBOX_SCENARIO = "sandbox"
 SPARK_SCENARIO = "spark"
-SCENARIOS = (BULK, BULK_DEFAULT_QUEUE, IMPORT_SMALL, IMPORT_LARGE, BUFFERED, SINGLE)
+SCENARIOS = (
+    BULK,
+    BULK_DEFAULT_QUEUE,
+    IMPORT_SMALL,
+    IMPORT_LARGE,
+    *bench_formats.SCENARIOS,
+    BUFFERED,
+    SINGLE,
+)
 SYNC_SCENARIO = "sync"  # benchmarks/bench_sync.py, run after the others
 ALL_SCENARIOS = (*SCENARIOS, SANDBOX_SCENARIO, SPARK_SCENARIO, SYNC_SCENARIO)
 
@@ -170,6 +179,8 @@ def plan(
                 path = identify_csv(rows)
                 args = ["import", CIO, "--events", str(rows), "--file", str(path)]
                 add(scenario, CIO, args, ours)
+    if CIO in wanted:
+        bench_formats.add_jobs(add, scenarios, ours)
     calls = ["--events", str(BUFFERED_CALLS)]
     add(BUFFERED, CIO, [BUFFERED, CIO, *calls], ours)
     for peer in PEER_LIBRARIES:
@@ -277,7 +288,7 @@ def execute(jobs: Sequence[Job], sink: SinkProcess) -> list[RunRecord]:
 
 def describe(scenario: str, result: dict[str, Any]) -> str:
     """One progress line for a run."""
-    if scenario in (BULK, BULK_DEFAULT_QUEUE, IMPORT_SMALL, IMPORT_LARGE):
+    if scenario in (BULK, BULK_DEFAULT_QUEUE, IMPORT_SMALL, IMPORT_LARGE, *bench_formats.SCENARIOS):
         rate = result["events"] / result["wall_s"]
         cpu = result["cpu_s"] * 1e6 / result["events"]
         text = f"{rate:,.0f}/s, {cpu:.1f} CPU us/event, peak RSS {result['peak_rss_mb']:.0f} MB"

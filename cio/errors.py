@@ -76,8 +76,9 @@ class ErrorDetail:
         Human readable explanation; never contains the input value.
     type : str
         Machine readable error type, for example ``"missing"`` or ``"value_error"``.
-    row : int or None
-        The input row (as a spreadsheet counts it) when the input came from a file.
+    row : int, str or None
+        The input row (as a spreadsheet counts it) when the input came from a file; a
+        DataFrame's index label when the frame has a labelled index.
     column : str or None
         The input column when the input came from a file.
     """
@@ -85,7 +86,7 @@ class ErrorDetail:
     loc: Location
     msg: str
     type: str
-    row: int | None = None
+    row: int | str | None = None
     column: str | None = None
 
     @property

@@ -1,7 +1,8 @@
 """``cio validate`` and ``cio import``: check a file, then load it into Customer.io.
 
-Both read CSV (any sniffable dialect, UTF-8 with or without BOM) or JSON Lines files;
-see ``docs/import.md`` for the column rules.
+Both read CSV (any sniffable dialect, UTF-8 with or without BOM), JSON Lines, Parquet
+(files and dataset directories) and Arrow IPC / Feather files, or the rows of a DuckDB
+query (``--sql``); see ``docs/import.md`` for the column rules.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from typing import Any
 from cio._constants import DEFAULT_MAX_ROW_ERRORS, DEFAULT_SHOWN_ROW_ERRORS, ENV_API_KEY
 from cio.cli._html_report import write_report
 from cio.errors import ConfigurationError
-from cio.io import COLUMN_TYPES, ColumnMapping, format_error_tally, import_source, validate
+from cio.io import (
+    COLUMN_TYPES,
+    ColumnMapping,
+    SqlQuery,
+    format_error_tally,
+    import_source,
+    validate,
+)
 from cio.io._infer import converter_for
 from cio.io._plan import describe_kinds
 
@@ -52,7 +60,24 @@ def _pair(text: str) -> tuple[str, str]:
 
 
 def _add_reading_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="the CSV (.csv, .tsv, ...) or JSON Lines (.jsonl) file")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        help="a CSV (.csv, .tsv, ...), JSON Lines (.jsonl), Parquet (.parquet, or a dataset "
+        "directory) or Arrow IPC / Feather (.arrow, .feather) file",
+    )
+    parser.add_argument(
+        "--sql",
+        metavar="QUERY",
+        help="read the rows of a DuckDB query instead of a FILE, for example "
+        "\"select * from 'orders/*.parquet'\" (needs pip install 'cio[duckdb]')",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="DB",
+        help="the DuckDB database file --sql runs against, opened read-only "
+        "(default: in-memory, reading files named in the query)",
+    )
     parser.add_argument(
         "--kind",
         required=True,
@@ -94,9 +119,28 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         help="timezone for date-times without one (UTC, Europe/Berlin); without it a naive "
         "timestamp is a row error",
     )
-    parser.add_argument("--format", choices=["csv", "jsonl"], help="default: from the extension")
+    parser.add_argument(
+        "--format",
+        choices=["csv", "jsonl", "parquet", "arrow"],
+        help="default: from the extension (a directory is a Parquet dataset)",
+    )
     parser.add_argument("--encoding", default="utf-8", help="text encoding (default utf-8)")
     parser.add_argument("--delimiter", help="CSV delimiter (default: sniffed)")
+    parser.add_argument(
+        "--date-format",
+        dest="date_formats",
+        action="append",
+        default=[],
+        metavar="FORMAT",
+        help="a strptime format for dates and date-times that are not ISO 8601, tried in "
+        "order (%%d/%%m/%%Y, '%%m/%%d/%%Y %%I:%%M %%p'); repeatable",
+    )
+    parser.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        default=".",
+        help="decimal separator of numbers in CSV cells (',' reads 1.234,56; default '.')",
+    )
     parser.add_argument(
         "--errors-csv", metavar="OUT", help="write every row error to this CSV file"
     )
@@ -112,6 +156,13 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"row errors to print (default {DEFAULT_SHOWN_ROW_ERRORS})",
     )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar: total, percentage, rate, ETA (default: when stderr is a "
+        "terminal)",
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -125,9 +176,10 @@ def register(subparsers: Any) -> None:
     validate_parser = subparsers.add_parser(
         "validate",
         help="check every row of a file without sending anything",
-        description="Validate every row of a CSV or JSON Lines file as the given kind. "
-        "Prints a summary and the first row errors (row, column, field, type, message; "
-        "never the cell's value). Exits 1 when any row is invalid.",
+        description="Validate every row of a file (CSV, JSON Lines, Parquet, Arrow) or of a "
+        "DuckDB query (--sql) as the given kind. Prints a summary, the type each column is "
+        "read as, and the first row errors (row, column, field, type, message; never the "
+        "cell's value). Exits 1 when any row is invalid.",
         epilog=_kinds_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -137,7 +189,8 @@ def register(subparsers: Any) -> None:
     import_parser = subparsers.add_parser(
         "import",
         help="validate a file and send its valid rows",
-        description="Validate a CSV or JSON Lines file row by row and send the valid rows "
+        description="Validate a file (CSV, JSON Lines, Parquet, Arrow) or a DuckDB query "
+        "(--sql) row by row and send the valid rows "
         "through the batch delivery engine, then print the report. messageIds come from "
         "the file's content and the row number, so running the same import again creates "
         "no new events; with --state an interrupted import resumes where it stopped.",
@@ -167,13 +220,23 @@ def register(subparsers: Any) -> None:
     import_parser.add_argument(
         "--dead-letters", metavar="FILE", help="JSON Lines file for messages that failed"
     )
-    import_parser.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="show a progress bar (default: when stderr is a terminal)",
-    )
     import_parser.set_defaults(handler=run_import)
+
+
+class _UsageError(Exception):
+    """A wrong combination of arguments (exit 2)."""
+
+
+def _source(args: argparse.Namespace) -> Any:
+    if args.sql is not None and args.file is not None:
+        raise _UsageError("give either a FILE or --sql QUERY, not both")
+    if args.sql is not None:
+        return SqlQuery(args.sql, database=args.database)
+    if args.file is None:
+        raise _UsageError("give a FILE to read, or --sql QUERY")
+    if args.database is not None:
+        raise _UsageError("--database goes with --sql")
+    return args.file
 
 
 def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -198,6 +261,8 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
         "format": args.format,
         "encoding": args.encoding,
         "delimiter": args.delimiter,
+        "date_formats": tuple(args.date_formats),
+        "decimal": args.decimal,
         "errors_csv": args.errors_csv,
         "max_errors": max(args.max_errors, DEFAULT_MAX_ROW_ERRORS),
     }
@@ -234,13 +299,16 @@ def run_validate(args: argparse.Namespace) -> int:
     """
     try:
         options = _reading_options(args)
-    except ValueError as exc:
+        source = _source(args)
+    except (ValueError, _UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    result = validate(args.file, args.kind, **options)
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    result = validate(source, args.kind, progress=progress, **options)
     print(result.summary())
     if result.columns:
         print("columns: " + ", ".join(f"{c} -> {t}" for c, t in result.columns.items()))
+    _print_column_types(result.column_types)
     _print_errors(result, args.max_errors)
     if args.errors_csv:
         print(f"\nall {result.error_count} errors written to {args.errors_csv}")
@@ -250,12 +318,19 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def _write_report(args: argparse.Namespace, result: Any, command: str) -> None:
     if args.report:
-        write_report(args.report, result, f"cio {command} {args.file} --kind {args.kind}")
+        source = args.file if args.file is not None else "--sql QUERY"
+        write_report(args.report, result, f"cio {command} {source} --kind {args.kind}")
         print(f"\nreport written to {args.report}")
+
+
+def _print_column_types(types: Any) -> None:
+    if types:
+        print("column types: " + ", ".join(f"{c} {t}" for c, t in types.items()))
 
 
 def _print_import(report: Any, shown: int) -> None:
     print(report.summary())
+    _print_column_types(report.column_types)
     _print_delivery_failures(report.delivery)
     _print_errors(report, shown)
 
@@ -302,7 +377,8 @@ def run_import(args: argparse.Namespace) -> int:
     """
     try:
         options = _reading_options(args)
-    except ValueError as exc:
+        source = _source(args)
+    except (ValueError, _UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     progress = sys.stderr.isatty() if args.progress is None else args.progress
@@ -311,17 +387,17 @@ def run_import(args: argparse.Namespace) -> int:
         state=args.state,
         workers=args.workers,
         dead_letters=args.dead_letters,
-        progress=progress and not args.dry_run,
+        progress=progress,
         dry_run=args.dry_run,
     )
     try:
         if args.dry_run:
-            report = import_source(None, args.file, args.kind, **options)
+            report = import_source(None, source, args.kind, **options)
             _print_import(report, args.max_errors)
         elif args.sandbox:
-            report = _import_into_sandbox(args, options)
+            report = _import_into_sandbox(args, source, options)
         else:
-            report = _import_into_workspace(args, options)
+            report = _import_into_workspace(args, source, options)
             if report is None:
                 return EXIT_REFUSED
     except KeyboardInterrupt:
@@ -336,7 +412,7 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
-def _import_into_sandbox(args: argparse.Namespace, options: dict[str, Any]) -> Any:
+def _import_into_sandbox(args: argparse.Namespace, source: Any, options: dict[str, Any]) -> Any:
     from cio.sandbox import Sandbox  # noqa: PLC0415 - only this option needs the server
 
     with Sandbox() as sandbox, sandbox.client() as client:
@@ -346,7 +422,7 @@ def _import_into_sandbox(args: argparse.Namespace, options: dict[str, Any]) -> A
             f"sending to {settings.resolved_base_url} (local sandbox, key {settings.key_hint})",
             flush=True,
         )
-        report = import_source(client, args.file, args.kind, **options)
+        report = import_source(client, source, args.kind, **options)
         _print_import(report, args.max_errors)
         print()
         print("the sandbox received:")
@@ -354,7 +430,7 @@ def _import_into_sandbox(args: argparse.Namespace, options: dict[str, Any]) -> A
     return report
 
 
-def _import_into_workspace(args: argparse.Namespace, options: dict[str, Any]) -> Any:
+def _import_into_workspace(args: argparse.Namespace, source: Any, options: dict[str, Any]) -> Any:
     from cio.client import CustomerIOClient  # noqa: PLC0415 - keeps --help fast
 
     try:
@@ -366,6 +442,6 @@ def _import_into_workspace(args: argparse.Namespace, options: dict[str, Any]) ->
         raise
     print(f"sending to {client.settings.destination}", flush=True)
     with client:
-        report = import_source(client, args.file, args.kind, **options)
+        report = import_source(client, source, args.kind, **options)
     _print_import(report, args.max_errors)
     return report

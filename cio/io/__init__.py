@@ -1,4 +1,5 @@
-"""Validate, import and incrementally sync CSV files, JSON Lines files and DataFrames.
+"""Validate, import and incrementally sync CSV, JSON Lines, Parquet and Arrow files, DataFrames
+and SQL queries.
 
 Each row becomes a model of the chosen kind or a row error that says where (row,
 column, field) and why, never with the cell's value. Imports give every row a
@@ -18,6 +19,7 @@ Example
 (True, 1)
 """
 
+from cio.io._columnar import SqlQuery
 from cio.io._import import (
     ImportReport,
     import_csv,
@@ -28,6 +30,8 @@ from cio.io._import import (
 from cio.io._infer import COLUMN_TYPES
 from cio.io._partition import RESULT_COLUMNS, PartitionSender, rate_share
 from cio.io._plan import KINDS, ColumnMapping, Row
+from cio.io._progress import ProgressBar, make_progress
+from cio.io._source import Record, TabularSource, open_source
 from cio.io._state import ImportState, MessageIds, file_identity
 from cio.io._sync import (
     DEFAULT_MAX_DELETE_SHARE,
@@ -66,12 +70,16 @@ __all__ = [
     "ImportState",
     "MessageIds",
     "PartitionSender",
+    "ProgressBar",
+    "Record",
     "RejectedKey",
     "Row",
+    "SqlQuery",
     "SyncError",
     "SyncHistory",
     "SyncReport",
     "SyncRun",
+    "TabularSource",
     "ValidationResult",
     "content_hash",
     "file_identity",
@@ -81,6 +89,8 @@ __all__ = [
     "import_dataframe",
     "import_jsonl",
     "import_source",
+    "make_progress",
+    "open_source",
     "rate_share",
     "read_rows",
     "run_sync",

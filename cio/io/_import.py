@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING, Any
 from cio._charts import error_chart
 from cio._constants import DEFAULT_MAX_ROW_ERRORS
 from cio.errors import ConfigurationError, ErrorDetail
-from cio.io._infer import resolve_timezone
+from cio.io._infer import ReadingOptions, resolve_timezone
 from cio.io._plan import ColumnMapping, resolve_kind
-from cio.io._state import ImportState, MessageIds, dataframe_identity, file_identity
+from cio.io._progress import progress_bar, track_rows
+from cio.io._readers import CSV_TYPE_SAMPLE_ROWS
+from cio.io._source import Format, open_source, require_identity
+from cio.io._state import ImportState, MessageIds
 from cio.io._validate import (
-    Format,
     Source,
     _ErrorSink,
-    _is_dataframe,
     format_error_table,
     open_rows,
-    source_name,
 )
 from cio.models import EncodedMessage, Message
 
@@ -74,6 +74,8 @@ class ImportReport:
         Seconds the whole import took.
     tally : mapping
         Every row error counted by ``(column, type)``, most frequent first.
+    column_types : mapping
+        Column name to the type its values were read as.
     """
 
     source: str
@@ -89,6 +91,7 @@ class ImportReport:
     dry_run: bool
     duration: float
     tally: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    column_types: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def sent(self) -> int:
@@ -163,6 +166,9 @@ def import_source(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    date_formats: Sequence[str] = (),
+    decimal: str = ".",
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
     import_id: str | None = None,
     state: str | os.PathLike[str] | None = None,
     dry_run: bool = False,
@@ -185,12 +191,15 @@ def import_source(
     ----------
     client : CustomerIOClient or None
         Where to send; may be ``None`` for a dry run.
-    source : path or pandas.DataFrame
-        CSV file, JSON Lines file or DataFrame.
+    source : path, DataFrame, columnar object or SqlQuery
+        Anything :func:`cio.io.read_rows` reads: CSV, JSON Lines, Parquet and Arrow
+        files, pandas and polars frames, pyarrow tables, DuckDB relations, SQL queries.
     kind : str
         ``identify``, ``track``, ``page``, ``screen``, ``group``, ``relationship``,
         ``device``, ``delete``, ``suppress``, ``unsuppress``, or a semantic event name.
     mapping, constants, types, assume_timezone, format, encoding, delimiter
+        As for :func:`cio.io.read_rows`.
+    date_formats, decimal, sample_rows
         As for :func:`cio.io.read_rows`.
     import_id : str, optional
         Use this identity instead of the content hash (for example to re-send a file on
@@ -233,6 +242,9 @@ def import_source(
         format=format,
         encoding=encoding,
         delimiter=delimiter,
+        date_formats=date_formats,
+        decimal=decimal,
+        sample_rows=sample_rows,
         import_id=import_id,
         state=state,
         dry_run=dry_run,
@@ -257,6 +269,9 @@ def run_import(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    date_formats: Sequence[str] = (),
+    decimal: str = ".",
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
     import_id: str | None = None,
     state: str | os.PathLike[str] | None = None,
     dry_run: bool = False,
@@ -277,6 +292,8 @@ def run_import(
         ``client.batch.send`` (or anything with its signature); ``None`` for a dry run.
     source, kind, mapping, constants, types, assume_timezone, format, encoding
         As for :func:`import_source`.
+    date_formats, decimal, sample_rows
+        As for :func:`import_source`.
     delimiter, import_id, state, dry_run, workers, progress, dead_letters
         As for :func:`import_source`.
     max_in_flight, max_errors, errors_csv
@@ -290,28 +307,31 @@ def run_import(
         raise ConfigurationError("a client is needed to import (or pass dry_run=True)")
     started = time.perf_counter()
     spec = resolve_kind(kind)
-    name = source_name(source)
+    reading = ReadingOptions(tuple(date_formats), decimal)
+    opened = open_source(
+        source, format=format, encoding=encoding, delimiter=delimiter, sample_rows=sample_rows
+    )
+    name = opened.name
     if import_id is None:
-        import_id = dataframe_identity(source) if _is_dataframe(source) else file_identity(source)
+        import_id = require_identity(opened)
     message_ids = MessageIds(import_id, spec.name)
     tracker = ImportState(state, import_id=import_id, kind=spec.name) if state else None
     sink = _ErrorSink(max_errors, errors_csv)
     counts = _Counts()
+    bar = progress_bar(opened, progress, unit_name="row")
     try:
         _targets, rows = open_rows(
-            source,
+            opened,
             spec,
             ColumnMapping.coerce(mapping, constants=constants, types=types),
-            fmt=format,
-            encoding=encoding,
-            delimiter=delimiter,
             assume_timezone=resolve_timezone(assume_timezone),
             message_ids=message_ids,
             skip=counts.skipper(tracker.done) if tracker is not None else None,
             encoded=True,
+            reading=reading,
         )
         pending: dict[str, int] | None = {} if tracker is not None else None
-        messages = _valid_messages(rows, sink, counts, pending)
+        messages = _valid_messages(track_rows(rows, bar), sink, counts, pending)
         delivery = None
         if dry_run:
             for _message in messages:
@@ -322,12 +342,13 @@ def run_import(
             delivery = send(
                 messages,
                 workers=workers,
-                progress=progress,
+                progress=False,
                 dead_letters=dead_letters,
                 on_ack=on_ack,
                 max_in_flight=max_in_flight,
             )
     finally:
+        bar.close()
         sink.close()
         if tracker is not None:
             tracker.close()
@@ -345,6 +366,7 @@ def run_import(
         dry_run=dry_run,
         duration=time.perf_counter() - started,
         tally=MappingProxyType(dict(sink.tally.most_common())),
+        column_types=MappingProxyType(dict(opened.column_types)),
     )
     logger.info(
         "imported %s as %s: %d rows, %d invalid, %d skipped",

@@ -28,9 +28,13 @@ from cio._constants import (
 from cio.errors import ErrorDetail, ValidationError
 from cio.io._infer import (
     COLUMN_TYPES,
+    DEFAULT_READING,
     CellError,
     Converter,
+    ReadingOptions,
+    column_converter,
     converter_for,
+    infer_column,
     timestamp_converter,
 )
 from cio.models import (
@@ -418,6 +422,8 @@ class _Entry:
     leaf: str
     text: Converter
     value: Callable[[Any], Any]
+    type_name: str = "auto"
+    plain: bool = False
 
 
 def _file_error(message: str, error_type: str, column: str | None = None) -> ValidationError:
@@ -463,6 +469,7 @@ class Plan:
     ) -> None:
         self.kind = kind
         self._screen = screen
+        self._clean = False  # set once rows arrive through from_clean (columnar sources)
         self.typed = typed
         """Rows arrive as typed values (:meth:`from_values`) rather than text."""
         self.header = tuple(header)
@@ -470,6 +477,9 @@ class Plan:
         self._entries = tuple((e.index, e.parents, e.leaf, e.text, e.column) for e in entries)
         self._value_entries = tuple(
             (e.index, e.parents, e.leaf, e.value, e.column) for e in entries
+        )
+        self._clean_entries = tuple(
+            (e.index, e.parents, e.leaf, None if e.plain else e.value, e.column) for e in entries
         )
         self._constants = tuple(constants)
         self._unnamed = tuple(unnamed)
@@ -482,6 +492,10 @@ class Plan:
             {e.column: ".".join((*e.parents, e.leaf)) for e in entries}
         )
         """Column name to the wire field it fills (for summaries)."""
+        self.column_types: Mapping[str, str] = MappingProxyType(
+            {e.column: e.type_name for e in entries}
+        )
+        """Column name to the type its cells are read as."""
 
     # Row conversion -------------------------------------------------------------------
     def _start(self) -> dict[str, Any]:
@@ -526,6 +540,8 @@ class Plan:
         -------
         Row
         """
+        if self._clean:
+            return self._from_clean(number, cells)
         return self._from_values(number, cells) if self.typed else self._from_cells(number, cells)
 
     def _from_cells(self, number: int, cells: Sequence[str]) -> Row:
@@ -608,7 +624,8 @@ class Plan:
         errors: list[ErrorDetail] = []
         for index, parents, leaf, convert, column in self._value_entries:
             value = values[index]
-            if value is None or value == "" or _is_missing(value):
+            # pd.NA refuses comparisons (``NA == ""`` is NA), so strings are tested by type.
+            if value is None or (value.__class__ is str and not value) or _is_missing(value):
                 continue
             try:
                 value = convert(value)
@@ -618,6 +635,61 @@ class Plan:
                 )
                 continue
             _assign(data, parents, leaf, value)
+        if errors:
+            return Row(number, None, tuple(errors))
+        return self._finish(number, data)
+
+    def from_clean(self, number: int, values: Sequence[Any]) -> Row:
+        """Convert one row of typed values whose empty cells are already ``None``.
+
+        The fast path for columnar sources: nulls, NaN and empty strings were turned into
+        ``None`` column by column, and columns compiled as ``plain`` need no conversion.
+
+        Parameters
+        ----------
+        number : int
+            The row number to report.
+        values : sequence
+            The row's values, in header order.
+
+        Returns
+        -------
+        Row
+            A row with neither message nor errors when the plan's ``screen`` passed
+            over it.
+        """
+        self._clean = True
+        if self._screen is not None and not self._screen(self, number, values):
+            return Row(number, None, ())
+        return self._from_clean(number, values)
+
+    def _from_clean(self, number: int, values: Sequence[Any]) -> Row:
+        data = self._start() if (self._constants or self._fixed) else {}
+        errors: list[ErrorDetail] | None = None
+        for index, parents, leaf, convert, column in self._clean_entries:
+            value = values[index]
+            if value is None:
+                continue
+            if convert is not None:
+                try:
+                    value = convert(value)
+                except CellError as exc:
+                    if errors is None:
+                        errors = []
+                    errors.append(
+                        ErrorDetail((*parents, leaf), exc.message, exc.error_type, number, column)
+                    )
+                    continue
+            if parents:
+                node = data
+                for part in parents:
+                    child = node.get(part)
+                    if child is None:
+                        child = node[part] = {}
+                    node = child
+                node[leaf] = value
+            else:
+                data[leaf] = value
         if errors:
             return Row(number, None, tuple(errors))
         return self._finish(number, data)
@@ -740,6 +812,9 @@ def compile_plan(
     typed_source: bool = False,
     encoded: bool = False,
     screen: RowScreen | None = None,
+    plain_columns: frozenset[str] = frozenset(),
+    sample: Sequence[Sequence[str]] | None = None,
+    reading: ReadingOptions = DEFAULT_READING,
 ) -> Plan:
     """Compile the plan for one header.
 
@@ -766,6 +841,16 @@ def compile_plan(
         typed values) before conversion; when it returns ``False`` the row is passed
         over without converting it, and :meth:`Plan.convert` can convert it later
         (incremental syncs compare raw rows this way).
+    plain_columns : frozenset of str
+        Columns of a typed source whose values are sent as they are (no text, no naive
+        date-time): :meth:`Plan.from_clean` skips their converter unless the column has
+        a role that converts or an explicit type.
+    sample : sequence of rows of str, optional
+        The first rows of a CSV file: each column without a role or an explicit type
+        gets the one type its sample cells fit (:func:`~cio.io._infer.infer_column`);
+        without a sample, cells are inferred one by one (``auto``).
+    reading : ReadingOptions
+        Date formats and the decimal separator.
 
     Returns
     -------
@@ -795,7 +880,7 @@ def compile_plan(
             "unknown_column",
             unknown[0],
         )
-    timestamp = timestamp_converter(assume_timezone)
+    timestamp = timestamp_converter(assume_timezone, reading)
     entries: list[_Entry] = []
     unnamed: list[int] = []
     claimed: dict[Path, str] = {}
@@ -809,17 +894,26 @@ def compile_plan(
         path, role = _target_path(target, kind)
         type_name = mapping.types.get(name)
         if type_name is not None and type_name != "auto":
-            text = converter_for(type_name, assume_timezone)
+            text = converter_for(type_name, assume_timezone, reading)
+            shown = type_name
         elif role == "timestamp":
             text = timestamp
+            shown = "timestamp"
         elif role is not None:
             text = converter_for("string", assume_timezone)
+            shown = "string"
+        elif sample is not None and type_name is None:
+            cells = [row[index] for row in sample if index < len(row) and row[index]]
+            shown = infer_column(cells, reading)
+            text = column_converter(shown, name, assume_timezone, reading)
         else:
             text = converter_for("auto", assume_timezone)
+            shown = "auto"
         typed = role == "timestamp" or (type_name is not None and type_name != "auto")
         value = _value_converter(text, typed, assume_timezone) if typed_source else _identity
         _claim(claimed, path, name)
-        entries.append(_Entry(index, name, path[:-1], path[-1], text, value))
+        plain = name in plain_columns and not typed
+        entries.append(_Entry(index, name, path[:-1], path[-1], text, value, shown, plain))
     constants: list[tuple[Path, Any]] = []
     for target, value in mapping.constants.items():
         path, _role = _target_path(target, kind)

@@ -33,6 +33,9 @@ __all__ = ["ImportState", "MessageIds", "dataframe_identity", "file_identity"]
 logger = logging.getLogger(__name__)
 
 _HEADER_KEY: Final = "cio_import_state"
+_TORN_MARK: Final = "!"
+MAX_STATE_ROW: Final = 1_000_000_000
+"""Row numbers beyond this in a state file mean it is damaged (one bit per row in memory)."""
 
 
 def file_identity(path: str | os.PathLike[str]) -> str:
@@ -147,7 +150,7 @@ class ImportState:
             )
         elif self._needs_newline:
             # End the torn line so that it stays invalid ("1" + "!" is not a row).
-            self._write("!\n")
+            self._write(_TORN_MARK + "\n")
 
     def _load(self) -> None:
         self._exists_with_header = False
@@ -157,23 +160,44 @@ class ImportState:
         except FileNotFoundError:
             return
         with handle:
-            first_line = handle.readline()
+            try:
+                first_line = handle.readline()
+            except UnicodeDecodeError:
+                raise ConfigurationError(f"{self.path} is not a cio import state file") from None
             if not first_line.strip():
                 return
             self._check_header(first_line)
             self._exists_with_header = True
             self._needs_newline = not first_line.endswith("\n")
-            for line in handle:
-                # Only newline-terminated lines count: a line cut short by a crash could
-                # read as another row number ("12" from "123").
-                if not line.endswith("\n"):
-                    self._needs_newline = True
-                    break
-                first, _, last = line.strip().partition("-")
-                if first.isdigit() and (not last or last.isdigit()):
-                    start, end = int(first), int(last or first)
-                    if start <= end:
-                        self._mark(start, end)
+            try:
+                self._load_ranges(handle)
+            except UnicodeDecodeError:
+                raise self._damaged("a line is not valid UTF-8") from None
+
+    def _load_ranges(self, handle: Any) -> None:
+        for number, line in enumerate(handle, start=2):
+            # Only newline-terminated lines count: a line cut short by a crash could
+            # read as another row number ("12" from "123").
+            if not line.endswith("\n"):
+                self._needs_newline = True
+                break
+            text = line.strip()
+            if not text or text.endswith(_TORN_MARK):
+                continue  # a line a crash cut short, ended by a later run
+            first, _, last = text.partition("-")
+            if not (_is_row(first) and (not last or _is_row(last))):
+                raise self._damaged(f"line {number} is not a range of rows")
+            start, end = int(first), int(last or first)
+            if end > MAX_STATE_ROW:
+                raise self._damaged(f"line {number} names a row beyond {MAX_STATE_ROW:,}")
+            if start <= end:
+                self._mark(start, end)
+
+    def _damaged(self, why: str) -> ConfigurationError:
+        return ConfigurationError(
+            f"the state file {self.path} is damaged ({why}); move it away to start the import "
+            "over (rows sent again keep their messageIds, so Customer.io drops duplicates)"
+        )
 
     def _check_header(self, line: str) -> None:
         try:
@@ -236,6 +260,10 @@ class ImportState:
         """Close the file."""
         with self._lock:
             self._handle.close()
+
+
+def _is_row(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
 def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

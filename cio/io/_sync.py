@@ -53,6 +53,7 @@ from cio._constants import (
 from cio.errors import ConfigurationError, CustomerIOError, ErrorDetail, ValidationError
 from cio.io._infer import resolve_timezone
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, RowScreen, resolve_kind
+from cio.io._source import Format, TabularSource, open_source
 from cio.io._sync_state import (
     Known,
     RejectedKey,
@@ -61,11 +62,19 @@ from cio.io._sync_state import (
     format_history,
     read_history,
 )
-from cio.io._validate import Format, Source, _ErrorSink, format_error_table, open_rows, source_name
+from cio.io._validate import Source, _ErrorSink, format_error_table, open_rows
 from cio.models import EncodedMessage, encode_message
 
 if TYPE_CHECKING:
     from cio.client import CustomerIOClient
+
+
+def _source_name(source: Source, fmt: Format | None) -> str:
+    """The name runs are recorded under: the path, ``DataFrame``, ``SQL query``..."""
+    if isinstance(source, TabularSource):
+        return source.name
+    return open_source(source, format=fmt).name
+
 
 __all__ = [
     "DEFAULT_MAX_DELETE_SHARE",
@@ -989,7 +998,7 @@ def run_sync(
     columns = _key_columns(key)
     column_mapping = ColumnMapping.coerce(mapping, constants=constants, types=types)
     timezone = resolve_timezone(assume_timezone)
-    name = source_name(source)
+    name = _source_name(source, format)
     run_options = {
         "kind": sync_kind.name,
         "key": list(columns),

@@ -7,19 +7,21 @@ import html
 import logging
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from cio._charts import error_chart
 from cio._constants import DEFAULT_MAX_ROW_ERRORS
 from cio.errors import ErrorDetail, ValidationError
-from cio.io._infer import resolve_timezone
+from cio.io._infer import DEFAULT_READING, ReadingOptions, resolve_timezone
 from cio.io._plan import ColumnMapping, KindSpec, Row, RowScreen, resolve_kind
-from cio.io._readers import guess_format, iter_csv, iter_dataframe, iter_jsonl
+from cio.io._progress import progress_bar, track_rows
+from cio.io._readers import CSV_TYPE_SAMPLE_ROWS
+from cio.io._source import Format, TabularSource, open_source
 
 __all__ = [
     "ValidationResult",
@@ -36,7 +38,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Source = str | os.PathLike[str] | Any
-Format = Literal["csv", "jsonl", "dataframe"]
 _ERROR_FIELDS = ("row", "column", "field", "type", "message")
 _TALLY_FIELDS = ("count", "column", "type")
 _TALLY_SHOWN = 20
@@ -46,17 +47,8 @@ ErrorTally = Mapping[tuple[str, str], int]
 """Errors counted by (column, error type); the column is the field for JSON Lines, or ``""``."""
 
 
-def _is_dataframe(source: Any) -> bool:
-    return type(source).__name__ == "DataFrame" and hasattr(source, "itertuples")
-
-
-def source_name(source: Source) -> str:
-    """A short name for a source: the path, or ``DataFrame``."""
-    return "DataFrame" if _is_dataframe(source) else os.fspath(source)
-
-
 def open_rows(
-    source: Source,
+    source: Source | TabularSource,
     spec: KindSpec,
     mapping: ColumnMapping,
     *,
@@ -68,19 +60,20 @@ def open_rows(
     skip: Callable[[int], bool] | None = None,
     encoded: bool = False,
     screen: RowScreen | None = None,
+    reading: ReadingOptions = DEFAULT_READING,
 ) -> tuple[Mapping[str, str], Iterator[Row]]:
     """Open any source: return its column targets and a row iterator.
 
     Parameters
     ----------
-    source : path or DataFrame
+    source : path, DataFrame, columnar object, SqlQuery or TabularSource
         What to read.
     spec : KindSpec
         What each row becomes.
     mapping : ColumnMapping
         Renames, drops, constants, types.
-    fmt : {"csv", "jsonl", "dataframe"}, optional
-        Guessed from the source when not given.
+    fmt : str, optional
+        Guessed from the source when not given (see :func:`cio.io.open_source`).
     encoding, delimiter : str, optional
         For files.
     assume_timezone : tzinfo, optional
@@ -95,6 +88,8 @@ def open_rows(
     screen : callable, optional
         Sees each row's raw cells before conversion and may pass over it (see
         :func:`cio.io._plan.compile_plan`); every reader honours it through the plan.
+    reading : ReadingOptions
+        Date formats and decimal separator for text cells.
 
     Returns
     -------
@@ -105,32 +100,21 @@ def open_rows(
     ValidationError
         For file-level problems, located at row 1.
     """
+    opened = (
+        source
+        if isinstance(source, TabularSource)
+        else open_source(source, format=fmt, encoding=encoding, delimiter=delimiter)
+    )
     options: dict[str, Any] = {
         "assume_timezone": assume_timezone,
         "message_ids": message_ids,
         "encoded": encoded,
+        "reading": reading,
     }
     if screen is not None:
         options["screen"] = screen
-    if fmt is None:
-        fmt = "dataframe" if _is_dataframe(source) else guess_format(source)  # type: ignore[assignment]
-    if fmt == "dataframe":
-        plan, rows = iter_dataframe(source, spec, mapping, plan_options=options, skip=skip)
-        return plan.targets, rows
-    if fmt == "jsonl":
-        return MappingProxyType({}), iter_jsonl(
-            source, spec, mapping, encoding=encoding, plan_options=options, skip=skip
-        )
-    plan, rows = iter_csv(
-        source,
-        spec,
-        mapping,
-        encoding=encoding,
-        delimiter=delimiter,
-        plan_options=options,
-        skip=skip,
-    )
-    return plan.targets, rows
+    plan, rows = opened.rows(spec, mapping, plan_options=options, skip=skip)
+    return (MappingProxyType({}) if plan is None else plan.targets), rows
 
 
 def read_rows(
@@ -144,13 +128,19 @@ def read_rows(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    date_formats: Sequence[str] = (),
+    decimal: str = ".",
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
 ) -> Iterator[Row]:
-    """Stream a CSV file, JSON Lines file or DataFrame as validated rows.
+    """Stream any supported source as validated rows.
 
     Parameters
     ----------
-    source : path or pandas.DataFrame
-        A ``.csv`` (any sniffable dialect) or ``.jsonl``/``.ndjson`` file, or a DataFrame.
+    source : path, DataFrame, columnar object or SqlQuery
+        A ``.csv`` (any sniffable dialect), ``.jsonl``/``.ndjson``, Parquet (a file or a
+        dataset directory) or Arrow IPC/Feather file; a pandas or polars DataFrame, a
+        polars LazyFrame, a pyarrow Table or RecordBatchReader, a DuckDB relation, or a
+        :class:`cio.io.SqlQuery` (see :func:`cio.io.open_source`).
     kind : str
         ``identify``, ``track``, ``page``, ``screen``, ``group``, ``relationship``,
         ``device``, ``delete``, ``suppress``, ``unsuppress``, or a semantic event name.
@@ -163,12 +153,19 @@ def read_rows(
     assume_timezone : str or tzinfo, optional
         Timezone for naive date-times (``"UTC"``); without it a naive ``timestamp`` is
         a row error.
-    format : {"csv", "jsonl", "dataframe"}, optional
-        Guessed from the file extension when not given.
+    format : {"csv", "jsonl", "dataframe", "parquet", "arrow", "sql"}, optional
+        Guessed from the source when not given.
     encoding : str
         Text encoding of files (``utf-8``, with or without BOM, by default).
     delimiter : str, optional
         Force a CSV delimiter instead of sniffing.
+    date_formats : sequence of str
+        ``strptime`` formats for date-times and dates that are not ISO 8601
+        (``["%d/%m/%Y"]``); see ``docs/import.md``.
+    decimal : str
+        ``"."`` or ``","`` (``1.234,56``).
+    sample_rows : int
+        CSV rows read to choose each column's one type (1000 by default).
 
     Returns
     -------
@@ -190,14 +187,15 @@ def read_rows(
     [{'plan': 'pro', 'seats': 3}]
     """
     spec = resolve_kind(kind)
+    opened = open_source(
+        source, format=format, encoding=encoding, delimiter=delimiter, sample_rows=sample_rows
+    )
     _targets, rows = open_rows(
-        source,
+        opened,
         spec,
         ColumnMapping.coerce(mapping, constants=constants, types=types),
-        fmt=format,
-        encoding=encoding,
-        delimiter=delimiter,
         assume_timezone=resolve_timezone(assume_timezone),
+        reading=ReadingOptions(tuple(date_formats), decimal),
     )
     return rows
 
@@ -224,6 +222,9 @@ class ValidationResult:
         Column name to the field it fills.
     tally : mapping
         Every error counted by ``(column, type)``, most frequent first.
+    column_types : mapping
+        Column name to the type its values are read as: the source's schema for
+        Parquet, Arrow, polars, DuckDB and pandas; for CSV the type chosen per column.
     """
 
     source: str
@@ -235,6 +236,7 @@ class ValidationResult:
     error_count: int
     columns: Mapping[str, str] = field(default_factory=dict)
     tally: ErrorTally = field(default_factory=dict)
+    column_types: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -431,8 +433,12 @@ def validate(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    date_formats: Sequence[str] = (),
+    decimal: str = ".",
+    sample_rows: int = CSV_TYPE_SAMPLE_ROWS,
     max_errors: int = DEFAULT_MAX_ROW_ERRORS,
     errors_csv: str | os.PathLike[str] | None = None,
+    progress: bool = False,
 ) -> ValidationResult:
     """Validate every row of a source without sending anything.
 
@@ -440,16 +446,20 @@ def validate(
 
     Parameters
     ----------
-    source : path or pandas.DataFrame
-        What to validate.
+    source : path, DataFrame, columnar object or SqlQuery
+        What to validate (as for :func:`read_rows`).
     kind : str
         What each row must become.
     mapping, constants, types, assume_timezone, format, encoding, delimiter
+        As for :func:`read_rows`.
+    date_formats, decimal, sample_rows
         As for :func:`read_rows`.
     max_errors : int
         Errors kept in the result (all are counted).
     errors_csv : path, optional
         Write every error (row, column, field, type, message) to this CSV file.
+    progress : bool
+        Show a progress bar (rows, or bytes for text files) on stderr.
 
     Returns
     -------
@@ -465,25 +475,28 @@ def validate(
         When the file cannot be read.
     """
     spec = resolve_kind(kind)
-    name = source_name(source)
+    reading = ReadingOptions(tuple(date_formats), decimal)
+    opened = open_source(
+        source, format=format, encoding=encoding, delimiter=delimiter, sample_rows=sample_rows
+    )
+    name = opened.name
     sink = _ErrorSink(max_errors, errors_csv)
     total = valid = 0
     columns: Mapping[str, str] = {}
+    bar = progress_bar(opened, progress, unit_name="row")
     try:
         try:
             columns, rows = open_rows(
-                source,
+                opened,
                 spec,
                 ColumnMapping.coerce(mapping, constants=constants, types=types),
-                fmt=format,
-                encoding=encoding,
-                delimiter=delimiter,
                 assume_timezone=resolve_timezone(assume_timezone),
+                reading=reading,
             )
         except ValidationError as exc:
             sink.add(exc.errors)
             rows = iter(())
-        for row in rows:
+        for row in track_rows(rows, bar):
             total += 1
             if row.errors:
                 sink.add(row.errors)
@@ -491,6 +504,7 @@ def validate(
                 valid += 1
     finally:
         sink.close()
+        bar.close()
     logger.info("validated %s: %d rows, %d errors", name, total, sink.count)
     return ValidationResult(
         source=name,
@@ -502,6 +516,7 @@ def validate(
         error_count=sink.count,
         columns=MappingProxyType(dict(columns)),
         tally=MappingProxyType(dict(sink.tally.most_common())),
+        column_types=MappingProxyType(dict(opened.column_types)),
     )
 
 
@@ -554,11 +569,11 @@ def validate_jsonl(path: str | os.PathLike[str], kind: str, **options: Any) -> V
 
 
 def validate_dataframe(frame: Any, kind: str, **options: Any) -> ValidationResult:
-    """Validate a pandas DataFrame; row numbers in errors are positions (``df.iloc``).
+    """Validate a DataFrame; errors give index labels, or positions for a RangeIndex.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
+    frame : pandas.DataFrame or polars.DataFrame
         The data.
     kind : str
         What each row must become.

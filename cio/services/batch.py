@@ -303,8 +303,8 @@ class BatchService:
     def import_dataframe(self, frame: Any, *, kind: str, **options: Any) -> ImportReport:
         """Validate a pandas DataFrame row by row and send its valid rows.
 
-        Row numbers in errors are positions (``df.iloc[row]``); see
-        :meth:`import_csv` for the options.
+        Errors give the index label of a labelled frame, else the position
+        (``df.iloc[row]``); see :meth:`import_csv` for the options.
 
         Parameters
         ----------
@@ -322,6 +322,31 @@ class BatchService:
         from cio.io._import import run_import  # noqa: PLC0415 - cio.io builds on this module
 
         return run_import(self.send, frame, kind, format="dataframe", **options)
+
+    def import_source(self, source: Any, *, kind: str, **options: Any) -> ImportReport:
+        """Validate any supported source row by row and send its valid rows.
+
+        Sources: CSV, JSON Lines, Parquet (a file or a dataset directory) and Arrow IPC /
+        Feather files; pandas and polars DataFrames, polars LazyFrames; pyarrow Tables
+        and RecordBatchReaders; DuckDB relations; :class:`cio.io.SqlQuery`. See
+        :meth:`import_csv` for the options.
+
+        Parameters
+        ----------
+        source : path or object
+            What to import.
+        kind : str
+            What each row becomes.
+        **options
+            As for :meth:`import_csv`.
+
+        Returns
+        -------
+        cio.io.ImportReport
+        """
+        from cio.io._import import run_import  # noqa: PLC0415 - cio.io builds on this module
+
+        return run_import(self.send, source, kind, **options)
 
     def _send_rows(
         self,

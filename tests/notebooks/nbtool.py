@@ -43,6 +43,7 @@ NOTEBOOK_NAMES = (
     "05_batch_operations",
     "06_semantic_events",
     "07_complete_workflows",
+    "08_columnar_and_sql",
     "09_incremental_sync",
     "10_spark",
 )
