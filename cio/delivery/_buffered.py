@@ -30,9 +30,13 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from datetime import time as time_of_day
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
+from uuid import UUID
 
 import pydantic
 from typing_extensions import Self
@@ -72,6 +76,12 @@ _MESSAGE = 6
 _STORED = 7  # already validated, serialized and written to the outbox: (kind, seq, id, key, body)
 
 _ROOM_POLL_SECONDS = 0.05
+# Types whose values cannot change after the call: kept as they are, never copied.
+_IMMUTABLE: frozenset[type] = frozenset(
+    {str, int, float, bool, type(None), bytes, datetime, date, time_of_day, Decimal, UUID}
+)
+# Nesting beyond this is not copied further (validation refuses it as too deep anyway).
+_SNAPSHOT_MAX_DEPTH = 64
 
 
 class QueueFullError(CustomerIOError):
@@ -98,6 +108,41 @@ def _build(kind: int, a: Any, b: Any, c: Any, fields: dict[str, Any]) -> Message
     if isinstance(a, Message):
         return a
     return parse_item(a, 0)
+
+
+def _snapshot(value: Any, depth: int = 0) -> Any:
+    """Copy the containers of ``value`` so later changes by the caller do not leak in.
+
+    Dicts, lists, tuples, sets and other mappings are copied (recursively); scalars and
+    other objects are kept. A flat dict of scalars costs one ``dict.copy()``.
+    """
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if depth > _SNAPSHOT_MAX_DEPTH:
+        return value
+    if kind is dict:
+        copy = value.copy()
+        for key, item in copy.items():
+            if type(item) not in _IMMUTABLE:
+                copy[key] = _snapshot(item, depth + 1)
+        return copy
+    if kind is list or kind is tuple:
+        return kind(
+            item if type(item) in _IMMUTABLE else _snapshot(item, depth + 1) for item in value
+        )
+    if isinstance(value, Mapping):
+        return {key: _snapshot(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return set(value)
+    return value
+
+
+def _snapshot_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    for name, value in fields.items():
+        if type(value) not in _IMMUTABLE:
+            fields[name] = _snapshot(value)
+    return fields
 
 
 def _drop_none(fields: dict[str, Any]) -> dict[str, Any]:
@@ -207,6 +252,7 @@ class BufferedSender:
         self._engine: DeliveryEngine | None = None
         self._thread: threading.Thread | None = None
         self._running = False
+        self._crash: BaseException | None = None
         self._started_at = time.perf_counter()
 
     def _start(self) -> None:
@@ -241,8 +287,18 @@ class BufferedSender:
     def _ensure_running(self) -> None:
         if self._closed:
             raise ClientClosedError("this buffered sender is closed; create a new one")
+        if self._crash is not None:
+            self._raise_crashed()
         if self._thread is None:  # a forked child: start its own thread lazily
             self._start()
+
+    def _raise_crashed(self) -> None:
+        crash = self._crash
+        raise CustomerIOError(
+            f"the buffered sender's thread stopped ({type(crash).__name__}); calls are no "
+            "longer sent. close() reports and dead-letters what is pending; create a new "
+            "sender to go on"
+        )
 
     def _wait_for_room(self) -> None:
         if self.on_full == "raise":
@@ -254,6 +310,8 @@ class BufferedSender:
             while len(self._queue) >= self.max_queue:
                 if self._closed:
                     raise ClientClosedError("this buffered sender was closed while waiting")
+                if self._crash is not None:
+                    self._raise_crashed()
                 self._wakeup.set()
                 self._room.wait(_ROOM_POLL_SECONDS)
 
@@ -275,7 +333,12 @@ class BufferedSender:
 
     def _call(self, kind: int, a: Any, b: Any, c: Any, fields: dict[str, Any]) -> None:
         if self.outbox is None:
-            self._put((kind, a, b, c, fields))
+            # The data as it is now: a caller that reuses one dict must not change this call.
+            if type(b) not in _IMMUTABLE:
+                b = _snapshot(b)
+            if type(c) not in _IMMUTABLE:
+                c = _snapshot(c)
+            self._put((kind, a, b, c, _snapshot_fields(fields) if fields else fields))
             return
         try:
             message = _build(kind, a, b, c, _drop_none(fields))
@@ -417,6 +480,8 @@ class BufferedSender:
             thread reports it; see the module documentation).
         """
         if self.outbox is None:
+            if not isinstance(message, Message):
+                message = _snapshot(message)
             self._put((_MESSAGE, message, None, None, None))
             return
         self._put_checked(parse_item(message, self._calls))
@@ -450,9 +515,14 @@ class BufferedSender:
                     engine.flush()
                     if self._stopping and not self._queue:
                         return
-        except BaseException:  # recorded: the log names it; close() reports what is pending
+        except BaseException as exc:  # recorded: the next call raises, close() accounts
+            self._crash = exc
+            self._running = False  # callers take the slow path, which raises
             logger.exception("the buffered sender's thread stopped")
-            raise
+            with self._room:
+                self._room.notify_all()
+            with self._settled:
+                self._settled.notify_all()
 
     def _send_backlog(self, engine: DeliveryEngine) -> None:
         assert self.outbox is not None
@@ -480,6 +550,12 @@ class BufferedSender:
             except CustomerIOError as exc:
                 self._reject(engine, number - 1, None, exc)
                 continue
+            except Exception as exc:  # user data (a Mapping whose reads raise, a bad __str__)
+                error = ValidationError(
+                    f"invalid call {number - 1}: reading its arguments raised {type(exc).__name__}"
+                )
+                self._reject(engine, number - 1, None, error)
+                continue
             message_id = message.message_id
             put(body, message.user_id or message.anonymous_id or message_id, message_id, number - 1)
         self._calls = number
@@ -490,7 +566,10 @@ class BufferedSender:
         record = engine.reject(index, message_id, error)
         logger.warning("buffered call %d refused: %s", index, record.reason)
         if self._on_error is not None:
-            self._on_error(record)
+            try:
+                self._on_error(record)
+            except BaseException:  # the caller's callback must not stop delivery
+                logger.exception("the on_error callback raised; ignored, delivery goes on")
         self._settle(())
 
     def _settle(self, indices: Any) -> None:
@@ -612,6 +691,14 @@ class BufferedSender:
         reason = ClientClosedError("the sender was closed before the API acknowledged this message")
         self._engine.abort(reason)
         self._thread.join(_ROOM_POLL_SECONDS * 10)
+        if not self._thread.is_alive() and self._queue:
+            # The packer died: dead-letter what it left queued from this thread instead.
+            with self._take_lock:
+                items = list(self._queue)
+                self._queue.clear()
+                self._taken += len(items)
+            self._feed(self._engine, items)
+            self._engine.flush()
         self._engine.drain_unsent()
         self._engine.close(_ROOM_POLL_SECONDS)
         self._engine.dead_letter_in_flight(reason)
