@@ -45,6 +45,7 @@ MessageInput = Message | EncodedMessage | Mapping[str, Any]
 DeadLettersOption = str | Path | DeadLetterStore | None
 
 _SQLITE_SUFFIXES = frozenset({".db", ".sqlite", ".sqlite3"})
+_SHOWN_REUSED = 10
 
 
 def open_dead_letters(option: DeadLettersOption) -> tuple[DeadLetterStore, bool]:
@@ -195,6 +196,8 @@ def send_messages(
         abort_on_fatal=True,
     )
     put = engine.put
+    given_ids: dict[str, int] = {}
+    reused: list[tuple[int, int]] = []
     try:
         for index, item in enumerate(messages):
             try:
@@ -202,6 +205,10 @@ def send_messages(
             except ValidationError as exc:
                 engine.reject(index, None, exc)
                 continue
+            if _has_given_id(item):
+                first = given_ids.setdefault(message_id, index)
+                if first != index:
+                    reused.append((first, index))
             if len(body) > MAX_MESSAGE_BYTES:
                 engine.reject(index, message_id, message_too_large(body))
                 continue
@@ -211,6 +218,8 @@ def send_messages(
         _finish(engine, bar, store, owned)
         raise
     _finish(engine, bar, store, owned)
+    if reused:
+        _warn_reused_ids(reused)
     report = engine.report(time.perf_counter() - started)
     stopped = engine.stopped_by
     if isinstance(stopped, CustomerIOError):
@@ -218,6 +227,28 @@ def send_messages(
     if not report.ok:
         logger.warning("%s", report)
     return report
+
+
+def _has_given_id(item: object) -> bool:
+    """Whether the caller chose the item's messageId (generated ones never collide)."""
+    if type(item) is dict or isinstance(item, Mapping):
+        return "messageId" in item or "message_id" in item
+    if isinstance(item, Message):
+        return "message_id" in item.model_fields_set
+    return type(item) is EncodedMessage
+
+
+def _warn_reused_ids(reused: list[tuple[int, int]]) -> None:
+    pairs = ", ".join(f"messages {first} and {later}" for first, later in reused[:_SHOWN_REUSED])
+    more = f" and {len(reused) - _SHOWN_REUSED} more" if len(reused) > _SHOWN_REUSED else ""
+    logger.warning(
+        "%d message(s) reuse the messageId of an earlier message in the same batch.send "
+        "(%s%s); the API keeps only one message per messageId, so the others are dropped. "
+        "Give each message its own messageId",
+        len(reused),
+        pairs,
+        more,
+    )
 
 
 def _finish(engine: DeliveryEngine, bar: Any, store: DeadLetterStore, owned: bool) -> None:
