@@ -305,12 +305,27 @@ class Outbox:
                 raise
             db.execute("COMMIT")
 
-    def _dead_letters(self) -> list[tuple[int, DeadLetter]]:
+    def dead_letter_times(self) -> tuple[str | None, str | None]:
+        """When the oldest and newest dead letters failed (ISO 8601), or ``None``.
+
+        Returns
+        -------
+        tuple of (str or None, str or None)
+        """
+        db = self._db()
+        with self._lock:
+            oldest, newest = db.execute(
+                "SELECT MIN(failed_at), MAX(failed_at) FROM dead_letters"
+            ).fetchone()
+        return oldest, newest
+
+    def _dead_letters(self, limit: int = -1) -> list[tuple[int, DeadLetter]]:
         db = self._db()
         with self._lock:
             found = db.execute(
                 "SELECT id, message_id, reason, error_type, status, attempts, input_index, "
-                "failed_at, body FROM dead_letters ORDER BY id"
+                "failed_at, body FROM dead_letters ORDER BY id LIMIT ?",
+                (limit,),
             ).fetchall()
         return [
             (
@@ -378,14 +393,19 @@ class OutboxDeadLetterStore:
             self.outbox._add_dead_letters(letters)
             logger.warning("%d message(s) moved to the dead letters of %s", len(letters), self)
 
-    def entries(self) -> list[tuple[int, DeadLetter]]:
+    def entries(self, limit: int | None = None) -> list[tuple[int, DeadLetter]]:
         """Every dead letter with its row id (for :meth:`Outbox.remove_dead_letters`).
+
+        Parameters
+        ----------
+        limit : int, optional
+            Return only the first ``limit`` (oldest first).
 
         Returns
         -------
         list of (int, DeadLetter)
         """
-        return self.outbox._dead_letters()
+        return self.outbox._dead_letters(-1 if limit is None else limit)
 
     def __iter__(self) -> Iterator[DeadLetter]:
         return iter([letter for _, letter in self.entries()])
