@@ -19,7 +19,13 @@ from cio.delivery._deadletters import (
 )
 from cio.delivery._engine import DeliveryEngine, default_workers
 from cio.delivery._outbox import Outbox, OutboxDeadLetterStore, OutboxRow, OutboxStats
-from cio.delivery._report import BatchReport, DeliveryError, DeliveryFailure, FlushResult
+from cio.delivery._report import (
+    BatchReport,
+    DeliveryError,
+    DeliveryFailure,
+    DeliveryInterrupted,
+    FlushResult,
+)
 
 __all__ = [
     "BatchReport",
@@ -29,6 +35,7 @@ __all__ = [
     "DeliveryEngine",
     "DeliveryError",
     "DeliveryFailure",
+    "DeliveryInterrupted",
     "FlushResult",
     "JsonLinesDeadLetterStore",
     "MemoryDeadLetterStore",

@@ -24,7 +24,7 @@ from cio.delivery._deadletters import (
     MemoryDeadLetterStore,
 )
 from cio.delivery._engine import DeliveryEngine, Progress
-from cio.delivery._report import BatchReport
+from cio.delivery._report import BatchReport, DeliveryInterrupted
 from cio.errors import CustomerIOError, ErrorDetail, ValidationError
 from cio.models import Message, parse_message
 from cio.models._wire import Encoded, EncodedMessage, encode_model, encode_wire
@@ -46,6 +46,8 @@ DeadLettersOption = str | Path | DeadLetterStore | None
 
 _SQLITE_SUFFIXES = frozenset({".db", ".sqlite", ".sqlite3"})
 _SHOWN_REUSED = 10
+INTERRUPT_GRACE_SECONDS = 2.0
+"""After Ctrl-C, how long requests already under way may take to be answered."""
 
 
 def open_dead_letters(option: DeadLettersOption) -> tuple[DeadLetterStore, bool]:
@@ -213,11 +215,18 @@ def send_messages(
                 engine.reject(index, message_id, message_too_large(body))
                 continue
             put(body, key, message_id, index)
+        _finish(engine, bar, store, owned)
+    except KeyboardInterrupt as exc:
+        # No new request; what was read is acknowledged or recorded; say which.
+        in_flight = engine.interrupt(exc, INTERRUPT_GRACE_SECONDS)
+        _finish_now(bar, store, owned)
+        report = engine.report(time.perf_counter() - started)
+        logger.warning("batch.send interrupted: %s", report)
+        raise DeliveryInterrupted(report, engine.next_index, in_flight) from None
     except BaseException as exc:
         engine.abort(exc)
         _finish(engine, bar, store, owned)
         raise
-    _finish(engine, bar, store, owned)
     if reused:
         _warn_reused_ids(reused)
     report = engine.report(time.perf_counter() - started)
@@ -255,10 +264,14 @@ def _finish(engine: DeliveryEngine, bar: Any, store: DeadLetterStore, owned: boo
     try:
         engine.close()
     finally:
-        if bar is not None and hasattr(bar, "close"):
-            bar.close()
-        if owned and not isinstance(store, MemoryDeadLetterStore):
-            store.close()
+        _finish_now(bar, store, owned)
+
+
+def _finish_now(bar: Any, store: DeadLetterStore, owned: bool) -> None:
+    if bar is not None and hasattr(bar, "close"):
+        bar.close()
+    if owned and not isinstance(store, MemoryDeadLetterStore):
+        store.close()
 
 
 def _progress_bar(progress: bool | Progress, messages: Iterable[object]) -> Progress | None:

@@ -29,6 +29,7 @@ import math
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -137,6 +138,10 @@ def _failure(
     )
 
 
+def _unsent(stop: BaseException) -> str:
+    return f"not sent: delivery stopped ({type(stop).__name__})"
+
+
 class DeliveryEngine:
     """Packs serialized messages into lanes and sends them with a pool of threads.
 
@@ -221,6 +226,7 @@ class DeliveryEngine:
         self.requests = 0
         self.retries = 0
         self.bytes_sent = 0
+        self.next_index = 0
         self._failures: list[DeliveryFailure] = []
         capacity = max(1, math.ceil(in_flight / count))
         self._lanes = [_Lane(capacity) for _ in range(count)]
@@ -256,7 +262,12 @@ class DeliveryEngine:
         batch = lane.batch
         grown = batch.size + len(body) + 1
         if grown > self._max_bytes:
-            self._submit(lane, raise_stop=True)
+            try:
+                self._submit(lane, raise_stop=True)
+            except BaseException as exc:  # stopped or interrupted: this message is read, record it
+                self._fail([body], [message_id], [index], exc, attempts=0, reason=_unsent(exc))
+                self.next_index = index + 1
+                raise
             batch = lane.batch
             grown = batch.size + len(body) + 1
             if grown > self._max_bytes:
@@ -269,6 +280,7 @@ class DeliveryEngine:
         batch.bodies.append(body)
         batch.ids.append(message_id)
         batch.indices.append(index)
+        self.next_index = index + 1
 
     def reject(
         self, index: int | None, message_id: str | None, error: BaseException
@@ -294,6 +306,8 @@ class DeliveryEngine:
             self.rejected += 1
             if len(self._failures) < MAX_REPORT_FAILURES:
                 self._failures.append(record)
+        if index is not None:
+            self.next_index = index + 1
         return record
 
     def _submit(self, lane: _Lane, *, raise_stop: bool) -> None:
@@ -303,26 +317,23 @@ class DeliveryEngine:
         if not batch.bodies:
             return
         lane.batch = _Batch()
-        while True:
-            stop = self._stop
-            if stop is not None:
-                self._fail_unsent(batch, stop)
-                return
-            try:
-                lane.queue.put(batch, timeout=_PUT_POLL_SECONDS)
-                return
-            except queue.Full:
-                continue
+        try:
+            while True:
+                stop = self._stop
+                if stop is not None:
+                    self._fail_unsent(batch, stop)
+                    return
+                try:
+                    lane.queue.put(batch, timeout=_PUT_POLL_SECONDS)
+                    return
+                except queue.Full:
+                    continue
+        except BaseException as exc:  # interrupted while waiting for room: record the batch
+            self._fail_unsent(batch, exc)
+            raise
 
     def _fail_unsent(self, batch: _Batch, stop: BaseException) -> None:
-        self._fail(
-            batch.bodies,
-            batch.ids,
-            batch.indices,
-            stop,
-            attempts=0,
-            reason=f"not sent: delivery stopped ({type(stop).__name__})",
-        )
+        self._fail(batch.bodies, batch.ids, batch.indices, stop, attempts=0, reason=_unsent(stop))
 
     def drain_unsent(self) -> int:
         """After :meth:`abort`, dead-letter the batches still waiting in the lanes' queues.
@@ -340,14 +351,25 @@ class DeliveryEngine:
         if stop is None:
             return count
         for lane in self._lanes:
-            while True:
-                try:
-                    batch = lane.queue.get_nowait()
-                except queue.Empty:
-                    break
-                if batch is not None:
-                    self._fail_unsent(batch, stop)
-                    count += 1
+            count += self._drain_lane(lane, stop)
+        return count
+
+    def _drain_lane(self, lane: _Lane, stop: BaseException) -> int:
+        """Dead-letter the batches queued in ``lane``; its stop signal stays queued."""
+        count = 0
+        sentinels = 0
+        while True:
+            try:
+                batch = lane.queue.get_nowait()
+            except queue.Empty:
+                break
+            if batch is None:
+                sentinels += 1  # the worker's stop signal: never discard it, or it never exits
+            else:
+                self._fail_unsent(batch, stop)
+                count += 1
+        for _ in range(sentinels):
+            lane.queue.put_nowait(None)
         return count
 
     def flush(self) -> None:
@@ -372,6 +394,51 @@ class DeliveryEngine:
         with self._lock:
             if self._stop is None:
                 self._stop = reason
+
+    def interrupt(self, reason: BaseException, grace: float) -> int:
+        """Stop at once (Ctrl-C): no new request starts, nothing read is left unrecorded.
+
+        Batches not yet sent are dead-lettered as not sent; requests already under way
+        get ``grace`` seconds to finish, and those still unanswered are dead-lettered as
+        in flight (they may yet be delivered: a replay carries the same messageIds).
+        The workers exit after their current request.
+
+        Parameters
+        ----------
+        reason : BaseException
+            Recorded as the cause, for example the ``KeyboardInterrupt``.
+        grace : float
+            Seconds to wait for requests under way.
+
+        Returns
+        -------
+        int
+            Messages dead-lettered as in flight.
+        """
+        self.abort(reason)
+        stop = self._stop
+        assert stop is not None
+        for lane in self._lanes:
+            batch = lane.batch
+            lane.batch = _Batch()
+            if batch.bodies:
+                self._fail_unsent(batch, stop)
+            self._drain_lane(lane, stop)
+            if not self._closed:
+                try:
+                    lane.queue.put_nowait(None)
+                except queue.Full:  # refilled by nobody (the producer is here): cannot happen
+                    logger.debug("lane queue full while stopping")
+        self._closed = True
+        deadline = time.monotonic() + grace
+        try:
+            while time.monotonic() < deadline and any(
+                lane.current is not None for lane in self._lanes
+            ):
+                time.sleep(_PUT_POLL_SECONDS)
+        except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+            logger.debug("second interrupt: not waiting for requests under way")
+        return self.dead_letter_in_flight(stop)
 
     def close(self, timeout: float | None = None) -> bool:
         """Send what is packed, stop the workers and wait for them.
@@ -408,9 +475,10 @@ class DeliveryEngine:
                 lane.queue.put(None, timeout=_PUT_POLL_SECONDS)
                 return
             except queue.Full:
-                if self._stop is not None:
+                stop = self._stop
+                if stop is not None:
                     # A worker stuck in a request: take what waits behind it instead.
-                    self.drain_unsent()
+                    self._drain_lane(lane, stop)
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the workers to exit after :meth:`close`.
@@ -522,6 +590,10 @@ class DeliveryEngine:
                 lane.current = None
 
     def _deliver(self, bodies: list[bytes], ids: list[str], indices: list[int]) -> None:
+        stop = self._stop
+        if stop is not None:  # stopped while splitting a batch: no new request
+            self._fail(bodies, ids, indices, stop, attempts=0, reason=_unsent(stop))
+            return
         body = batch_body(bodies)
         try:
             response = self._post(PATH_BATCH, body)

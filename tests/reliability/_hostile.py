@@ -41,6 +41,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
+    received_at: float = 0.0
 
     def json(self) -> Any:
         """The body parsed as JSON."""
@@ -204,7 +205,7 @@ class HostileServer:
             if not chunk:
                 return None, b""
             rest += chunk
-        return Request(method, path, headers, rest[:length]), rest[length:]
+        return Request(method, path, headers, rest[:length], time.monotonic()), rest[length:]
 
     def _recv(self, connection: socket.socket) -> bytes:
         while not self._stop.is_set():

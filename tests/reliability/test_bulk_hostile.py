@@ -7,12 +7,18 @@ write. Each server here is the hostile server of ``_hostile.py`` (127.0.0.1 only
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
+import time
 
 import pytest
 
 from cio import CustomerIOClient
+from cio.delivery import DeliveryInterrupted
 from cio.models import Track
 from cio.testing import RecordingTransport
+from tests.reliability._hostile import Answer, hostile_server
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(60)]
 
@@ -48,3 +54,57 @@ def test_generated_message_ids_give_no_warning(caplog: pytest.LogCaptureFixture)
     with caplog.at_level(logging.WARNING, logger="cio"):
         client.batch.send(messages)
     assert not [r for r in caplog.records if "messageId" in r.getMessage()]
+
+
+SLOW_ANSWER_SECONDS = 0.3
+INTERRUPT_AFTER_SECONDS = 1.0
+MESSAGES = 10_000
+PADDING = "x" * 2000  # about 250 messages per batch: 40 batches, 6 s of answers
+
+
+def _interrupt_later(seconds: float) -> threading.Timer:
+    timer = threading.Timer(seconds, os.kill, args=(os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="needs SIGINT")
+def test_ctrl_c_in_batch_send_stops_requests_and_says_what_was_acknowledged() -> None:
+    messages = [
+        {
+            "type": "track",
+            "userId": f"user-{n % 97}",
+            "event": "E",
+            "messageId": f"m-{n}",
+            "properties": {"pad": PADDING},
+        }
+        for n in range(MESSAGES)
+    ]
+    with hostile_server(lambda number, request: Answer(delay=SLOW_ANSWER_SECONDS)) as server:
+        client = CustomerIOClient(api_key="test-key", base_url=server.url)
+        timer = _interrupt_later(INTERRUPT_AFTER_SECONDS)
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt) as caught:
+            client.batch.send(messages, workers=2, max_in_flight=2)
+        raised_at = time.monotonic()
+        timer.join()
+        time.sleep(SLOW_ANSWER_SECONDS * 3)  # anything still running would show up now
+        requests = server.requests
+        delivered = set(server.delivered_ids())
+        client.close()
+    assert raised_at - started < INTERRUPT_AFTER_SECONDS + 3
+    assert isinstance(caught.value, DeliveryInterrupted)
+    stop = caught.value
+    assert not [r for r in requests if r.received_at > raised_at], "a request started after"
+    letters = {letter.message_id: letter for letter in stop.report.dead_letters or ()}
+    read = {f"m-{n}" for n in range(stop.next_index)}
+    assert stop.report.sent > 0 and stop.next_index < MESSAGES
+    # Every message read is acknowledged or dead-lettered; nothing beyond was sent.
+    assert stop.report.sent + stop.report.failed >= stop.next_index
+    assert delivered <= read
+    assert read - delivered <= set(letters)
+    in_flight = [letter for letter in letters.values() if "in flight" in letter.reason]
+    assert len(in_flight) == stop.in_flight
+    # Acknowledged messages are not dead-lettered, except those recorded as in flight.
+    assert not (delivered & set(letters)) - {letter.message_id for letter in in_flight}
