@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
+from cio._forksafe import ForkSafeLock
 from cio.errors import CustomerIOError
 
 __all__ = [
@@ -194,7 +194,7 @@ class MemoryDeadLetterStore:
 
     def __init__(self) -> None:
         self._letters: list[DeadLetter] = []
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
 
     def add(self, letters: Sequence[DeadLetter]) -> None:
         """Append dead letters.
@@ -267,7 +267,7 @@ class JsonLinesDeadLetterStore:
         self.path = Path(path)
         self._file: IO[bytes] | None = None
         self._pid = os.getpid()
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock(quiesce_at_fork=True)
         self._closed = False
 
     def __repr__(self) -> str:

@@ -41,6 +41,7 @@ from cio._constants import (
     PATH_BATCH,
     WORKERS_PER_CPU,
 )
+from cio._forksafe import ForkSafeLock
 from cio._transport import Response
 from cio.batching import EMPTY_BATCH_SIZE, batch_body
 from cio.delivery._deadletters import DeadLetter, DeadLetterStore, utc_now_iso
@@ -216,7 +217,7 @@ class DeliveryEngine:
         self._progress = progress
         self._abort_on_fatal = abort_on_fatal
         self._max_bytes = max_bytes
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
         self._stop: BaseException | None = None
         self._crash: BaseException | None = None
         self._closed = False

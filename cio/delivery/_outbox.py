@@ -16,12 +16,12 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cio._constants import OUTBOX_BUSY_TIMEOUT_MS, OUTBOX_LOAD_ROWS
+from cio._forksafe import ForkSafeLock
 from cio.delivery._deadletters import DeadLetter
 from cio.errors import ClientClosedError, CustomerIOError
 
@@ -115,7 +115,7 @@ class Outbox:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock(quiesce_at_fork=True)
         self._closed = False
         self._pid = os.getpid()
         self._connection = self._connect()
@@ -141,7 +141,7 @@ class Outbox:
         if self._pid != os.getpid():
             # A forked child must not use its parent's connection: open its own.
             self._pid = os.getpid()
-            self._lock = threading.Lock()
+            self._lock = ForkSafeLock(quiesce_at_fork=True)
             self._connection = self._connect()
         return self._connection
 
