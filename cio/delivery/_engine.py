@@ -31,7 +31,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from cio._constants import (
     DEFAULT_IN_FLIGHT_PER_WORKER,
@@ -228,6 +228,8 @@ class DeliveryEngine:
         self.retries = 0
         self.bytes_sent = 0
         self.next_index = 0
+        self.unrecorded = 0
+        self._unstored: list[DeadLetter] = []
         self._failures: list[DeliveryFailure] = []
         capacity = max(1, math.ceil(in_flight / count))
         self._lanes = [_Lane(capacity) for _ in range(count)]
@@ -563,6 +565,8 @@ class DeliveryEngine:
                 duration=duration,
                 failures=tuple(self._failures),
                 dead_letters=self.dead_letters,
+                unstored=tuple(self._unstored),
+                unrecorded=self.unrecorded,
             )
 
     # Worker side ------------------------------------------------------------------------
@@ -628,10 +632,24 @@ class DeliveryEngine:
                 self.sent += len(ids)
                 if self._progress is not None:
                     self._progress.update(len(ids))
-            if self._on_ack is not None:
-                self._on_ack(ids)
-            if self._on_settled is not None:
-                self._on_settled(indices)
+            self._notify(self._on_ack, ids)
+            self._notify(self._on_settled, indices)
+
+    def _notify(self, callback: Callable[[Sequence[Any]], None] | None, items: list[Any]) -> None:
+        """Call ``on_ack``/``on_settled``; a failing write (state, outbox) is counted, not fatal."""
+        if callback is None:
+            return
+        try:
+            callback(items)
+        except Exception as exc:
+            with self._lock:
+                self.unrecorded += len(items)
+            logger.error(
+                "recording the outcome of %d message(s) failed (%s); delivery goes on, and "
+                "the count is in report.unrecorded",
+                len(items),
+                type(exc).__name__,
+            )
 
     def _count(self, size: int, attempts: int) -> None:
         with self._lock:
@@ -657,7 +675,18 @@ class DeliveryEngine:
             DeadLetter(body, message_id, text, error_type, status, attempts, index, when)
             for body, message_id, index in zip(bodies, ids, indices, strict=True)
         ]
-        self.dead_letters.add(letters)
+        try:
+            self.dead_letters.add(letters)
+        except Exception as exc:  # a full disk must not stop the other messages' delivery
+            logger.error(
+                "%d dead letter(s) could not be written to %r (%s); they are kept in "
+                "report.unstored",
+                len(letters),
+                self.dead_letters,
+                type(exc).__name__,
+            )
+            with self._lock:
+                self._unstored.extend(letters)
         with self._lock:
             self.failed += len(letters)
             room = MAX_REPORT_FAILURES - len(self._failures)
@@ -672,5 +701,4 @@ class DeliveryEngine:
                         attempts=attempts,
                     )
                 )
-        if self._on_settled is not None:
-            self._on_settled(indices)
+        self._notify(self._on_settled, indices)

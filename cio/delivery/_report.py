@@ -6,7 +6,7 @@ import html
 from collections import Counter
 from dataclasses import dataclass, field
 
-from cio.delivery._deadletters import DeadLetterStore
+from cio.delivery._deadletters import DeadLetter, DeadLetterStore
 from cio.errors import CustomerIOError, ErrorDetail
 
 __all__ = [
@@ -139,6 +139,12 @@ class BatchReport:
     dead_letters : DeadLetterStore, optional
         The dead-letter store that holds the failed messages (iterate it, or ``write`` a
         memory store to a file for ``cio replay``).
+    unstored : tuple of DeadLetter
+        Dead letters the store could not write (a full disk, a read-only directory):
+        kept here so they are not lost; write them elsewhere.
+    unrecorded : int
+        Messages whose outcome could not be recorded by ``on_ack``/``on_settled`` (an
+        import's state file or an outbox that could not be written); delivery went on.
 
     Example
     -------
@@ -160,6 +166,8 @@ class BatchReport:
     duration: float
     failures: tuple[DeliveryFailure, ...] = ()
     dead_letters: DeadLetterStore | None = field(default=None, repr=False, compare=False)
+    unstored: tuple[DeadLetter, ...] = field(default=(), repr=False)
+    unrecorded: int = 0
 
     @property
     def ok(self) -> bool:
@@ -211,11 +219,19 @@ class BatchReport:
         raise DeliveryError("\n".join(lines), self)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"BatchReport: {self.sent} sent, {self.failed} failed, {self.rejected} rejected "
             f"in {self.requests} request(s) ({self.retries} retries), {self.bytes_sent} bytes, "
             f"{self.duration:.2f} s, {self.throughput:.0f} events/s"
         )
+        if self.unstored:
+            text += (
+                f"; {len(self.unstored)} dead letter(s) could not be written to the store "
+                "(kept in report.unstored)"
+            )
+        if self.unrecorded:
+            text += f"; the outcome of {self.unrecorded} message(s) could not be recorded"
+        return text
 
     def _repr_html_(self) -> str:
         rows = [

@@ -6,19 +6,22 @@ write. Each server here is the hostile server of ``_hostile.py`` (127.0.0.1 only
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
 import threading
 import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 
 from cio import CustomerIOClient
-from cio.delivery import DeliveryInterrupted
+from cio.delivery import DeadLetter, DeliveryInterrupted
 from cio.models import Track
 from cio.testing import RecordingTransport
-from tests.reliability._hostile import Answer, hostile_server
+from tests.reliability._hostile import Answer, Request, hostile_server
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(60)]
 
@@ -108,3 +111,87 @@ def test_ctrl_c_in_batch_send_stops_requests_and_says_what_was_acknowledged() ->
     assert len(in_flight) == stop.in_flight
     # Acknowledged messages are not dead-lettered, except those recorded as in flight.
     assert not (delivered & set(letters)) - {letter.message_id for letter in in_flight}
+
+
+class _FullDisk:
+    """A dead-letter store on a full disk: every write fails."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    def add(self, letters: Sequence[DeadLetter]) -> None:
+        self.attempts += 1
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __iter__(self) -> Iterator[DeadLetter]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        return None
+
+
+def _refuse_poison(number: int, request: Request) -> Answer:
+    """400 for any batch holding the poison message (bisection isolates it), else 200."""
+    if b'"poison"' in request.body:
+        return Answer(400, b'{"errors":[{"field":"userId","reason":"refused"}]}')
+    return Answer(200)
+
+
+POISON_EVERY = 50
+DISK_MESSAGES = 400
+
+
+def _disk_messages() -> list[dict[str, object]]:
+    return [
+        {
+            "type": "track",
+            "userId": "poison" if n % POISON_EVERY == 0 else f"user-{n % 13}",
+            "event": "E",
+            "messageId": f"m-{n}",
+        }
+        for n in range(DISK_MESSAGES)
+    ]
+
+
+@pytest.mark.parametrize("where", ["full-disk", "not-a-directory"])
+def test_a_dead_letter_store_that_cannot_write_never_stops_delivery(
+    tmp_path: Path, where: str
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    store: object = _FullDisk() if where == "full-disk" else blocker / "dead.jsonl"
+    with hostile_server(_refuse_poison) as server:
+        client = CustomerIOClient(api_key="test-key", base_url=server.url, strict=True)
+        report = client.batch.send(_disk_messages(), dead_letters=store, workers=2)  # type: ignore[arg-type]
+        delivered = set(server.delivered_ids())
+        client.close()
+    poisoned = DISK_MESSAGES // POISON_EVERY
+    assert len(delivered) == DISK_MESSAGES - poisoned
+    assert report.sent == DISK_MESSAGES - poisoned and report.failed == poisoned
+    assert sorted(letter.message_id for letter in report.unstored) == sorted(
+        f"m-{n}" for n in range(0, DISK_MESSAGES, POISON_EVERY)
+    )
+    assert "could not be written" in str(report)
+
+
+def test_the_buffered_sender_keeps_delivering_when_dead_letters_cannot_be_written(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    with hostile_server(_refuse_poison) as server:
+        client = CustomerIOClient(api_key="test-key", base_url=server.url, strict=True)
+        sender = client.buffered(dead_letters=blocker / "dead.jsonl", flush_interval=0.05)
+        for message in _disk_messages():
+            sender.send(message)
+        result = sender.close(timeout=20)
+        report = sender.report()
+        delivered = set(server.delivered_ids())
+        client.close()
+    poisoned = DISK_MESSAGES // POISON_EVERY
+    assert len(delivered) == DISK_MESSAGES - poisoned
+    assert result.pending == 0 and result.sent == DISK_MESSAGES - poisoned
+    assert len(report.unstored) == poisoned
