@@ -25,6 +25,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
 import threading
 import time
 import weakref
@@ -49,7 +50,11 @@ from cio._constants import (
     DEFAULT_FLUSH_TIMEOUT_SECONDS,
 )
 from cio.delivery._bulk import DeadLettersOption, open_dead_letters, parse_item
-from cio.delivery._deadletters import DeadLetterStore
+from cio.delivery._deadletters import (
+    DeadLetterStore,
+    MemoryDeadLetterStore,
+    default_dead_letter_path,
+)
 from cio.delivery._engine import DeliveryEngine
 from cio.delivery._outbox import Outbox
 from cio.delivery._report import BatchReport, DeliveryFailure, FlushResult
@@ -76,6 +81,10 @@ _MESSAGE = 6
 _STORED = 7  # already validated, serialized and written to the outbox: (kind, seq, id, key, body)
 
 _ROOM_POLL_SECONDS = 0.05
+# At exit, a flush window outlasts a request's timeout by this much before giving up.
+_EXIT_WINDOW_MARGIN_SECONDS = 1.0
+# At exit, never keep the process alive longer than this while requests succeed.
+_EXIT_LONGEST_SECONDS = 300.0
 # Types whose values cannot change after the call: kept as they are, never copied.
 _IMMUTABLE: frozenset[type] = frozenset(
     {str, int, float, bool, type(None), bytes, datetime, date, time_of_day, Decimal, UUID}
@@ -143,6 +152,21 @@ def _snapshot_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if type(value) not in _IMMUTABLE:
             fields[name] = _snapshot(value)
     return fields
+
+
+def _warn_loudly(text: str) -> None:
+    """Log a WARNING; also print it to stderr when no logging is configured to show it.
+
+    The library's logger has only a ``NullHandler`` unless the application configures
+    logging, and undelivered messages must never go unmentioned.
+    """
+    logger.warning("%s", text)
+    current: logging.Logger | None = logger
+    while current is not None:
+        if any(not isinstance(handler, logging.NullHandler) for handler in current.handlers):
+            return
+        current = current.parent if current.propagate else None
+    sys.stderr.write(f"cio: WARNING: {text}\n")
 
 
 def _drop_none(fields: dict[str, Any]) -> dict[str, Any]:
@@ -223,12 +247,15 @@ class BufferedSender:
         self._wake_at = min(DEFAULT_BUFFER_WAKE_AT, max_queue)
         self.outbox = Outbox(outbox) if outbox is not None else None
         self._owns_dead_letters = False
+        # Memory by default; written to a durable file at close so nothing vanishes.
+        self._persist_at_close = dead_letters is None and self.outbox is None
         if dead_letters is None and self.outbox is not None:
             self.dead_letters: DeadLetterStore = self.outbox.dead_letter_store
         else:
             self.dead_letters, self._owns_dead_letters = open_dead_letters(dead_letters)
         self._closed = False
         self._last_result: FlushResult | None = None
+        self.dead_letter_file: Path | None = None
         self._reset_state()
         self._backlog_until = self.outbox.max_seq() if self.outbox is not None else 0
         self._backlog = self.outbox.count(self._backlog_until) if self.outbox is not None else 0
@@ -669,12 +696,59 @@ class BufferedSender:
         else:
             self._thread.join(_ROOM_POLL_SECONDS * 10)
             self._engine.close(_ROOM_POLL_SECONDS * 10)
+        if self._persist_at_close:
+            self._persist_dead_letters()
         if self._owns_dead_letters:
             self.dead_letters.close()
         if self.outbox is not None:
             self.outbox.close()
         self._last_result = result
         return result
+
+    def _persist_dead_letters(self) -> None:
+        """Write the in-memory dead letters to the default file and say where."""
+        store = self.dead_letters
+        if not isinstance(store, MemoryDeadLetterStore) or not len(store):
+            return
+        count = len(store)
+        path = default_dead_letter_path()
+        try:
+            store.write(path)
+        except OSError as exc:
+            logger.error(
+                "%d undelivered message(s) could not be written to %s (%s); they are only "
+                "in this process's memory (sender.dead_letters)",
+                count,
+                path,
+                type(exc).__name__,
+            )
+            return
+        self.dead_letter_file = path
+        _warn_loudly(
+            f"{count} message(s) could not be delivered; they are in {path} "
+            f"(resend them with: cio replay {path})"
+        )
+
+    def _close_at_exit(self) -> FlushResult:
+        """At interpreter exit: keep flushing while requests succeed, then close.
+
+        A window with no progress at all (longer than a request's timeout) ends it;
+        what is left is dead-lettered and written to the default file.
+        """
+        if self._closed:
+            return self.close()
+        settings = getattr(self._client, "settings", None)
+        request_timeout = float(getattr(settings, "timeout", DEFAULT_FLUSH_TIMEOUT_SECONDS))
+        window = max(self.exit_timeout, request_timeout + _EXIT_WINDOW_MARGIN_SECONDS)
+        give_up = time.monotonic() + _EXIT_LONGEST_SECONDS
+        result = self.flush(self.exit_timeout)
+        while result.pending and time.monotonic() < give_up:
+            engine = self._engine
+            before = engine.settled if engine is not None else 0
+            result = self.flush(min(window, max(give_up - time.monotonic(), 0.0)))
+            if engine is None or engine.settled == before:
+                break  # a whole window without any answer: the API is not answering
+        return self.close(0.0)
 
     def _abandon(self, pending: int) -> None:
         assert self._engine is not None and self._thread is not None
@@ -745,7 +819,7 @@ _LIVE: weakref.WeakSet[BufferedSender] = weakref.WeakSet()
 def _close_all_at_exit() -> None:
     for sender in list(_LIVE):
         try:
-            sender.close(sender.exit_timeout)
+            sender._close_at_exit()
         except CustomerIOError:
             logger.exception("closing a buffered sender at exit failed")
 

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cio import CustomerIOClient
-from cio.delivery import DeliveryFailure
+from cio.cli import main
+from cio.delivery import DeliveryFailure, JsonLinesDeadLetterStore
 from cio.errors import CustomerIOError
 from cio.testing import RecordingTransport
+from tests.reliability._hostile import Answer, Request, hostile_server
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(60)]
 
 CALLS = 50
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _client() -> tuple[CustomerIOClient, RecordingTransport]:
@@ -110,3 +117,74 @@ def test_a_dead_thread_makes_the_next_call_raise() -> None:
     del sender._feed
     result = sender.close(timeout=1)
     assert result.sent == 1 and result.pending == 1  # the call the crash took is counted
+
+
+EXIT_SCRIPT = """
+import sys
+from cio import CustomerIOClient
+client = CustomerIOClient(max_retries=0)
+sender = client.buffered(flush_interval=30, exit_timeout=float(sys.argv[1]))
+for number in range(int(sys.argv[2])):
+    sender.track(f"user-{number % 7}", "Exit Test", {"n": number, "pad": "x" * 2000})
+# No flush, no close: the exit hook must deliver or persist everything.
+"""
+
+
+def _run_script(url: str, dead_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "CIO_API_KEY": "test-key",
+        "CIO_BASE_URL": url,
+        "CIO_DEAD_LETTER_DIR": str(dead_dir),
+        "PYTHONPATH": str(REPO),
+    }
+    return subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _refuse_user_0(number: int, request: Request) -> Answer:
+    """400 for any batch holding a message of user-0 (bisected down to them), else 200."""
+    return Answer(400, b'{"errors":[]}') if b'"user-0"' in request.body else Answer(200)
+
+
+@pytest.mark.slow
+def test_undelivered_messages_go_to_a_durable_file_named_in_a_warning(tmp_path: Path) -> None:
+    dead_dir = tmp_path / "dead"
+    with hostile_server(_refuse_user_0) as server:
+        result = _run_script(server.url, dead_dir, "5", "300")
+        delivered = set(server.delivered_ids())
+    files = list(dead_dir.glob("*.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert len(files) == 1, result.stderr
+    letters = list(JsonLinesDeadLetterStore(files[0]))
+    assert letters and len(delivered) + len(letters) == 300
+    assert f"{len(letters)} message(s) could not be delivered" in result.stderr
+    assert str(files[0]) in result.stderr and "cio replay" in result.stderr
+    with hostile_server(lambda number, request: Answer(200)) as good:
+        os.environ["CIO_API_KEY"] = "test-key"
+        try:
+            assert main(["replay", str(files[0]), "--base-url", good.url]) == 0
+        finally:
+            del os.environ["CIO_API_KEY"]
+        replayed = set(good.delivered_ids())
+    assert replayed == {letter.message_id for letter in letters}
+    assert not files[0].exists()
+
+
+@pytest.mark.slow
+def test_a_slow_api_at_exit_loses_nothing(tmp_path: Path) -> None:
+    """Answers take 0.7 s; 1,500 events need about 3 s of them; the exit deadline is 1 s."""
+    dead_dir = tmp_path / "dead"
+    with hostile_server(lambda number, request: Answer(delay=0.7)) as server:
+        result = _run_script(server.url, dead_dir, "1", "1500")
+        delivered = server.delivered_ids()
+    assert result.returncode == 0, result.stderr
+    persisted = [m for f in dead_dir.glob("*.jsonl") for m in JsonLinesDeadLetterStore(f)]
+    assert len(set(delivered)) + len(persisted) == 1500
+    assert len(set(delivered)) == 1500, "requests were succeeding: exit should have waited"
