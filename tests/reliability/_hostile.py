@@ -120,15 +120,28 @@ class HostileServer:
         with self._lock:
             return list(self._requests)
 
-    def delivered_ids(self) -> list[str]:
-        """messageIds of the requests that the plan answered 2xx in full."""
+    def delivered_ids(self, since: int = 0) -> list[str]:
+        """messageIds of the requests (from number ``since`` on) answered 2xx in full."""
         with self._lock:
-            pairs = list(zip(self._requests, self._actions, strict=False))
+            pairs = list(zip(self._requests, self._actions, strict=False))[since:]
         ids: list[str] = []
         for request, action in pairs:
             if isinstance(action, Answer) and action.status < 300 and action.truncate_at is None:
                 ids.extend(request.message_ids())
         return ids
+
+    def delivered_messages(self) -> list[dict[str, Any]]:
+        """Every message of the requests that the plan answered 2xx in full."""
+        with self._lock:
+            pairs = list(zip(self._requests, self._actions, strict=False))
+        found: list[dict[str, Any]] = []
+        for request, action in pairs:
+            if isinstance(action, Answer) and action.status < 300 and action.truncate_at is None:
+                data = request.json()
+                found.extend(
+                    data["batch"] if isinstance(data, dict) and "batch" in data else [data]
+                )
+        return found
 
     def start(self) -> HostileServer:
         """Start accepting connections."""

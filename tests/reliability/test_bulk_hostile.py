@@ -22,6 +22,7 @@ from cio.delivery import DeadLetter, DeliveryInterrupted
 from cio.models import Track
 from cio.testing import RecordingTransport
 from tests.reliability._hostile import Answer, Request, hostile_server
+from tests.reliability._report import ResultBook, counted_result
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(60)]
 
@@ -32,9 +33,10 @@ def _client() -> tuple[CustomerIOClient, RecordingTransport]:
 
 
 def test_two_messages_with_one_message_id_are_named_in_a_warning(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, scenario_results: ResultBook
 ) -> None:
-    client, _ = _client()
+    started = time.perf_counter()
+    client, transport = _client()
     messages: list[object] = [
         {"type": "track", "userId": "1", "event": "A", "messageId": "same-id"},
         {"type": "track", "userId": "2", "event": "B"},
@@ -49,6 +51,16 @@ def test_two_messages_with_one_message_id_are_named_in_a_warning(
     assert len(warnings) == 1, caplog.text
     assert "messages 0 and 3" in warnings[0] and "messages 2 and 4" in warnings[0]
     assert "same-id" not in warnings[0]
+    scenario_results.add(
+        counted_result(
+            "bulk/duplicate-message-ids",
+            events=len(messages),
+            delivered={str(number) for number in range(len(transport.messages))},
+            reported=set(),
+            wall_seconds=time.perf_counter() - started,
+            told=f"batch.send returned {report.sent} sent; WARNING: {warnings[0]}",
+        )
+    )
 
 
 def test_generated_message_ids_give_no_warning(caplog: pytest.LogCaptureFixture) -> None:
@@ -73,7 +85,9 @@ def _interrupt_later(seconds: float) -> threading.Timer:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="needs SIGINT")
-def test_ctrl_c_in_batch_send_stops_requests_and_says_what_was_acknowledged() -> None:
+def test_ctrl_c_in_batch_send_stops_requests_and_says_what_was_acknowledged(
+    scenario_results: ResultBook,
+) -> None:
     messages = [
         {
             "type": "track",
@@ -111,6 +125,19 @@ def test_ctrl_c_in_batch_send_stops_requests_and_says_what_was_acknowledged() ->
     assert len(in_flight) == stop.in_flight
     # Acknowledged messages are not dead-lettered, except those recorded as in flight.
     assert not (delivered & set(letters)) - {letter.message_id for letter in in_flight}
+    unread = {f"m-{n}" for n in range(stop.next_index, MESSAGES)}
+    scenario_results.add(
+        counted_result(
+            "bulk/ctrl-c-mid-send",
+            events=MESSAGES,
+            delivered=delivered,
+            reported=set(letters) | unread,
+            wall_seconds=raised_at - started,
+            told=f"DeliveryInterrupted {raised_at - started - INTERRUPT_AFTER_SECONDS:.1f} s "
+            f"after SIGINT: {stop}; no request started after it",
+            deliveries=len(server.delivered_ids()),
+        )
+    )
 
 
 class _FullDisk:
@@ -158,8 +185,9 @@ def _disk_messages() -> list[dict[str, object]]:
 
 @pytest.mark.parametrize("where", ["full-disk", "not-a-directory"])
 def test_a_dead_letter_store_that_cannot_write_never_stops_delivery(
-    tmp_path: Path, where: str
+    tmp_path: Path, where: str, scenario_results: ResultBook
 ) -> None:
+    started = time.perf_counter()
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     store: object = _FullDisk() if where == "full-disk" else blocker / "dead.jsonl"
@@ -175,11 +203,24 @@ def test_a_dead_letter_store_that_cannot_write_never_stops_delivery(
         f"m-{n}" for n in range(0, DISK_MESSAGES, POISON_EVERY)
     )
     assert "could not be written" in str(report)
+    scenario_results.add(
+        counted_result(
+            "bulk/dead-letters-disk-full"
+            if where == "full-disk"
+            else "bulk/dead-letters-not-writable",
+            events=DISK_MESSAGES,
+            delivered=delivered,
+            reported={letter.message_id for letter in report.unstored},
+            wall_seconds=time.perf_counter() - started,
+            told=f"batch.send returned {report}",
+        )
+    )
 
 
 def test_the_buffered_sender_keeps_delivering_when_dead_letters_cannot_be_written(
-    tmp_path: Path,
+    tmp_path: Path, scenario_results: ResultBook
 ) -> None:
+    started = time.perf_counter()
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     with hostile_server(_refuse_poison) as server:
@@ -195,3 +236,14 @@ def test_the_buffered_sender_keeps_delivering_when_dead_letters_cannot_be_writte
     assert len(delivered) == DISK_MESSAGES - poisoned
     assert result.pending == 0 and result.sent == DISK_MESSAGES - poisoned
     assert len(report.unstored) == poisoned
+    scenario_results.add(
+        counted_result(
+            "buffered/dead-letters-not-writable",
+            events=DISK_MESSAGES,
+            delivered=delivered,
+            reported={letter.message_id for letter in report.unstored},
+            wall_seconds=time.perf_counter() - started,
+            told=f"close() returned pending={result.pending}, sent={result.sent}, "
+            f"failed={result.failed}; report(): {report}",
+        )
+    )

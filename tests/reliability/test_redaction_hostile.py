@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from cio.cli import main
 from cio.delivery import JsonLinesDeadLetterStore
 from cio.errors import APIError
 from tests.reliability._hostile import Answer, Request, hostile_server
+from tests.reliability._report import ResultBook, counted_result
 from tests.reliability.conftest import LogCapture
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(60)]
@@ -67,8 +69,9 @@ def _structured_with_values(number: int, request: Request) -> Answer:
 
 @pytest.mark.parametrize("plan", [_echo_payload, _structured_with_values])
 def test_error_bodies_leak_nothing_anywhere(
-    plan: object, tmp_path: Path, debug_log: LogCapture
+    plan: object, tmp_path: Path, debug_log: LogCapture, scenario_results: ResultBook
 ) -> None:
+    started = time.perf_counter()
     dead = tmp_path / "dead.jsonl"
     with hostile_server(plan) as server:  # type: ignore[arg-type]
         client = CustomerIOClient(api_key=API_KEY, base_url=server.url, max_retries=0)
@@ -90,6 +93,19 @@ def test_error_bodies_leak_nothing_anywhere(
     assert len(str(caught.value)) < 700  # capped
     if plan is _structured_with_values:
         assert "traits.email: invalid" in caught.value.body  # the useful part stays
+        return
+    scenario_results.add(
+        counted_result(
+            "bulk/400-echoing-payload-and-headers",
+            events=len(reasons),
+            delivered=set(),
+            reported={letter.message_id for letter in JsonLinesDeadLetterStore(dead)},
+            wall_seconds=time.perf_counter() - started,
+            told=f"{type(caught.value).__name__}: {caught.value}; batch.send: {report.failed} "
+            "failed, in the dead-letter file; no key, email, phone or name in the exception, "
+            "report, HTML, dead-letter reasons or log",
+        )
+    )
 
 
 def test_a_401_echoing_the_authorization_header_leaks_nothing_on_the_cli(

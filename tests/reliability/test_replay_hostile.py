@@ -4,6 +4,7 @@ against a sandbox; show what only dead letters hold."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from cio.cli import main
 from cio.delivery import DeadLetter, JsonLinesDeadLetterStore, Outbox
 from tests.reliability._hostile import Answer, hostile_server
+from tests.reliability._report import ResultBook, counted_result
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -30,8 +32,12 @@ def _write(path: Path, letters: list[DeadLetter]) -> None:
 
 
 def test_replay_keeps_every_refused_letter_beyond_the_report_cap(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    scenario_results: ResultBook,
 ) -> None:
+    started = time.perf_counter()
     monkeypatch.setenv("CIO_API_KEY", "test-key")
     letters = [_letter(n, {"type": "track"}) for n in range(BEYOND_THE_REPORT_CAP)]
     letters += [
@@ -50,7 +56,20 @@ def test_replay_keeps_every_refused_letter_beyond_the_report_cap(
     assert {letter.message_id for letter in kept} == {
         letter.message_id for letter in letters[:BEYOND_THE_REPORT_CAP]
     }
-    assert f"{BEYOND_THE_REPORT_CAP} message(s) were not delivered" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{BEYOND_THE_REPORT_CAP} message(s) were not delivered" in err
+    scenario_results.add(
+        counted_result(
+            "replay/refused-beyond-report-cap",
+            events=len(letters),
+            delivered=set(delivered),
+            reported={letter.message_id for letter in kept},
+            wall_seconds=time.perf_counter() - started,
+            told=f"exit {status}; stderr: {err.strip().replace(str(path), 'FILE')}; the file "
+            f"holds all {len(kept)}",
+            deliveries=len(delivered),
+        )
+    )
 
 
 def test_replay_stopped_by_a_401_keeps_every_letter(
