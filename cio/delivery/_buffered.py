@@ -732,8 +732,9 @@ class BufferedSender:
     def _close_at_exit(self) -> FlushResult:
         """At interpreter exit: keep flushing while requests succeed, then close.
 
-        A window with no progress at all (longer than a request's timeout) ends it;
-        what is left is dead-lettered and written to the default file.
+        Each window lasts ``exit_timeout`` or a request's timeout and a second, whichever
+        is longer; a window without any answer ends it. What is left is dead-lettered
+        and written to the default file.
         """
         if self._closed:
             return self.close()
@@ -741,7 +742,11 @@ class BufferedSender:
         request_timeout = float(getattr(settings, "timeout", DEFAULT_FLUSH_TIMEOUT_SECONDS))
         window = max(self.exit_timeout, request_timeout + _EXIT_WINDOW_MARGIN_SECONDS)
         give_up = time.monotonic() + _EXIT_LONGEST_SECONDS
-        result = self.flush(self.exit_timeout)
+        engine = self._engine
+        before = engine.settled if engine is not None else 0
+        result = self.flush(window)
+        if engine is None or engine.settled == before:
+            return self.close(0.0)  # not a single answer in a whole window
         while result.pending and time.monotonic() < give_up:
             engine = self._engine
             before = engine.settled if engine is not None else 0
