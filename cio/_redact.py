@@ -135,13 +135,13 @@ def redact(text: str, limit: int | None = ERROR_BODY_MAX_CHARS) -> str:
 
     Example
     -------
-    >>> redact("call +49 30 1234567 or mail jörg@bücher.de; Authorization: Basic a2V5Og==")
+    >>> redact("call +49 30 1234567 or mail jörg@bücher.de; Authorization: Basic ZG9jOg==")
     'call *** or mail j***@bücher.de; Authorization: Basic ***'
     """
+    text = _CREDENTIAL.sub(lambda match: f"{match.group(1)} {MASK}", text)
     pattern = _secret_pattern
     if pattern is not None:
         text = pattern.sub(MASK, text)
-    text = _CREDENTIAL.sub(lambda match: f"{match.group(1)} {MASK}", text)
     text = _EMAIL.sub(r"\1***@\2", text)
     text = _PHONE.sub(_mask_phone, text)
     if limit is not None and len(text) > limit:
