@@ -21,7 +21,7 @@ from cio.testing import RecordingTransport
 from tests.reliability._hostile import Answer, Request, hostile_server
 from tests.reliability._report import ResultBook, counted_result
 
-pytestmark = [pytest.mark.reliability, pytest.mark.timeout(60)]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(60)]
 
 CALLS = 50
 REPO = Path(__file__).resolve().parents[2]
@@ -194,7 +194,6 @@ def _refuse_user_0(number: int, request: Request) -> Answer:
     return Answer(400, b'{"errors":[]}') if b'"user-0"' in request.body else Answer(200)
 
 
-@pytest.mark.slow
 def test_undelivered_messages_go_to_a_durable_file_named_in_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario_results: ResultBook
 ) -> None:
@@ -234,7 +233,6 @@ def test_undelivered_messages_go_to_a_durable_file_named_in_a_warning(
     )
 
 
-@pytest.mark.slow
 def test_a_slow_api_at_exit_loses_nothing(tmp_path: Path, scenario_results: ResultBook) -> None:
     """Answers take 0.7 s; 1,500 events need about 3 s of them; the exit deadline is 1 s."""
     dead_dir = tmp_path / "dead"

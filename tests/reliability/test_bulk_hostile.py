@@ -24,7 +24,7 @@ from cio.testing import RecordingTransport
 from tests.reliability._hostile import Answer, Request, hostile_server
 from tests.reliability._report import ResultBook, counted_result
 
-pytestmark = [pytest.mark.reliability, pytest.mark.timeout(60)]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(60)]
 
 
 def _client() -> tuple[CustomerIOClient, RecordingTransport]:
@@ -83,7 +83,6 @@ def _interrupt_later(seconds: float) -> threading.Timer:
     return timer
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="needs SIGINT")
 def test_ctrl_c_in_batch_send_stops_requests_and_says_what_was_acknowledged(
     scenario_results: ResultBook,

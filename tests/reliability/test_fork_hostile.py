@@ -18,6 +18,7 @@ from cio.delivery import DeadLetter, JsonLinesDeadLetterStore, MemoryDeadLetterS
 
 pytestmark = [
     pytest.mark.reliability,
+    pytest.mark.slow,
     pytest.mark.timeout(60),
     pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork"),
 ]

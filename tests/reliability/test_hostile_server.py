@@ -10,7 +10,7 @@ from requests.exceptions import ChunkedEncodingError
 
 from tests.reliability._hostile import Answer, Reset, Silence, always, hostile_server
 
-pytestmark = [pytest.mark.reliability, pytest.mark.timeout(30)]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(30)]
 
 SHORT = 0.5
 

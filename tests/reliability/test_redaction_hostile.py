@@ -24,7 +24,7 @@ from tests.reliability._hostile import Answer, Request, hostile_server
 from tests.reliability._report import ResultBook, counted_result
 from tests.reliability.conftest import LogCapture
 
-pytestmark = [pytest.mark.reliability, pytest.mark.timeout(60)]
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.timeout(60)]
 
 API_KEY = "sk-hostile-SECRET-4242"
 BASIC_TOKEN = base64.b64encode(f"{API_KEY}:".encode()).decode()
