@@ -175,11 +175,11 @@ def run_show(args: argparse.Namespace) -> int:
                 print(f"  ... and {stats.pending - shown} more pending")
                 break
             if shown == 0:
-                print("  pending:  seq  messageId  type")
+                print("  pending (seq  messageId  type):")
             print(f"    {row.seq}  {row.message_id}  {_message_type(row.body)}")
         letters = outbox.dead_letter_store.entries(limit=args.limit)
         if letters:
-            print("  dead letters:  failed at  messageId  type  error")
+            print("  dead letters (failed at  messageId  type  error):")
         for _, letter in letters:
             status = f" HTTP {letter.status}" if letter.status is not None else ""
             print(
