@@ -246,3 +246,21 @@ def test_the_buffered_sender_keeps_delivering_when_dead_letters_cannot_be_writte
             f"failed={result.failed}; report(): {report}",
         )
     )
+
+
+def test_a_failing_acknowledgement_record_never_stops_delivery() -> None:
+    """An import's state file (or an outbox) that cannot be written: on_ack raises."""
+    calls = []
+
+    def state_on_full_disk(ids: Sequence[str]) -> None:
+        calls.append(len(ids))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with hostile_server(lambda number, request: Answer(200)) as server:
+        client = CustomerIOClient(api_key="test-key", base_url=server.url)
+        report = client.batch.send(_disk_messages(), on_ack=state_on_full_disk, workers=2)
+        delivered = set(server.delivered_ids())
+        client.close()
+    assert len(delivered) == DISK_MESSAGES and report.sent == DISK_MESSAGES
+    assert report.unrecorded == sum(calls) == DISK_MESSAGES
+    assert "could not be recorded" in str(report)
