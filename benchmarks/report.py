@@ -607,6 +607,10 @@ def write_markdown(
         "",
         "## 3. Buffered sender: one `track` call on the caller's thread",
         "",
+        "Each call copies the containers it is given (the properties dict, its nested "
+        "list of products and their dicts), so a caller that reuses one dict sends every "
+        "event with its own values; that copy is part of the figures below.",
+        "",
         *_latency_table(summary, BUFFERED, None),
         "",
         "## 4. Single synchronous call",

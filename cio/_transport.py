@@ -37,7 +37,7 @@ from cio._constants import (
     USER_AGENT_PREFIX,
 )
 from cio._ratelimit import RateLimiter
-from cio._redact import mask_emails
+from cio._redact import mask_emails, register_secret
 from cio._retry import retry_delay, should_retry
 from cio._version import __version__
 from cio.errors import (
@@ -155,6 +155,7 @@ class HTTPTransport:
         # A private generator: a library must not draw from (and so perturb) the global
         # random state that the application or its tests may have seeded.
         self._random = random if random is not None else _random_module.Random().random
+        register_secret(authorization)  # error texts from outside never show the key
         self._headers = {
             HEADER_AUTHORIZATION: authorization,
             HEADER_CONTENT_TYPE: CONTENT_TYPE_JSON,
@@ -298,7 +299,7 @@ class HTTPTransport:
                         attempts=attempt,
                         elapsed=self._clock() - started,
                     )
-                error = error_for_status(status, http.text, path=path)
+                error = error_for_status(status, http.text, path=path, sent=body)
                 if not should_retry(status):
                     error.attempts = attempt
                     raise error

@@ -25,8 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cio._constants import ERROR_BODY_MAX_CHARS
-from cio._redact import mask_emails
+from cio._redact import api_error_text
 
 if TYPE_CHECKING:
     import pydantic
@@ -199,15 +198,23 @@ class APIError(CustomerIOError):
     status_code : int or None
         HTTP status; ``None`` for errors detected before sending.
     body : str
-        The response body, truncated to a few hundred characters.
+        The structured error of the response body (its ``errors`` / ``meta.errors``),
+        with the API key, emails and phone numbers masked, capped at 500 characters;
+        empty when the body had no such part.
+    sent : bytes, optional
+        The request body; values of it quoted by the error body are masked.
     """
 
     attempts: int = 1
 
-    def __init__(self, message: str, *, status_code: int | None = None, body: str = "") -> None:
+    def __init__(
+        self, message: str, *, status_code: int | None = None, body: str = "", sent: bytes = b""
+    ) -> None:
         self.status_code = status_code
-        # A server may echo the payload back; never let an email reach exception text.
-        self.body = mask_emails(body[:ERROR_BODY_MAX_CHARS])
+        # A server may echo the payload or the request headers back: keep only the
+        # documented error shape, with the key, emails, phone numbers and any value of
+        # the request masked, capped.
+        self.body = api_error_text(body, sent) if body else ""
         text = message if status_code is None else f"{message} (HTTP {status_code})"
         if self.body:
             text = f"{text}: {self.body}"
@@ -247,10 +254,11 @@ class PayloadTooLargeError(APIError):
         limit: int | None = None,
         status_code: int | None = None,
         body: str = "",
+        sent: bytes = b"",
     ) -> None:
         self.size = size
         self.limit = limit
-        super().__init__(message, status_code=status_code, body=body)
+        super().__init__(message, status_code=status_code, body=body, sent=sent)
 
 
 class RateLimitError(APIError):
@@ -280,7 +288,9 @@ _STATUS_MESSAGES: Mapping[type[APIError], str] = {
 }
 
 
-def error_for_status(status_code: int, body: str = "", *, path: str = "") -> APIError:
+def error_for_status(
+    status_code: int, body: str = "", *, path: str = "", sent: bytes = b""
+) -> APIError:
     """Build the exception that stands for an HTTP error status.
 
     Parameters
@@ -291,6 +301,8 @@ def error_for_status(status_code: int, body: str = "", *, path: str = "") -> API
         Response text; truncated in the error.
     path : str, optional
         The API path, named in the message.
+    sent : bytes, optional
+        The request body, whose values are masked where the answer quotes them.
 
     Returns
     -------
@@ -308,4 +320,4 @@ def error_for_status(status_code: int, body: str = "", *, path: str = "") -> API
     message = _STATUS_MESSAGES[cls]
     if path:
         message = f"POST {path}: {message}"
-    return cls(message, status_code=status_code, body=body)
+    return cls(message, status_code=status_code, body=body, sent=sent)

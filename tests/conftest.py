@@ -15,5 +15,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
     for name in list(os.environ):
         if name.startswith("CIO_") and name not in {"CIO_OPENAPI_SPEC", "CIO_INTEGRATION"}:
             monkeypatch.delenv(name, raising=False)
+    # A buffered sender writes undelivered messages to a default file: keep it here.
+    monkeypatch.setenv("CIO_DEAD_LETTER_DIR", str(tmp_path / "dead-letters"))
     monkeypatch.chdir(tmp_path)
     yield

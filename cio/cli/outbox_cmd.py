@@ -1,7 +1,8 @@
 """``cio outbox show|replay PATH`` and ``cio replay FILE``: inspect and drain what is left.
 
 The API key comes from ``CIO_API_KEY`` (or ``.env``), as for every command; ``--base-url``
-points the commands at the local sandbox.
+points the commands at another API root, and ``--sandbox`` sends to an in-process local
+sandbox (no key needed).
 """
 
 from __future__ import annotations
@@ -9,12 +10,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from cio._constants import DEFAULT_FLUSH_TIMEOUT_SECONDS
-from cio.delivery._deadletters import DeadLetter, JsonLinesDeadLetterStore, utc_now_iso
+from cio.delivery._deadletters import (
+    DeadLetter,
+    JsonLinesDeadLetterStore,
+    MemoryDeadLetterStore,
+    utc_now_iso,
+)
 from cio.delivery._outbox import Outbox
 from cio.delivery._report import BatchReport
 
@@ -47,7 +55,8 @@ def register(subparsers: Any) -> None:
         type=int,
         default=_DEFAULT_SHOWN,
         metavar="N",
-        help=f"pending messages to list (default {_DEFAULT_SHOWN}; ids and types only)",
+        help=f"pending messages and dead letters to list (default {_DEFAULT_SHOWN} each; "
+        "ids and types only)",
     )
     show.set_defaults(handler=run_show)
     replay = actions.add_parser("replay", help="send the pending messages and wait")
@@ -80,8 +89,15 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _add_client_options(parser: argparse.ArgumentParser, *, timeout: bool = True) -> None:
-    parser.add_argument(
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument(
         "--base-url", metavar="URL", help="API root including /v1 (for example the sandbox)"
+    )
+    target.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="send to an in-process local sandbox and print what it received "
+        "(no CIO_API_KEY needed)",
     )
     if not timeout:
         return
@@ -94,10 +110,24 @@ def _add_client_options(parser: argparse.ArgumentParser, *, timeout: bool = True
     )
 
 
-def _client(args: argparse.Namespace) -> Any:
+@contextmanager
+def _client(args: argparse.Namespace) -> Iterator[Any]:
+    """A client for the API, or for an in-process sandbox with ``--sandbox`` (no key)."""
+    if getattr(args, "sandbox", False):
+        from cio.sandbox import Sandbox  # noqa: PLC0415 - only this option needs the server
+
+        with Sandbox() as sandbox, sandbox.client() as client:
+            print(f"sandbox listening on {sandbox.url}")
+            try:
+                yield client
+            finally:
+                print("the sandbox received:")
+                print(sandbox.summary())
+        return
     from cio.client import CustomerIOClient  # noqa: PLC0415 - keeps --help fast
 
-    return CustomerIOClient(base_url=args.base_url)
+    with CustomerIOClient(base_url=args.base_url) as client:
+        yield client
 
 
 def _when(stamp: float | None) -> str:
@@ -133,15 +163,31 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"outbox {args.path}")
         print(f"  pending:      {stats.pending}")
         print(f"  dead letters: {stats.dead_letters}")
-        print(f"  oldest:       {_when(stats.oldest)}")
-        print(f"  newest:       {_when(stats.newest)}")
+        if stats.pending:
+            print(f"  oldest pending:     {_when(stats.oldest)}")
+            print(f"  newest pending:     {_when(stats.newest)}")
+        if stats.dead_letters:
+            oldest, newest = outbox.dead_letter_times()
+            print(f"  oldest dead letter: {oldest or '-'}")
+            print(f"  newest dead letter: {newest or '-'}")
         for shown, row in enumerate(outbox.rows()):
             if shown >= args.limit:
-                print(f"  ... and {stats.pending - shown} more")
+                print(f"  ... and {stats.pending - shown} more pending")
                 break
             if shown == 0:
-                print("  seq  messageId  type")
-            print(f"  {row.seq}  {row.message_id}  {_message_type(row.body)}")
+                print("  pending (seq  messageId  type):")
+            print(f"    {row.seq}  {row.message_id}  {_message_type(row.body)}")
+        letters = outbox.dead_letter_store.entries(limit=args.limit)
+        if letters:
+            print("  dead letters (failed at  messageId  type  error):")
+        for _, letter in letters:
+            status = f" HTTP {letter.status}" if letter.status is not None else ""
+            print(
+                f"    {letter.failed_at}  {letter.message_id}  {_message_type(letter.message)}  "
+                f"{letter.error_type}{status}"
+            )
+        if stats.dead_letters > len(letters):
+            print(f"  ... and {stats.dead_letters - len(letters)} more dead letters")
     finally:
         outbox.close()
     return 0
@@ -187,8 +233,21 @@ def run_outbox_replay(args: argparse.Namespace) -> int:
             try:
                 store = outbox.dead_letter_store
                 entries = store.entries()
-                report = _resend([letter for _, letter in entries], client, store)
-                outbox.remove_dead_letters([row_id for row_id, _ in entries])
+                outcome = _Replay([letter for _, letter in entries])
+                try:
+                    report = outcome.run(client)
+                finally:
+                    # Add the new records first, then delete: a crash in between leaves
+                    # two copies of a letter, never none.
+                    changed = outcome.changed()
+                    store.add(list(changed.values()))
+                    outbox.remove_dead_letters(
+                        [
+                            row_id
+                            for number, (row_id, letter) in enumerate(entries)
+                            if number in changed or letter.message_id in outcome.acknowledged
+                        ]
+                    )
             finally:
                 outbox.close()
             print(f"dead letters: {report}")
@@ -196,31 +255,72 @@ def run_outbox_replay(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _resend(letters: list[DeadLetter], client: Any, store: Any) -> BatchReport:
-    """Send dead letters again; whatever fails again (or no longer validates) goes to store."""
-    report: BatchReport = client.batch.send(
-        [letter.payload() for letter in letters], dead_letters=store
-    )
-    refused = [
-        DeadLetter(
-            letters[failure.index].message,
-            letters[failure.index].message_id,
-            f"replay refused it: {failure.reason}",
-            failure.error_type,
-            None,
-            0,
-            failure.index,
-            utc_now_iso(),
+class _Replay:
+    """Resend dead letters, then tell which to keep: every one not acknowledged."""
+
+    def __init__(self, letters: list[DeadLetter]) -> None:
+        self.letters = letters
+        self.acknowledged: set[str] = set()
+        self.failed_again = MemoryDeadLetterStore()
+        self.report: BatchReport | None = None
+
+    def run(self, client: Any) -> BatchReport:
+        """Send the letters with their messageIds, recording each acknowledgement."""
+        report: BatchReport = client.batch.send(
+            [letter.payload() for letter in self.letters],
+            dead_letters=self.failed_again,
+            on_ack=self.acknowledged.update,
         )
-        for failure in report.failures
-        if failure.rejected and failure.index is not None
-    ]
-    store.add(refused)
-    return report
+        self.report = report
+        return report
+
+    def changed(self) -> dict[int, DeadLetter]:
+        """New records, by position, of the letters that failed again for a known reason."""
+        changed: dict[int, DeadLetter] = {}
+        for letter in self.failed_again:
+            if letter.index is not None:
+                old = self.letters[letter.index]
+                changed[letter.index] = DeadLetter(
+                    letter.message,
+                    letter.message_id,
+                    letter.reason,
+                    letter.error_type,
+                    letter.status,
+                    letter.attempts,
+                    old.index,
+                    letter.failed_at,
+                )
+        for failure in self.report.failures if self.report is not None else ():
+            if failure.rejected and failure.index is not None:
+                old = self.letters[failure.index]
+                changed[failure.index] = DeadLetter(
+                    old.message,
+                    old.message_id,
+                    f"replay refused it: {failure.reason}",
+                    failure.error_type,
+                    None,
+                    0,
+                    old.index,
+                    utc_now_iso(),
+                )
+        return {
+            number: letter
+            for number, letter in changed.items()
+            if letter.message_id not in self.acknowledged
+        }
+
+    def remaining(self) -> list[DeadLetter]:
+        """What stays: the new record where one exists, else the letter as it was."""
+        changed = self.changed()
+        return [
+            changed.get(number, letter)
+            for number, letter in enumerate(self.letters)
+            if letter.message_id not in self.acknowledged
+        ]
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    """Resend a dead-letter file; afterwards it holds only what failed again.
+    """Resend a dead-letter file; afterwards it holds every message not delivered.
 
     Parameters
     ----------
@@ -239,22 +339,33 @@ def run_replay(args: argparse.Namespace) -> int:
         args.timeout = DEFAULT_FLUSH_TIMEOUT_SECONDS * 6
         return run_outbox_replay(args)
     letters = list(JsonLinesDeadLetterStore(args.file))
-    remaining = args.file.with_name(args.file.name + ".replaying")
-    remaining.unlink(missing_ok=True)
-    store = JsonLinesDeadLetterStore(remaining)
+    outcome = _Replay(letters)
+    remaining = letters
     try:
         with _client(args) as client:
-            report = _resend(letters, client, store)
+            report = outcome.run(client)
     finally:
-        store.close()
-    if remaining.exists():
-        os.replace(remaining, args.file)
-    else:
-        args.file.unlink()
+        # Whatever happened (an error, an interrupt), keep every letter not acknowledged.
+        remaining = outcome.remaining()
+        _rewrite(args.file, remaining)
     print(f"replayed {len(letters)} dead letter(s) from {args.file}: {report}")
-    if not report.ok:
+    if remaining:
         print(
-            f"{report.failed + report.rejected} message(s) failed again; they are in {args.file}",
+            f"{len(remaining)} message(s) were not delivered; they are in {args.file}",
             file=sys.stderr,
         )
-    return 0 if report.ok else 1
+    return 0 if report.ok and not remaining else 1
+
+
+def _rewrite(path: Path, letters: list[DeadLetter]) -> None:
+    if not letters:
+        path.unlink(missing_ok=True)
+        return
+    partial = path.with_name(path.name + ".replaying")
+    partial.unlink(missing_ok=True)
+    store = JsonLinesDeadLetterStore(partial)
+    try:
+        store.add(letters)
+    finally:
+        store.close()
+    os.replace(partial, path)

@@ -19,7 +19,13 @@ from cio.delivery._deadletters import (
 )
 from cio.delivery._engine import DeliveryEngine, default_workers
 from cio.delivery._outbox import Outbox, OutboxDeadLetterStore, OutboxRow, OutboxStats
-from cio.delivery._report import BatchReport, DeliveryError, DeliveryFailure, FlushResult
+from cio.delivery._report import (
+    BatchReport,
+    DeliveryError,
+    DeliveryFailure,
+    DeliveryInterrupted,
+    FlushResult,
+)
 from cio.delivery._timeline import DeliveryPoint
 
 __all__ = [
@@ -30,6 +36,7 @@ __all__ = [
     "DeliveryEngine",
     "DeliveryError",
     "DeliveryFailure",
+    "DeliveryInterrupted",
     "DeliveryPoint",
     "FlushResult",
     "JsonLinesDeadLetterStore",

@@ -25,14 +25,19 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
 import threading
 import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from datetime import time as time_of_day
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
+from uuid import UUID
 
 import pydantic
 from typing_extensions import Self
@@ -45,7 +50,11 @@ from cio._constants import (
     DEFAULT_FLUSH_TIMEOUT_SECONDS,
 )
 from cio.delivery._bulk import DeadLettersOption, open_dead_letters, parse_item
-from cio.delivery._deadletters import DeadLetterStore
+from cio.delivery._deadletters import (
+    DeadLetterStore,
+    MemoryDeadLetterStore,
+    default_dead_letter_path,
+)
 from cio.delivery._engine import DeliveryEngine
 from cio.delivery._outbox import Outbox
 from cio.delivery._report import BatchReport, DeliveryFailure, FlushResult
@@ -72,6 +81,16 @@ _MESSAGE = 6
 _STORED = 7  # already validated, serialized and written to the outbox: (kind, seq, id, key, body)
 
 _ROOM_POLL_SECONDS = 0.05
+# At exit, a flush window outlasts a request's timeout by this much before giving up.
+_EXIT_WINDOW_MARGIN_SECONDS = 1.0
+# At exit, never keep the process alive longer than this while requests succeed.
+_EXIT_LONGEST_SECONDS = 300.0
+# Types whose values cannot change after the call: kept as they are, never copied.
+_IMMUTABLE: frozenset[type] = frozenset(
+    {str, int, float, bool, type(None), bytes, datetime, date, time_of_day, Decimal, UUID}
+)
+# Nesting beyond this is not copied further (validation refuses it as too deep anyway).
+_SNAPSHOT_MAX_DEPTH = 64
 
 
 class QueueFullError(CustomerIOError):
@@ -98,6 +117,56 @@ def _build(kind: int, a: Any, b: Any, c: Any, fields: dict[str, Any]) -> Message
     if isinstance(a, Message):
         return a
     return parse_item(a, 0)
+
+
+def _snapshot(value: Any, depth: int = 0) -> Any:
+    """Copy the containers of ``value`` so later changes by the caller do not leak in.
+
+    Dicts, lists, tuples, sets and other mappings are copied (recursively); scalars and
+    other objects are kept. A flat dict of scalars costs one ``dict.copy()``.
+    """
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if depth > _SNAPSHOT_MAX_DEPTH:
+        return value
+    if kind is dict:
+        copy = value.copy()
+        for key, item in copy.items():
+            if type(item) not in _IMMUTABLE:
+                copy[key] = _snapshot(item, depth + 1)
+        return copy
+    if kind is list or kind is tuple:
+        return kind(
+            item if type(item) in _IMMUTABLE else _snapshot(item, depth + 1) for item in value
+        )
+    if isinstance(value, Mapping):
+        return {key: _snapshot(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return set(value)
+    return value
+
+
+def _snapshot_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    for name, value in fields.items():
+        if type(value) not in _IMMUTABLE:
+            fields[name] = _snapshot(value)
+    return fields
+
+
+def _warn_loudly(text: str) -> None:
+    """Log a WARNING; also print it to stderr when no logging is configured to show it.
+
+    The library's logger has only a ``NullHandler`` unless the application configures
+    logging, and undelivered messages must never go unmentioned.
+    """
+    logger.warning("%s", text)
+    current: logging.Logger | None = logger
+    while current is not None:
+        if any(not isinstance(handler, logging.NullHandler) for handler in current.handlers):
+            return
+        current = current.parent if current.propagate else None
+    sys.stderr.write(f"cio: WARNING: {text}\n")
 
 
 def _drop_none(fields: dict[str, Any]) -> dict[str, Any]:
@@ -178,12 +247,15 @@ class BufferedSender:
         self._wake_at = min(DEFAULT_BUFFER_WAKE_AT, max_queue)
         self.outbox = Outbox(outbox) if outbox is not None else None
         self._owns_dead_letters = False
+        # Memory by default; written to a durable file at close so nothing vanishes.
+        self._persist_at_close = dead_letters is None and self.outbox is None
         if dead_letters is None and self.outbox is not None:
             self.dead_letters: DeadLetterStore = self.outbox.dead_letter_store
         else:
             self.dead_letters, self._owns_dead_letters = open_dead_letters(dead_letters)
         self._closed = False
         self._last_result: FlushResult | None = None
+        self.dead_letter_file: Path | None = None
         self._reset_state()
         self._backlog_until = self.outbox.max_seq() if self.outbox is not None else 0
         self._backlog = self.outbox.count(self._backlog_until) if self.outbox is not None else 0
@@ -207,6 +279,7 @@ class BufferedSender:
         self._engine: DeliveryEngine | None = None
         self._thread: threading.Thread | None = None
         self._running = False
+        self._crash: BaseException | None = None
         self._started_at = time.perf_counter()
 
     def _start(self) -> None:
@@ -241,8 +314,18 @@ class BufferedSender:
     def _ensure_running(self) -> None:
         if self._closed:
             raise ClientClosedError("this buffered sender is closed; create a new one")
+        if self._crash is not None:
+            self._raise_crashed()
         if self._thread is None:  # a forked child: start its own thread lazily
             self._start()
+
+    def _raise_crashed(self) -> None:
+        crash = self._crash
+        raise CustomerIOError(
+            f"the buffered sender's thread stopped ({type(crash).__name__}); calls are no "
+            "longer sent. close() reports and dead-letters what is pending; create a new "
+            "sender to go on"
+        )
 
     def _wait_for_room(self) -> None:
         if self.on_full == "raise":
@@ -254,6 +337,8 @@ class BufferedSender:
             while len(self._queue) >= self.max_queue:
                 if self._closed:
                     raise ClientClosedError("this buffered sender was closed while waiting")
+                if self._crash is not None:
+                    self._raise_crashed()
                 self._wakeup.set()
                 self._room.wait(_ROOM_POLL_SECONDS)
 
@@ -275,7 +360,12 @@ class BufferedSender:
 
     def _call(self, kind: int, a: Any, b: Any, c: Any, fields: dict[str, Any]) -> None:
         if self.outbox is None:
-            self._put((kind, a, b, c, fields))
+            # The data as it is now: a caller that reuses one dict must not change this call.
+            if type(b) not in _IMMUTABLE:
+                b = _snapshot(b)
+            if type(c) not in _IMMUTABLE:
+                c = _snapshot(c)
+            self._put((kind, a, b, c, _snapshot_fields(fields) if fields else fields))
             return
         try:
             message = _build(kind, a, b, c, _drop_none(fields))
@@ -417,6 +507,8 @@ class BufferedSender:
             thread reports it; see the module documentation).
         """
         if self.outbox is None:
+            if not isinstance(message, Message):
+                message = _snapshot(message)
             self._put((_MESSAGE, message, None, None, None))
             return
         self._put_checked(parse_item(message, self._calls))
@@ -450,9 +542,14 @@ class BufferedSender:
                     engine.flush()
                     if self._stopping and not self._queue:
                         return
-        except BaseException:  # recorded: the log names it; close() reports what is pending
+        except BaseException as exc:  # recorded: the next call raises, close() accounts
+            self._crash = exc
+            self._running = False  # callers take the slow path, which raises
             logger.exception("the buffered sender's thread stopped")
-            raise
+            with self._room:
+                self._room.notify_all()
+            with self._settled:
+                self._settled.notify_all()
 
     def _send_backlog(self, engine: DeliveryEngine) -> None:
         assert self.outbox is not None
@@ -480,6 +577,12 @@ class BufferedSender:
             except CustomerIOError as exc:
                 self._reject(engine, number - 1, None, exc)
                 continue
+            except Exception as exc:  # user data (a Mapping whose reads raise, a bad __str__)
+                error = ValidationError(
+                    f"invalid call {number - 1}: reading its arguments raised {type(exc).__name__}"
+                )
+                self._reject(engine, number - 1, None, error)
+                continue
             message_id = message.message_id
             put(body, message.user_id or message.anonymous_id or message_id, message_id, number - 1)
         self._calls = number
@@ -490,7 +593,10 @@ class BufferedSender:
         record = engine.reject(index, message_id, error)
         logger.warning("buffered call %d refused: %s", index, record.reason)
         if self._on_error is not None:
-            self._on_error(record)
+            try:
+                self._on_error(record)
+            except BaseException:  # the caller's callback must not stop delivery
+                logger.exception("the on_error callback raised; ignored, delivery goes on")
         self._settle(())
 
     def _settle(self, indices: Any) -> None:
@@ -590,12 +696,64 @@ class BufferedSender:
         else:
             self._thread.join(_ROOM_POLL_SECONDS * 10)
             self._engine.close(_ROOM_POLL_SECONDS * 10)
+        if self._persist_at_close:
+            self._persist_dead_letters()
         if self._owns_dead_letters:
             self.dead_letters.close()
         if self.outbox is not None:
             self.outbox.close()
         self._last_result = result
         return result
+
+    def _persist_dead_letters(self) -> None:
+        """Write the in-memory dead letters to the default file and say where."""
+        store = self.dead_letters
+        if not isinstance(store, MemoryDeadLetterStore) or not len(store):
+            return
+        count = len(store)
+        path = default_dead_letter_path()
+        try:
+            store.write(path)
+        except OSError as exc:
+            logger.error(
+                "%d undelivered message(s) could not be written to %s (%s); they are only "
+                "in this process's memory (sender.dead_letters)",
+                count,
+                path,
+                type(exc).__name__,
+            )
+            return
+        self.dead_letter_file = path
+        _warn_loudly(
+            f"{count} message(s) could not be delivered; they are in {path} "
+            f"(resend them with: cio replay {path})"
+        )
+
+    def _close_at_exit(self) -> FlushResult:
+        """At interpreter exit: keep flushing while requests succeed, then close.
+
+        Each window lasts ``exit_timeout`` or a request's timeout and a second, whichever
+        is longer; a window without any answer ends it. What is left is dead-lettered
+        and written to the default file.
+        """
+        if self._closed:
+            return self.close()
+        settings = getattr(self._client, "settings", None)
+        request_timeout = float(getattr(settings, "timeout", DEFAULT_FLUSH_TIMEOUT_SECONDS))
+        window = max(self.exit_timeout, request_timeout + _EXIT_WINDOW_MARGIN_SECONDS)
+        give_up = time.monotonic() + _EXIT_LONGEST_SECONDS
+        engine = self._engine
+        before = engine.settled if engine is not None else 0
+        result = self.flush(window)
+        if engine is None or engine.settled == before:
+            return self.close(0.0)  # not a single answer in a whole window
+        while result.pending and time.monotonic() < give_up:
+            engine = self._engine
+            before = engine.settled if engine is not None else 0
+            result = self.flush(min(window, max(give_up - time.monotonic(), 0.0)))
+            if engine is None or engine.settled == before:
+                break  # a whole window without any answer: the API is not answering
+        return self.close(0.0)
 
     def _abandon(self, pending: int) -> None:
         assert self._engine is not None and self._thread is not None
@@ -612,6 +770,14 @@ class BufferedSender:
         reason = ClientClosedError("the sender was closed before the API acknowledged this message")
         self._engine.abort(reason)
         self._thread.join(_ROOM_POLL_SECONDS * 10)
+        if not self._thread.is_alive() and self._queue:
+            # The packer died: dead-letter what it left queued from this thread instead.
+            with self._take_lock:
+                items = list(self._queue)
+                self._queue.clear()
+                self._taken += len(items)
+            self._feed(self._engine, items)
+            self._engine.flush()
         self._engine.drain_unsent()
         self._engine.close(_ROOM_POLL_SECONDS)
         self._engine.dead_letter_in_flight(reason)
@@ -658,7 +824,7 @@ _LIVE: weakref.WeakSet[BufferedSender] = weakref.WeakSet()
 def _close_all_at_exit() -> None:
     for sender in list(_LIVE):
         try:
-            sender.close(sender.exit_timeout)
+            sender._close_at_exit()
         except CustomerIOError:
             logger.exception("closing a buffered sender at exit failed")
 

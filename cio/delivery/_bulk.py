@@ -24,7 +24,7 @@ from cio.delivery._deadletters import (
     MemoryDeadLetterStore,
 )
 from cio.delivery._engine import DeliveryEngine, Progress
-from cio.delivery._report import BatchReport
+from cio.delivery._report import BatchReport, DeliveryInterrupted
 from cio.errors import CustomerIOError, ErrorDetail, ValidationError
 from cio.models import Message, parse_message
 from cio.models._wire import Encoded, EncodedMessage, encode_model, encode_wire
@@ -45,6 +45,9 @@ MessageInput = Message | EncodedMessage | Mapping[str, Any]
 DeadLettersOption = str | Path | DeadLetterStore | None
 
 _SQLITE_SUFFIXES = frozenset({".db", ".sqlite", ".sqlite3"})
+_SHOWN_REUSED = 10
+INTERRUPT_GRACE_SECONDS = 2.0
+"""After Ctrl-C, how long requests already under way may take to be answered."""
 
 
 def open_dead_letters(option: DeadLettersOption) -> tuple[DeadLetterStore, bool]:
@@ -195,6 +198,8 @@ def send_messages(
         abort_on_fatal=True,
     )
     put = engine.put
+    given_ids: dict[str, int] = {}
+    reused: list[tuple[int, int]] = []
     try:
         for index, item in enumerate(messages):
             try:
@@ -202,15 +207,28 @@ def send_messages(
             except ValidationError as exc:
                 engine.reject(index, None, exc)
                 continue
+            if _has_given_id(item):
+                first = given_ids.setdefault(message_id, index)
+                if first != index:
+                    reused.append((first, index))
             if len(body) > MAX_MESSAGE_BYTES:
                 engine.reject(index, message_id, message_too_large(body))
                 continue
             put(body, key, message_id, index)
+        _finish(engine, bar, store, owned)
+    except KeyboardInterrupt as exc:
+        # No new request; what was read is acknowledged or recorded; say which.
+        in_flight = engine.interrupt(exc, INTERRUPT_GRACE_SECONDS)
+        _finish_now(bar, store, owned)
+        report = engine.report(time.perf_counter() - started)
+        logger.warning("batch.send interrupted: %s", report)
+        raise DeliveryInterrupted(report, engine.next_index, in_flight) from None
     except BaseException as exc:
         engine.abort(exc)
         _finish(engine, bar, store, owned)
         raise
-    _finish(engine, bar, store, owned)
+    if reused:
+        _warn_reused_ids(reused)
     report = engine.report(time.perf_counter() - started)
     stopped = engine.stopped_by
     if isinstance(stopped, CustomerIOError):
@@ -220,14 +238,40 @@ def send_messages(
     return report
 
 
+def _has_given_id(item: object) -> bool:
+    """Whether the caller chose the item's messageId (generated ones never collide)."""
+    if type(item) is dict or isinstance(item, Mapping):
+        return "messageId" in item or "message_id" in item
+    if isinstance(item, Message):
+        return "message_id" in item.model_fields_set
+    return type(item) is EncodedMessage
+
+
+def _warn_reused_ids(reused: list[tuple[int, int]]) -> None:
+    pairs = ", ".join(f"messages {first} and {later}" for first, later in reused[:_SHOWN_REUSED])
+    more = f" and {len(reused) - _SHOWN_REUSED} more" if len(reused) > _SHOWN_REUSED else ""
+    logger.warning(
+        "%d message(s) reuse the messageId of an earlier message in the same batch.send "
+        "(%s%s); the API keeps only one message per messageId, so the others are dropped. "
+        "Give each message its own messageId",
+        len(reused),
+        pairs,
+        more,
+    )
+
+
 def _finish(engine: DeliveryEngine, bar: Any, store: DeadLetterStore, owned: bool) -> None:
     try:
         engine.close()
     finally:
-        if bar is not None and hasattr(bar, "close"):
-            bar.close()
-        if owned and not isinstance(store, MemoryDeadLetterStore):
-            store.close()
+        _finish_now(bar, store, owned)
+
+
+def _finish_now(bar: Any, store: DeadLetterStore, owned: bool) -> None:
+    if bar is not None and hasattr(bar, "close"):
+        bar.close()
+    if owned and not isinstance(store, MemoryDeadLetterStore):
+        store.close()
 
 
 def _progress_bar(progress: bool | Progress, messages: Iterable[object]) -> Progress | None:

@@ -4,7 +4,9 @@ A dead letter holds the message exactly as it was sent (its JSON, so its ``messa
 is kept and a replay cannot create a duplicate event), the reason, the HTTP status and
 the number of attempts. It never holds the API key. Stores:
 
-* :class:`MemoryDeadLetterStore`: a list, the default when no store is given;
+* :class:`MemoryDeadLetterStore`: a list, the default when no store is given (a
+  buffered sender writes what it holds at close or exit to
+  :func:`default_dead_letter_path`, so nothing vanishes with the process);
 * :class:`JsonLinesDeadLetterStore`: one JSON object per line in a file
   (``cio replay FILE`` resends them);
 * the ``dead_letters`` table of a SQLite outbox (:class:`cio.delivery.Outbox`).
@@ -15,13 +17,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
+from cio._forksafe import ForkSafeLock
 from cio.errors import CustomerIOError
 
 __all__ = [
@@ -29,12 +31,35 @@ __all__ = [
     "DeadLetterStore",
     "JsonLinesDeadLetterStore",
     "MemoryDeadLetterStore",
+    "default_dead_letter_path",
     "utc_now_iso",
 ]
 
 logger = logging.getLogger(__name__)
 
 _MESSAGE_KEY = b',"message":'
+ENV_DEAD_LETTER_DIR = "CIO_DEAD_LETTER_DIR"
+
+
+def default_dead_letter_path() -> Path:
+    """Where a buffered sender without a dead-letter store writes what it could not deliver.
+
+    The directory is ``$CIO_DEAD_LETTER_DIR`` when set, else
+    ``$XDG_STATE_HOME/cio/dead-letters``, else ``~/.local/state/cio/dead-letters``; the
+    file is named after the UTC time and the process id, so runs never mix.
+
+    Returns
+    -------
+    Path
+    """
+    directory = os.environ.get(ENV_DEAD_LETTER_DIR)
+    if directory:
+        base = Path(directory)
+    else:
+        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        base = Path(state) / "cio" / "dead-letters"
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return base / f"dead-letters-{stamp}-{os.getpid()}.jsonl"
 
 
 def utc_now_iso() -> str:
@@ -194,7 +219,7 @@ class MemoryDeadLetterStore:
 
     def __init__(self) -> None:
         self._letters: list[DeadLetter] = []
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
 
     def add(self, letters: Sequence[DeadLetter]) -> None:
         """Append dead letters.
@@ -267,7 +292,7 @@ class JsonLinesDeadLetterStore:
         self.path = Path(path)
         self._file: IO[bytes] | None = None
         self._pid = os.getpid()
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock(quiesce_at_fork=True)
         self._closed = False
 
     def __repr__(self) -> str:

@@ -29,8 +29,9 @@ import math
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from cio._constants import (
     DEFAULT_IN_FLIGHT_PER_WORKER,
@@ -40,6 +41,7 @@ from cio._constants import (
     PATH_BATCH,
     WORKERS_PER_CPU,
 )
+from cio._forksafe import ForkSafeLock
 from cio._transport import Response
 from cio.batching import EMPTY_BATCH_SIZE, batch_body
 from cio.delivery._deadletters import DeadLetter, DeadLetterStore, utc_now_iso
@@ -138,6 +140,10 @@ def _failure(
     )
 
 
+def _unsent(stop: BaseException) -> str:
+    return f"not sent: delivery stopped ({type(stop).__name__})"
+
+
 class DeliveryEngine:
     """Packs serialized messages into lanes and sends them with a pool of threads.
 
@@ -212,7 +218,7 @@ class DeliveryEngine:
         self._progress = progress
         self._abort_on_fatal = abort_on_fatal
         self._max_bytes = max_bytes
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
         self._stop: BaseException | None = None
         self._crash: BaseException | None = None
         self._closed = False
@@ -222,6 +228,9 @@ class DeliveryEngine:
         self.requests = 0
         self.retries = 0
         self.bytes_sent = 0
+        self.next_index = 0
+        self.unrecorded = 0
+        self._unstored: list[DeadLetter] = []
         self._failures: list[DeliveryFailure] = []
         self._timeline = DeliveryTimeline()
         capacity = max(1, math.ceil(in_flight / count))
@@ -258,7 +267,12 @@ class DeliveryEngine:
         batch = lane.batch
         grown = batch.size + len(body) + 1
         if grown > self._max_bytes:
-            self._submit(lane, raise_stop=True)
+            try:
+                self._submit(lane, raise_stop=True)
+            except BaseException as exc:  # stopped or interrupted: this message is read, record it
+                self._fail([body], [message_id], [index], exc, attempts=0, reason=_unsent(exc))
+                self.next_index = index + 1
+                raise
             batch = lane.batch
             grown = batch.size + len(body) + 1
             if grown > self._max_bytes:
@@ -271,6 +285,7 @@ class DeliveryEngine:
         batch.bodies.append(body)
         batch.ids.append(message_id)
         batch.indices.append(index)
+        self.next_index = index + 1
 
     def reject(
         self, index: int | None, message_id: str | None, error: BaseException
@@ -296,6 +311,8 @@ class DeliveryEngine:
             self.rejected += 1
             if len(self._failures) < MAX_REPORT_FAILURES:
                 self._failures.append(record)
+        if index is not None:
+            self.next_index = index + 1
         return record
 
     def _submit(self, lane: _Lane, *, raise_stop: bool) -> None:
@@ -305,26 +322,23 @@ class DeliveryEngine:
         if not batch.bodies:
             return
         lane.batch = _Batch()
-        while True:
-            stop = self._stop
-            if stop is not None:
-                self._fail_unsent(batch, stop)
-                return
-            try:
-                lane.queue.put(batch, timeout=_PUT_POLL_SECONDS)
-                return
-            except queue.Full:
-                continue
+        try:
+            while True:
+                stop = self._stop
+                if stop is not None:
+                    self._fail_unsent(batch, stop)
+                    return
+                try:
+                    lane.queue.put(batch, timeout=_PUT_POLL_SECONDS)
+                    return
+                except queue.Full:
+                    continue
+        except BaseException as exc:  # interrupted while waiting for room: record the batch
+            self._fail_unsent(batch, exc)
+            raise
 
     def _fail_unsent(self, batch: _Batch, stop: BaseException) -> None:
-        self._fail(
-            batch.bodies,
-            batch.ids,
-            batch.indices,
-            stop,
-            attempts=0,
-            reason=f"not sent: delivery stopped ({type(stop).__name__})",
-        )
+        self._fail(batch.bodies, batch.ids, batch.indices, stop, attempts=0, reason=_unsent(stop))
 
     def drain_unsent(self) -> int:
         """After :meth:`abort`, dead-letter the batches still waiting in the lanes' queues.
@@ -342,14 +356,25 @@ class DeliveryEngine:
         if stop is None:
             return count
         for lane in self._lanes:
-            while True:
-                try:
-                    batch = lane.queue.get_nowait()
-                except queue.Empty:
-                    break
-                if batch is not None:
-                    self._fail_unsent(batch, stop)
-                    count += 1
+            count += self._drain_lane(lane, stop)
+        return count
+
+    def _drain_lane(self, lane: _Lane, stop: BaseException) -> int:
+        """Dead-letter the batches queued in ``lane``; its stop signal stays queued."""
+        count = 0
+        sentinels = 0
+        while True:
+            try:
+                batch = lane.queue.get_nowait()
+            except queue.Empty:
+                break
+            if batch is None:
+                sentinels += 1  # the worker's stop signal: never discard it, or it never exits
+            else:
+                self._fail_unsent(batch, stop)
+                count += 1
+        for _ in range(sentinels):
+            lane.queue.put_nowait(None)
         return count
 
     def flush(self) -> None:
@@ -374,6 +399,51 @@ class DeliveryEngine:
         with self._lock:
             if self._stop is None:
                 self._stop = reason
+
+    def interrupt(self, reason: BaseException, grace: float) -> int:
+        """Stop at once (Ctrl-C): no new request starts, nothing read is left unrecorded.
+
+        Batches not yet sent are dead-lettered as not sent; requests already under way
+        get ``grace`` seconds to finish, and those still unanswered are dead-lettered as
+        in flight (they may yet be delivered: a replay carries the same messageIds).
+        The workers exit after their current request.
+
+        Parameters
+        ----------
+        reason : BaseException
+            Recorded as the cause, for example the ``KeyboardInterrupt``.
+        grace : float
+            Seconds to wait for requests under way.
+
+        Returns
+        -------
+        int
+            Messages dead-lettered as in flight.
+        """
+        self.abort(reason)
+        stop = self._stop
+        assert stop is not None
+        for lane in self._lanes:
+            batch = lane.batch
+            lane.batch = _Batch()
+            if batch.bodies:
+                self._fail_unsent(batch, stop)
+            self._drain_lane(lane, stop)
+            if not self._closed:
+                try:
+                    lane.queue.put_nowait(None)
+                except queue.Full:  # refilled by nobody (the producer is here): cannot happen
+                    logger.debug("lane queue full while stopping")
+        self._closed = True
+        deadline = time.monotonic() + grace
+        try:
+            while time.monotonic() < deadline and any(
+                lane.current is not None for lane in self._lanes
+            ):
+                time.sleep(_PUT_POLL_SECONDS)
+        except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+            logger.debug("second interrupt: not waiting for requests under way")
+        return self.dead_letter_in_flight(stop)
 
     def close(self, timeout: float | None = None) -> bool:
         """Send what is packed, stop the workers and wait for them.
@@ -410,9 +480,10 @@ class DeliveryEngine:
                 lane.queue.put(None, timeout=_PUT_POLL_SECONDS)
                 return
             except queue.Full:
-                if self._stop is not None:
+                stop = self._stop
+                if stop is not None:
                     # A worker stuck in a request: take what waits behind it instead.
-                    self.drain_unsent()
+                    self._drain_lane(lane, stop)
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the workers to exit after :meth:`close`.
@@ -497,6 +568,8 @@ class DeliveryEngine:
                 failures=tuple(self._failures),
                 dead_letters=self.dead_letters,
                 timeline=self._timeline.points(),
+                unstored=tuple(self._unstored),
+                unrecorded=self.unrecorded,
             )
 
     # Worker side ------------------------------------------------------------------------
@@ -525,6 +598,10 @@ class DeliveryEngine:
                 lane.current = None
 
     def _deliver(self, bodies: list[bytes], ids: list[str], indices: list[int]) -> None:
+        stop = self._stop
+        if stop is not None:  # stopped while splitting a batch: no new request
+            self._fail(bodies, ids, indices, stop, attempts=0, reason=_unsent(stop))
+            return
         body = batch_body(bodies)
         try:
             response = self._post(PATH_BATCH, body)
@@ -559,10 +636,24 @@ class DeliveryEngine:
                 self._timeline.add(sent=len(ids))
                 if self._progress is not None:
                     self._progress.update(len(ids))
-            if self._on_ack is not None:
-                self._on_ack(ids)
-            if self._on_settled is not None:
-                self._on_settled(indices)
+            self._notify(self._on_ack, ids)
+            self._notify(self._on_settled, indices)
+
+    def _notify(self, callback: Callable[[Sequence[Any]], None] | None, items: list[Any]) -> None:
+        """Call ``on_ack``/``on_settled``; a failing write (state, outbox) is counted, not fatal."""
+        if callback is None:
+            return
+        try:
+            callback(items)
+        except Exception as exc:
+            with self._lock:
+                self.unrecorded += len(items)
+            logger.error(
+                "recording the outcome of %d message(s) failed (%s); delivery goes on, and "
+                "the count is in report.unrecorded",
+                len(items),
+                type(exc).__name__,
+            )
 
     def _count(self, size: int, attempts: int) -> None:
         with self._lock:
@@ -590,7 +681,18 @@ class DeliveryEngine:
             DeadLetter(body, message_id, text, error_type, status, attempts, index, when)
             for body, message_id, index in zip(bodies, ids, indices, strict=True)
         ]
-        self.dead_letters.add(letters)
+        try:
+            self.dead_letters.add(letters)
+        except Exception as exc:  # a full disk must not stop the other messages' delivery
+            logger.error(
+                "%d dead letter(s) could not be written to %r (%s); they are kept in "
+                "report.unstored",
+                len(letters),
+                self.dead_letters,
+                type(exc).__name__,
+            )
+            with self._lock:
+                self._unstored.extend(letters)
         with self._lock:
             self.failed += len(letters)
             self._timeline.add(failed=len(letters))
@@ -606,5 +708,4 @@ class DeliveryEngine:
                         attempts=attempts,
                     )
                 )
-        if self._on_settled is not None:
-            self._on_settled(indices)
+        self._notify(self._on_settled, indices)

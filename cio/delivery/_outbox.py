@@ -16,12 +16,12 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cio._constants import OUTBOX_BUSY_TIMEOUT_MS, OUTBOX_LOAD_ROWS
+from cio._forksafe import ForkSafeLock
 from cio.delivery._deadletters import DeadLetter
 from cio.errors import ClientClosedError, CustomerIOError
 
@@ -115,7 +115,7 @@ class Outbox:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock(quiesce_at_fork=True)
         self._closed = False
         self._pid = os.getpid()
         self._connection = self._connect()
@@ -141,7 +141,7 @@ class Outbox:
         if self._pid != os.getpid():
             # A forked child must not use its parent's connection: open its own.
             self._pid = os.getpid()
-            self._lock = threading.Lock()
+            self._lock = ForkSafeLock(quiesce_at_fork=True)
             self._connection = self._connect()
         return self._connection
 
@@ -305,12 +305,27 @@ class Outbox:
                 raise
             db.execute("COMMIT")
 
-    def _dead_letters(self) -> list[tuple[int, DeadLetter]]:
+    def dead_letter_times(self) -> tuple[str | None, str | None]:
+        """When the oldest and newest dead letters failed (ISO 8601), or ``None``.
+
+        Returns
+        -------
+        tuple of (str or None, str or None)
+        """
+        db = self._db()
+        with self._lock:
+            oldest, newest = db.execute(
+                "SELECT MIN(failed_at), MAX(failed_at) FROM dead_letters"
+            ).fetchone()
+        return oldest, newest
+
+    def _dead_letters(self, limit: int = -1) -> list[tuple[int, DeadLetter]]:
         db = self._db()
         with self._lock:
             found = db.execute(
                 "SELECT id, message_id, reason, error_type, status, attempts, input_index, "
-                "failed_at, body FROM dead_letters ORDER BY id"
+                "failed_at, body FROM dead_letters ORDER BY id LIMIT ?",
+                (limit,),
             ).fetchall()
         return [
             (
@@ -378,14 +393,19 @@ class OutboxDeadLetterStore:
             self.outbox._add_dead_letters(letters)
             logger.warning("%d message(s) moved to the dead letters of %s", len(letters), self)
 
-    def entries(self) -> list[tuple[int, DeadLetter]]:
+    def entries(self, limit: int | None = None) -> list[tuple[int, DeadLetter]]:
         """Every dead letter with its row id (for :meth:`Outbox.remove_dead_letters`).
+
+        Parameters
+        ----------
+        limit : int, optional
+            Return only the first ``limit`` (oldest first).
 
         Returns
         -------
         list of (int, DeadLetter)
         """
-        return self.outbox._dead_letters()
+        return self.outbox._dead_letters(-1 if limit is None else limit)
 
     def __iter__(self) -> Iterator[DeadLetter]:
         return iter([letter for _, letter in self.entries()])

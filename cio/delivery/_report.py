@@ -7,11 +7,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cio._charts import delivery_chart
-from cio.delivery._deadletters import DeadLetterStore
+from cio.delivery._deadletters import DeadLetter, DeadLetterStore
 from cio.delivery._timeline import DeliveryPoint
 from cio.errors import CustomerIOError, ErrorDetail
 
-__all__ = ["BatchReport", "DeliveryError", "DeliveryFailure", "FlushResult"]
+__all__ = [
+    "BatchReport",
+    "DeliveryError",
+    "DeliveryFailure",
+    "DeliveryInterrupted",
+    "FlushResult",
+]
 
 _SHOWN_FAILURES = 10
 
@@ -77,6 +83,38 @@ class DeliveryError(CustomerIOError):
         super().__init__(message)
 
 
+class DeliveryInterrupted(KeyboardInterrupt):
+    """Ctrl-C (``KeyboardInterrupt``) during ``client.batch.send``, with what was done.
+
+    It is a ``KeyboardInterrupt``, so a notebook cell or a script stops as usual; catch
+    it to resume. When it is raised no new request starts; every message read from the
+    input is either acknowledged (counted in ``report.sent``) or in the dead-letter
+    store (``report.dead_letters``: not sent, or in flight with an unknown outcome), or
+    was rejected; the input from ``next_index`` on was not read.
+
+    Parameters
+    ----------
+    report : BatchReport
+        Counts and failures when the interrupt was handled.
+    next_index : int
+        Position in the input of the first message not read (resume from there).
+    in_flight : int
+        Messages whose request was under way and unanswered (dead-lettered; they may
+        have been delivered, so resend them with their messageIds, for example with
+        ``cio replay``, never as new messages).
+    """
+
+    def __init__(self, report: BatchReport, next_index: int, in_flight: int) -> None:
+        self.report = report
+        self.next_index = next_index
+        self.in_flight = in_flight
+        super().__init__(
+            f"interrupted: {report.sent} acknowledged, {report.failed} not acknowledged "
+            f"(dead-lettered, {in_flight} of them in flight), {report.rejected} rejected; "
+            f"input read up to index {next_index}"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class BatchReport:
     """The outcome of :meth:`cio.services.batch.BatchService.send`.
@@ -106,6 +144,12 @@ class BatchReport:
     timeline : tuple of DeliveryPoint
         Delivery over time (acknowledged, failed, retried per interval), for charts;
         empty for reports built by hand.
+    unstored : tuple of DeadLetter
+        Dead letters the store could not write (a full disk, a read-only directory):
+        kept here so they are not lost; write them elsewhere.
+    unrecorded : int
+        Messages whose outcome could not be recorded by ``on_ack``/``on_settled`` (an
+        import's state file or an outbox that could not be written); delivery went on.
 
     Example
     -------
@@ -128,6 +172,8 @@ class BatchReport:
     failures: tuple[DeliveryFailure, ...] = ()
     dead_letters: DeadLetterStore | None = field(default=None, repr=False, compare=False)
     timeline: tuple[DeliveryPoint, ...] = field(default=(), repr=False, compare=False)
+    unstored: tuple[DeadLetter, ...] = field(default=(), repr=False)
+    unrecorded: int = 0
 
     @property
     def ok(self) -> bool:
@@ -179,11 +225,19 @@ class BatchReport:
         raise DeliveryError("\n".join(lines), self)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"BatchReport: {self.sent} sent, {self.failed} failed, {self.rejected} rejected "
             f"in {self.requests} request(s) ({self.retries} retries), {self.bytes_sent} bytes, "
             f"{self.duration:.2f} s, {self.throughput:.0f} events/s"
         )
+        if self.unstored:
+            text += (
+                f"; {len(self.unstored)} dead letter(s) could not be written to the store "
+                "(kept in report.unstored)"
+            )
+        if self.unrecorded:
+            text += f"; the outcome of {self.unrecorded} message(s) could not be recorded"
+        return text
 
     def _repr_html_(self) -> str:
         rows = [

@@ -51,6 +51,43 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario("import/sigkill-resume", "SIGKILL mid-import, then a resumed run"),
 )
+# Scenarios against the hostile server of _hostile.py (issue 15), each with a smaller
+# event count chosen to keep its test file at a few seconds.
+HOSTILE_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("buffered/reused-dict", "the caller reuses one dict (nested too) for every call"),
+    Scenario("buffered/raising-on-error", "every 10th call invalid; on_error raises each time"),
+    Scenario(
+        "buffered/undeliverable-at-exit",
+        "script exits without flush(); batches holding one user's events answered 400",
+    ),
+    Scenario(
+        "buffered/slow-api-at-exit",
+        "script exits without flush(); every answer takes 0.7 s, exit deadline 1 s",
+    ),
+    Scenario(
+        "bulk/dead-letters-disk-full", "dead-letter store on a full disk; 1 message in 50 refused"
+    ),
+    Scenario(
+        "bulk/dead-letters-not-writable",
+        "dead-letter path under a regular file; 1 message in 50 refused",
+    ),
+    Scenario(
+        "buffered/dead-letters-not-writable",
+        "dead-letter path under a regular file; 1 message in 50 refused",
+    ),
+    Scenario("bulk/ctrl-c-mid-send", "SIGINT 1 s into batch.send; every answer takes 0.3 s"),
+    Scenario("import/ctrl-c-6-runs", "SIGINT into cio import at 6 different moments"),
+    Scenario(
+        "replay/refused-beyond-report-cap",
+        "cio replay of 10,015 letters, 10,010 of which no longer validate",
+    ),
+    Scenario(
+        "bulk/400-echoing-payload-and-headers",
+        "every answer 400, echoing the payload and the request headers",
+    ),
+    Scenario("bulk/duplicate-message-ids", "two pairs of messages share a caller-given messageId"),
+)
+SCENARIOS = (*SCENARIOS, *HOSTILE_SCENARIOS)
 SCENARIO_IDS: tuple[str, ...] = tuple(scenario.id for scenario in SCENARIOS)
 _FAULT_OF = {scenario.id: scenario.fault for scenario in SCENARIOS}
 
@@ -94,6 +131,36 @@ class ScenarioResult:
             told,
         )
         return "| " + " | ".join(cells) + " |"
+
+
+def counted_result(
+    scenario: str,
+    *,
+    events: int,
+    delivered: set[str],
+    reported: set[str],
+    wall_seconds: float,
+    told: str,
+    deliveries: int | None = None,
+    multi_id_events: int = 0,
+) -> ScenarioResult:
+    """A result from event keys (messageIds, or the event's own number): those the server
+    accepted and those reported to the caller (dead letters, rejections).
+
+    ``lost`` counts events neither delivered nor reported; ``deliveries`` (total
+    acceptances of messageIds, when known) gives the duplicate count.
+    """
+    accounted = len(delivered | reported)
+    return ScenarioResult(
+        scenario=scenario,
+        events=events,
+        delivered=len(delivered),
+        lost=max(events - accounted, 0),
+        multi_id_events=multi_id_events,
+        duplicate_ids=0 if deliveries is None else max(deliveries - len(delivered), 0),
+        wall_seconds=wall_seconds,
+        told=told,
+    )
 
 
 class ResultBook:
