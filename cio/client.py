@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-import pydantic
 from typing_extensions import Self
 
 from cio._constants import (
@@ -20,8 +20,8 @@ from cio._ratelimit import RateLimiter
 from cio._settings import Region, Settings
 from cio._transport import HTTPTransport, Response, Transport
 from cio.delivery import BufferedSender, DeadLetterStore, DeliveryFailure
-from cio.errors import ClientClosedError, ValidationError
-from cio.models import Identify, Message, parse_message
+from cio.errors import ClientClosedError
+from cio.models import Alias, Group, Identify, Message, Page, Screen, Track, intake
 from cio.services import (
     DevicesService,
     EventsService,
@@ -29,12 +29,18 @@ from cio.services import (
     PeopleService,
     SendResult,
 )
-from cio.services._base import fail, send_message
+from cio.services._base import fail, send_accepted, send_message
 from cio.services.batch import BatchService
 
 __all__ = ["CustomerIOClient"]
 
 logger = logging.getLogger(__name__)
+
+# The API path of a single message, by its "type".
+_PATHS: dict[str, str] = {
+    model.model_fields["type"].default: model.path
+    for model in (Identify, Track, Page, Screen, Group, Alias)
+}
 
 
 class CustomerIOClient:
@@ -205,11 +211,8 @@ class CustomerIOClient:
         if isinstance(message, Message):
             return send_message(self, message)
         if isinstance(message, Mapping):
-            try:
-                parsed = parse_message(message)
-            except pydantic.ValidationError as exc:
-                raise ValidationError.from_pydantic(exc, summary=summary) from exc
-            return send_message(self, parsed)
+            accepted = intake(message, summary=summary)
+            return send_accepted(self, _PATHS[json.loads(accepted.body)["type"]], accepted)
         raise fail(
             summary,
             ("message",),

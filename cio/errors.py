@@ -236,6 +236,8 @@ class PayloadTooLargeError(APIError):
         Size in bytes of what was too large.
     limit : int or None
         The limit in bytes.
+    message_id : str or None
+        The ``messageId`` of the message refused before sending, when there is one.
     """
 
     def __init__(
@@ -246,9 +248,11 @@ class PayloadTooLargeError(APIError):
         limit: int | None = None,
         status_code: int | None = None,
         body: str = "",
+        message_id: str | None = None,
     ) -> None:
         self.size = size
         self.limit = limit
+        self.message_id = message_id
         super().__init__(message, status_code=status_code, body=body)
 
 

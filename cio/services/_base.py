@@ -1,7 +1,7 @@
 """What every service shares: the result type and the model -> request -> result road.
 
-A service method builds (or receives) one model, serializes it once with
-``Message.to_json()`` (which refuses messages over 32 KB before anything is sent), and
+A service method builds (or receives) one model, hands it to :func:`cio.models.intake`
+(which serializes it once and refuses messages over 32 KB before anything is sent), and
 hands the bytes to ``client.post(path, body)``. Services know API paths, not HTTP.
 
 Every bad argument becomes a :class:`cio.ValidationError` raised before any request;
@@ -22,7 +22,7 @@ import pydantic
 
 from cio._transport import Response
 from cio.errors import ErrorDetail, ValidationError
-from cio.models import Message, Track, semantic_event
+from cio.models import Accepted, Message, Track, intake, semantic_event
 from cio.models.context import Context
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "ready_model",
     "require_id",
     "semantic",
+    "send_accepted",
     "send_message",
 ]
 
@@ -130,19 +131,41 @@ def send_message(client: Poster, message: Message) -> SendResult:
     APIError, NetworkError, ClientClosedError
         As raised by the client.
     """
-    body = message.to_json()
-    response = client.post(message.path, body)
+    return send_accepted(client, message.path, intake(message))
+
+
+def send_accepted(client: Poster, path: str, accepted: Accepted) -> SendResult:
+    """Post one message that passed :func:`cio.models.intake` to ``path``.
+
+    Parameters
+    ----------
+    client : Poster
+        Anything with ``post(path, body)``.
+    path : str
+        The message's API path, for example ``/track``.
+    accepted : Accepted
+        What intake returned.
+
+    Returns
+    -------
+    SendResult
+
+    Raises
+    ------
+    APIError, NetworkError, ClientClosedError
+        As raised by the client.
+    """
+    response = client.post(path, accepted.body)
     logger.debug(
-        "sent %s message to %s: status %s after %s attempt(s)",
-        message.type,
-        message.path,
+        "sent a message to %s: status %s after %s attempt(s)",
+        path,
         response.status_code,
         response.attempts,
     )
     return SendResult(
-        message_ids=(message.message_id,),
+        message_ids=(accepted.message_id,),
         status_code=response.status_code,
-        path=message.path,
+        path=path,
         attempts=response.attempts,
     )
 
