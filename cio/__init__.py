@@ -9,6 +9,7 @@ True
 
 import logging
 
+from cio._retry import RetryPolicy
 from cio._settings import Settings
 from cio._transport import HTTPTransport, Response, Transport
 from cio._version import __version__
@@ -65,6 +66,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "Response",
+    "RetryPolicy",
     "SendResult",
     "ServerError",
     "Settings",

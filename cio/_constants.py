@@ -42,7 +42,8 @@ DEFAULT_MAX_RETRIES: Final = 6
 DEFAULT_DEADLINE_SECONDS: Final = 60.0
 BACKOFF_BASE_SECONDS: Final = 0.5
 BACKOFF_CAP_SECONDS: Final = 30.0
-RETRY_AFTER_CAP_SECONDS: Final = 60.0
+RETRY_AFTER_CAP_SECONDS: Final = 30.0
+"""A longer Retry-After means waiting this long and retrying (below the deadline)."""
 RETRYABLE_STATUSES: Final = frozenset({408, 429})
 NON_RETRYABLE_SERVER_STATUSES: Final = frozenset({501, 505})
 DEFAULT_POOL_SIZE: Final = 32

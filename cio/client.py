@@ -17,6 +17,7 @@ from cio._constants import (
     DEFAULT_EXIT_FLUSH_SECONDS,
 )
 from cio._ratelimit import RateLimiter
+from cio._retry import RetryingTransport, RetryPolicy
 from cio._settings import Region, Settings
 from cio._transport import HTTPTransport, Response, Transport
 from cio.delivery import BufferedSender, DeadLetterStore, DeliveryFailure
@@ -67,6 +68,11 @@ class CustomerIOClient:
         Requests per 3-second window (``CIO_RATE_LIMIT``).
     transport : Transport, optional
         Replaces the HTTP transport (for example ``cio.testing.RecordingTransport``).
+        It makes one attempt per request; the client applies the retry policy and the
+        rate limiter around it, unless the transport sets ``handles_retries = True``.
+    retry_policy : RetryPolicy, optional
+        When and how long to retry; by default built from the settings
+        (``RetryPolicy.from_settings``). ``RetryPolicy(max_retries=0)`` turns retries off.
     settings : Settings, optional
         Ready settings; the other configuration arguments are then not allowed.
 
@@ -95,6 +101,7 @@ class CustomerIOClient:
         rate_limit: int | None = None,
         transport: Transport | None = None,
         settings: Settings | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         explicit: dict[str, Any] = {
             name: value
@@ -113,7 +120,17 @@ class CustomerIOClient:
             raise TypeError("pass either settings= or individual settings, not both")
         self.settings = settings if settings is not None else Settings(**explicit)
         self.rate_limiter = RateLimiter(self.settings.rate_limit)
+        self.retry_policy = (
+            retry_policy if retry_policy is not None else RetryPolicy.from_settings(self.settings)
+        )
         self.transport: Transport = transport if transport is not None else self._http_transport()
+        self._sender: Transport = (
+            self.transport
+            if getattr(self.transport, "handles_retries", False) is True
+            else RetryingTransport(
+                self.transport, self.retry_policy, rate_limiter=self.rate_limiter
+            )
+        )
         self._closed = False
         self.people = PeopleService(self)
         """People: identify, delete, suppress, unsuppress, merge."""
@@ -132,9 +149,7 @@ class CustomerIOClient:
             settings.resolved_base_url,
             authorization=settings.authorization,
             timeout=settings.timeout,
-            max_retries=settings.max_retries,
             strict=settings.strict,
-            rate_limiter=self.rate_limiter,
             log_payloads=settings.log_payloads,
         )
 
@@ -150,9 +165,10 @@ class CustomerIOClient:
         return self._closed
 
     def post(self, path: str, body: bytes) -> Response:
-        """Send JSON bytes to an API path through the client's transport.
+        """Send JSON bytes to an API path through the client's transport, with retries.
 
-        Services call this; most users call the services instead.
+        Services and the delivery engine call this; most users call the services
+        instead. The retry policy and the rate limiter apply to every attempt.
 
         Parameters
         ----------
@@ -172,7 +188,7 @@ class CustomerIOClient:
         """
         if self._closed:
             raise ClientClosedError("this client is closed; create a new CustomerIOClient")
-        return self.transport.send(path, body)
+        return self._sender.send(path, body)
 
     def send(self, message: Message | Mapping[str, Any]) -> SendResult:
         """Send one message model to its endpoint.

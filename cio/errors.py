@@ -178,10 +178,12 @@ class ValidationError(CustomerIOError, ValueError):
 class NetworkError(CustomerIOError):
     """The request could not be completed: connection refused, reset, or DNS failure.
 
-    ``attempts`` says how many attempts were made before giving up.
+    ``attempts`` says how many attempts were made before giving up. ``retryable`` is
+    false for failures another attempt cannot fix (for example an invalid URL).
     """
 
     attempts: int = 1
+    retryable: bool = True
 
 
 class RequestTimeoutError(NetworkError):
@@ -199,12 +201,22 @@ class APIError(CustomerIOError):
         HTTP status; ``None`` for errors detected before sending.
     body : str
         The response body, truncated to a few hundred characters.
+    retry_after : str or None
+        The answer's ``Retry-After`` header, read by the retry policy.
     """
 
     attempts: int = 1
 
-    def __init__(self, message: str, *, status_code: int | None = None, body: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        body: str = "",
+        retry_after: str | None = None,
+    ) -> None:
         self.status_code = status_code
+        self.retry_after = retry_after
         # A server may echo the payload back; never let an email reach exception text.
         self.body = mask_emails(body[:ERROR_BODY_MAX_CHARS])
         text = message if status_code is None else f"{message} (HTTP {status_code})"
@@ -283,7 +295,9 @@ _STATUS_MESSAGES: Mapping[type[APIError], str] = {
 }
 
 
-def error_for_status(status_code: int, body: str = "", *, path: str = "") -> APIError:
+def error_for_status(
+    status_code: int, body: str = "", *, path: str = "", retry_after: str | None = None
+) -> APIError:
     """Build the exception that stands for an HTTP error status.
 
     Parameters
@@ -294,6 +308,8 @@ def error_for_status(status_code: int, body: str = "", *, path: str = "") -> API
         Response text; truncated in the error.
     path : str, optional
         The API path, named in the message.
+    retry_after : str, optional
+        The answer's ``Retry-After`` header.
 
     Returns
     -------
@@ -311,4 +327,6 @@ def error_for_status(status_code: int, body: str = "", *, path: str = "") -> API
     message = _STATUS_MESSAGES[cls]
     if path:
         message = f"POST {path}: {message}"
-    return cls(message, status_code=status_code, body=body)
+    error = cls(message, status_code=status_code, body=body)
+    error.retry_after = retry_after
+    return error
