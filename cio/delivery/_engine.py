@@ -41,7 +41,7 @@ from cio._constants import (
     WORKERS_PER_CPU,
 )
 from cio._transport import Response
-from cio.batching import EMPTY_BATCH_SIZE, batch_body
+from cio.batching import BatchPacker, PackedBatch, batch_body
 from cio.delivery._deadletters import DeadLetter, DeadLetterStore, utc_now_iso
 from cio.delivery._report import BatchReport, DeliveryFailure
 from cio.errors import (
@@ -92,25 +92,14 @@ class Progress(Protocol):
         ...
 
 
-class _Batch:
-    """Messages of one lane being packed: parallel lists, no object per message."""
-
-    __slots__ = ("bodies", "ids", "indices", "size")
-
-    def __init__(self) -> None:
-        self.bodies: list[bytes] = []
-        self.ids: list[str] = []
-        self.indices: list[int] = []
-        self.size = EMPTY_BATCH_SIZE
-
-
 class _Lane:
-    __slots__ = ("batch", "current", "queue", "thread")
+    __slots__ = ("current", "packer", "queue", "thread")
 
-    def __init__(self, capacity: int) -> None:
-        self.batch = _Batch()
-        self.current: _Batch | None = None
-        self.queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=capacity)
+    def __init__(self, capacity: int, max_bytes: int) -> None:
+        # The one packer of the library (cio.batching), as its property tests exercise it.
+        self.packer = BatchPacker(max_bytes)
+        self.current: PackedBatch | None = None
+        self.queue: queue.Queue[PackedBatch | None] = queue.Queue(maxsize=capacity)
         self.thread: threading.Thread | None = None
 
 
@@ -223,7 +212,7 @@ class DeliveryEngine:
         self.bytes_sent = 0
         self._failures: list[DeliveryFailure] = []
         capacity = max(1, math.ceil(in_flight / count))
-        self._lanes = [_Lane(capacity) for _ in range(count)]
+        self._lanes = [_Lane(capacity, max_bytes) for _ in range(count)]
         for number, lane in enumerate(self._lanes):
             lane.thread = threading.Thread(
                 target=self._work, args=(lane,), name=f"{name}-{number}", daemon=True
@@ -253,22 +242,9 @@ class DeliveryEngine:
         """
         lanes = self._lanes
         lane = lanes[hash(key) % len(lanes)] if len(lanes) > 1 else lanes[0]
-        batch = lane.batch
-        grown = batch.size + len(body) + 1
-        if grown > self._max_bytes:
-            self._submit(lane, raise_stop=True)
-            batch = lane.batch
-            grown = batch.size + len(body) + 1
-            if grown > self._max_bytes:
-                raise PayloadTooLargeError(
-                    f"message {index} does not fit in a batch",
-                    size=grown,
-                    limit=self._max_bytes,
-                )
-        batch.size = grown
-        batch.bodies.append(body)
-        batch.ids.append(message_id)
-        batch.indices.append(index)
+        completed = lane.packer.add(body, message_id, index)
+        if completed is not None:
+            self._submit(lane, completed, raise_stop=True)
 
     def reject(
         self, index: int | None, message_id: str | None, error: BaseException
@@ -296,13 +272,14 @@ class DeliveryEngine:
                 self._failures.append(record)
         return record
 
-    def _submit(self, lane: _Lane, *, raise_stop: bool) -> None:
-        if raise_stop and self._abort_on_fatal and self._stop is not None:
-            raise self._stop
-        batch = lane.batch
+    def _submit(self, lane: _Lane, batch: PackedBatch, *, raise_stop: bool) -> None:
+        stop = self._stop
+        if raise_stop and self._abort_on_fatal and stop is not None:
+            if batch.bodies:
+                self._fail_unsent(batch, stop)
+            raise stop
         if not batch.bodies:
             return
-        lane.batch = _Batch()
         while True:
             stop = self._stop
             if stop is not None:
@@ -314,7 +291,7 @@ class DeliveryEngine:
             except queue.Full:
                 continue
 
-    def _fail_unsent(self, batch: _Batch, stop: BaseException) -> None:
+    def _fail_unsent(self, batch: PackedBatch, stop: BaseException) -> None:
         self._fail(
             batch.bodies,
             batch.ids,
@@ -359,7 +336,7 @@ class DeliveryEngine:
             The fatal error that stopped delivery, if any.
         """
         for lane in self._lanes:
-            self._submit(lane, raise_stop=True)
+            self._submit(lane, lane.packer.drain(), raise_stop=True)
 
     def abort(self, reason: BaseException) -> None:
         """Stop sending: batches not yet sent are dead-lettered with ``reason``.
@@ -395,7 +372,7 @@ class DeliveryEngine:
         if not self._closed:
             self._closed = True
             for lane in self._lanes:
-                self._submit(lane, raise_stop=False)
+                self._submit(lane, lane.packer.drain(), raise_stop=False)
                 self._put_sentinel(lane)
         finished = self.join(timeout)
         if self._crash is not None:
@@ -522,6 +499,7 @@ class DeliveryEngine:
                 lane.current = None
 
     def _deliver(self, bodies: list[bytes], ids: list[str], indices: list[int]) -> None:
+        # batch_body is the one envelope writer (cio.batching), shared with Batch.to_json.
         body = batch_body(bodies)
         try:
             response = self._post(PATH_BATCH, body)
