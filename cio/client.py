@@ -21,7 +21,7 @@ from cio._retry import RetryingTransport, RetryPolicy
 from cio._settings import Region, Settings
 from cio._transport import HTTPTransport, Response, Transport
 from cio.delivery import BufferedSender, DeadLetterStore, DeliveryFailure
-from cio.errors import ClientClosedError
+from cio.errors import ClientClosedError, ErrorDetail, ValidationError
 from cio.models import Alias, Group, Identify, Message, Page, Screen, Track, intake
 from cio.services import (
     DevicesService,
@@ -30,7 +30,6 @@ from cio.services import (
     PeopleService,
     SendResult,
 )
-from cio.services._base import fail, send_accepted, send_message
 from cio.services.batch import BatchService
 
 __all__ = ["CustomerIOClient"]
@@ -225,16 +224,25 @@ class CustomerIOClient:
         """
         summary = "invalid client.send call"
         if isinstance(message, Message):
-            return send_message(self, message)
-        if isinstance(message, Mapping):
+            accepted = intake(message)
+            path = message.path
+        elif isinstance(message, Mapping):
             accepted = intake(message, summary=summary)
-            return send_accepted(self, _PATHS[json.loads(accepted.body)["type"]], accepted)
-        raise fail(
-            summary,
-            ("message",),
-            "expected one message model (Identify, Track, Page, Screen, Group, Alias) or "
-            "a dict in wire form",
-            "model_type",
+            path = _PATHS[json.loads(accepted.body)["type"]]
+        else:
+            detail = ErrorDetail(
+                ("message",),
+                "expected one message model (Identify, Track, Page, Screen, Group, Alias) or "
+                "a dict in wire form",
+                "model_type",
+            )
+            raise ValidationError(summary, [detail])
+        response = self.post(path, accepted.body)
+        return SendResult(
+            message_ids=(accepted.message_id,),
+            status_code=response.status_code,
+            path=path,
+            attempts=response.attempts,
         )
 
     def identify(

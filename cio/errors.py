@@ -5,6 +5,11 @@ Every error the library raises on purpose derives from :class:`CustomerIOError`:
     CustomerIOError
     +-- ConfigurationError          bad or missing settings (for example no CIO_API_KEY)
     +-- ClientClosedError           a closed client or sender was used
+    +-- QueueFullError              a buffered sender's queue is full (on_full="raise")
+    +-- DeliveryError               BatchReport.raise_for_failures: messages not delivered
+    +-- SandboxError                the local sandbox could not start, or is not running
+    +-- CountMismatchError          a notebook check: the sandbox did not get what was sent
+    +-- CellError                   a file cell could not be converted (becomes a row error)
     +-- ValidationError (ValueError)  a payload or input row is invalid; carries ErrorDetail
     +-- NetworkError                connection failed or timed out (after retries)
     |   +-- RequestTimeoutError
@@ -31,19 +36,26 @@ from cio._redact import mask_emails
 if TYPE_CHECKING:
     import pydantic
 
+    from cio.delivery import BatchReport
+
 __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "CellError",
     "ClientClosedError",
     "ConfigurationError",
+    "CountMismatchError",
     "CustomerIOError",
+    "DeliveryError",
     "ErrorDetail",
     "NetworkError",
     "NotFoundError",
     "PayloadTooLargeError",
+    "QueueFullError",
     "RateLimitError",
     "RequestTimeoutError",
+    "SandboxError",
     "ServerError",
     "ValidationError",
     "error_for_status",
@@ -62,6 +74,46 @@ class ConfigurationError(CustomerIOError):
 
 class ClientClosedError(CustomerIOError):
     """A client, transport or sender was used after ``close()``."""
+
+
+class QueueFullError(CustomerIOError):
+    """A buffered sender's queue is full and it was created with ``on_full="raise"``."""
+
+
+class SandboxError(CustomerIOError):
+    """The sandbox could not start, or was used while not running."""
+
+
+class CountMismatchError(CustomerIOError):
+    """The sandbox did not receive the number of messages a notebook says it sent."""
+
+
+class CellError(CustomerIOError):
+    """A cell could not be converted; carries an error type and a value-free message.
+
+    Internal: the row reader turns it into a row error, so users never see it raised.
+    """
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+
+
+class DeliveryError(CustomerIOError):
+    """Raised by :meth:`cio.BatchReport.raise_for_failures` when messages were not delivered.
+
+    Parameters
+    ----------
+    message : str
+        Summary with counts per error type.
+    report : BatchReport
+        The full report.
+    """
+
+    def __init__(self, message: str, report: BatchReport) -> None:
+        self.report = report
+        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)

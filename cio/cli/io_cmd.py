@@ -12,9 +12,14 @@ from typing import Any
 
 from cio._constants import DEFAULT_MAX_ROW_ERRORS, DEFAULT_SHOWN_ROW_ERRORS, ENV_API_KEY
 from cio.errors import ConfigurationError
-from cio.io import COLUMN_TYPES, ColumnMapping, import_source, validate
-from cio.io._infer import converter_for
-from cio.io._plan import describe_kinds
+from cio.io import (
+    COLUMN_TYPES,
+    ColumnMapping,
+    converter_for,
+    describe_kinds,
+    import_source,
+    validate,
+)
 
 __all__ = ["register"]
 

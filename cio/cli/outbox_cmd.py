@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cio._constants import DEFAULT_FLUSH_TIMEOUT_SECONDS
-from cio.delivery._deadletters import DeadLetter, JsonLinesDeadLetterStore, utc_now_iso
-from cio.delivery._outbox import Outbox
-from cio.delivery._report import BatchReport
+from cio.delivery import BatchReport, DeadLetter, JsonLinesDeadLetterStore, Outbox, utc_now_iso
 
 __all__ = ["register"]
 

@@ -49,7 +49,7 @@ from cio.delivery._deadletters import DeadLetterStore
 from cio.delivery._engine import DeliveryEngine
 from cio.delivery._outbox import Outbox
 from cio.delivery._report import BatchReport, DeliveryFailure, FlushResult
-from cio.errors import ClientClosedError, CustomerIOError, ValidationError
+from cio.errors import ClientClosedError, CustomerIOError, QueueFullError, ValidationError
 from cio.models import (
     SEMANTIC_EVENTS,
     Alias,
@@ -82,10 +82,6 @@ _MESSAGE = 6
 _STORED = 7  # already validated, serialized and written to the outbox: (kind, seq, id, key, body)
 
 _ROOM_POLL_SECONDS = 0.05
-
-
-class QueueFullError(CustomerIOError):
-    """A buffered sender's queue is full and it was created with ``on_full="raise"``."""
 
 
 def _build(kind: int, a: Any, b: Any, c: Any, fields: dict[str, Any]) -> Message | Any:

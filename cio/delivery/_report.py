@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cio.delivery._deadletters import DeadLetterStore
-from cio.errors import CustomerIOError, ErrorDetail
+from cio.errors import DeliveryError, ErrorDetail
 
 __all__ = ["BatchReport", "DeliveryError", "DeliveryFailure", "FlushResult"]
 
@@ -57,22 +57,6 @@ class DeliveryFailure:
             where.append(f"messageId {self.message_id}")
         status = f" HTTP {self.status}" if self.status is not None else ""
         return f"{', '.join(where) or 'message'}: {self.error_type}{status}: {self.reason}"
-
-
-class DeliveryError(CustomerIOError):
-    """Raised by :meth:`BatchReport.raise_for_failures` when messages were not delivered.
-
-    Parameters
-    ----------
-    message : str
-        Summary with counts per error type.
-    report : BatchReport
-        The full report.
-    """
-
-    def __init__(self, message: str, report: BatchReport) -> None:
-        self.report = report
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,10 @@ from cio.io._import import (
     import_dataframe,
     import_jsonl,
     import_source,
+    run_import,
 )
-from cio.io._infer import COLUMN_TYPES
-from cio.io._plan import KINDS, ColumnMapping, Row
+from cio.io._infer import COLUMN_TYPES, converter_for
+from cio.io._plan import KINDS, ColumnMapping, Row, describe_kinds
 from cio.io._state import ImportState, MessageIds, file_identity
 from cio.io._validate import (
     ValidationResult,
@@ -46,6 +47,8 @@ __all__ = [
     "MessageIds",
     "Row",
     "ValidationResult",
+    "converter_for",
+    "describe_kinds",
     "file_identity",
     "format_error_table",
     "import_csv",
@@ -53,6 +56,7 @@ __all__ = [
     "import_jsonl",
     "import_source",
     "read_rows",
+    "run_import",
     "validate",
     "validate_csv",
     "validate_dataframe",

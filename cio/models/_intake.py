@@ -26,7 +26,7 @@ import pydantic
 
 from cio._constants import BULK_INPUT_LOCATION, MAX_MESSAGE_BYTES
 from cio.errors import ErrorDetail, ValidationError
-from cio.models import _advice
+from cio.models._advice import advise, has_advisors
 from cio.models._wire import EncodedMessage, encode_model, encode_wire
 from cio.models.base import Message, message_too_large, ordering_key
 from cio.models.calls import parse_message
@@ -187,8 +187,8 @@ def intake(
         too_large = message_too_large(body)
         too_large.message_id = message_id
         raise too_large
-    if _advice.has_advisors():
-        return _new_accepted(Accepted, (body, message_id, key, _advice.advise(orjson.loads(body))))
+    if has_advisors():
+        return _new_accepted(Accepted, (body, message_id, key, advise(orjson.loads(body))))
     return _new_accepted(Accepted, (body, message_id, key, ()))
 
 

@@ -39,7 +39,7 @@ from cio._constants import (
     SANDBOX_POLL_INTERVAL_SECONDS,
 )
 from cio.client import CustomerIOClient
-from cio.errors import ConfigurationError, CustomerIOError
+from cio.errors import ConfigurationError, SandboxError
 from cio.sandbox._processing import Outcome, process_body
 from cio.sandbox._records import (
     DroppedMessage,
@@ -85,10 +85,6 @@ _MESSAGE_COLUMNS = (
     "previousId",
     "timestamp",
 )
-
-
-class SandboxError(CustomerIOError):
-    """The sandbox could not start, or was used while not running."""
 
 
 def _json_reply(status: int, error: str, *headers: tuple[str, str]) -> Reply:

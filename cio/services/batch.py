@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cio._constants import BULK_INPUT_LOCATION, EVENT_USER_DELETED
-from cio.delivery._bulk import DeadLettersOption, MessageInput, send_messages
-from cio.delivery._report import BatchReport
+from cio.delivery import BatchReport, DeadLettersOption, MessageInput, send_messages
 from cio.errors import ErrorDetail, ValidationError
 from cio.models import Accepted, Identify, Message, Track, intake
 from cio.services._base import Poster
@@ -270,7 +269,7 @@ class BatchService:
         >>> client.batch.import_csv(path, kind="identify").sent
         2
         """
-        from cio.io._import import run_import  # noqa: PLC0415 - cio.io builds on this module
+        from cio.io import run_import  # noqa: PLC0415 - loads the readers only when asked
 
         return run_import(self.send, path, kind, **options)
 
@@ -293,7 +292,7 @@ class BatchService:
         -------
         cio.io.ImportReport
         """
-        from cio.io._import import run_import  # noqa: PLC0415 - cio.io builds on this module
+        from cio.io import run_import  # noqa: PLC0415 - loads the readers only when asked
 
         return run_import(self.send, frame, kind, format="dataframe", **options)
 
