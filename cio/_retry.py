@@ -23,18 +23,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Final, Protocol
 
-from cio._constants import (
-    BACKOFF_BASE_SECONDS,
-    BACKOFF_CAP_SECONDS,
-    DEFAULT_DEADLINE_SECONDS,
-    DEFAULT_MAX_RETRIES,
-    HEADER_RETRY_AFTER,
-    NON_RETRYABLE_SERVER_STATUSES,
-    RETRY_AFTER_CAP_SECONDS,
-    RETRYABLE_STATUSES,
-)
+from cio._constants import DEFAULT_MAX_RETRIES, HEADER_RETRY_AFTER
 from cio._ratelimit import RateLimiter
 from cio.errors import APIError, ClientClosedError, NetworkError
 
@@ -51,6 +42,14 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_DEADLINE_SECONDS: Final = 60.0
+BACKOFF_BASE_SECONDS: Final = 0.5
+BACKOFF_CAP_SECONDS: Final = 30.0
+RETRY_AFTER_CAP_SECONDS: Final = 30.0
+"""A longer Retry-After means waiting this long and retrying (below the deadline)."""
+RETRYABLE_STATUSES: Final = frozenset({408, 429})
+NON_RETRYABLE_SERVER_STATUSES: Final = frozenset({501, 505})
 
 _SERVER_ERRORS = range(500, 600)
 DEFAULT_RETRYABLE_STATUSES: frozenset[int] = RETRYABLE_STATUSES | frozenset(

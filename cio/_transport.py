@@ -17,24 +17,19 @@ import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Final, Protocol, runtime_checkable
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from cio._constants import (
     CONTENT_TYPE_JSON,
-    DEFAULT_CONNECT_TIMEOUT_SECONDS,
-    DEFAULT_POOL_SIZE,
     DEFAULT_TIMEOUT_SECONDS,
-    ENV_CURL_CA_BUNDLE,
-    ENV_REQUESTS_CA_BUNDLE,
     HEADER_AUTHORIZATION,
     HEADER_CONTENT_TYPE,
     HEADER_RETRY_AFTER,
     HEADER_STRICT_MODE,
     HEADER_USER_AGENT,
-    USER_AGENT_PREFIX,
 )
 from cio._redact import mask_emails
 from cio._version import __version__
@@ -49,6 +44,12 @@ from cio.errors import (
 __all__ = ["HTTPTransport", "Response", "Transport"]
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_CONNECT_TIMEOUT_SECONDS: Final = 5.0
+DEFAULT_POOL_SIZE: Final = 32
+USER_AGENT_PREFIX: Final = "cio-python/"
+ENV_REQUESTS_CA_BUNDLE: Final = "REQUESTS_CA_BUNDLE"
+ENV_CURL_CA_BUNDLE: Final = "CURL_CA_BUNDLE"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from cio._constants import ERROR_BODY_MAX_CHARS
 from cio._redact import mask_emails
 
 if TYPE_CHECKING:
@@ -60,6 +59,8 @@ __all__ = [
     "ValidationError",
     "error_for_status",
 ]
+
+ERROR_BODY_MAX_CHARS: Final = 500
 
 Location = tuple[str | int, ...]
 

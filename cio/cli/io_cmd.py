@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, Final
 
-from cio._constants import DEFAULT_MAX_ROW_ERRORS, DEFAULT_SHOWN_ROW_ERRORS, ENV_API_KEY
+from cio._constants import DEFAULT_MAX_ROW_ERRORS, ENV_API_KEY
 from cio.errors import ConfigurationError
 from cio.io import (
     COLUMN_TYPES,
@@ -22,6 +22,9 @@ from cio.io import (
 )
 
 __all__ = ["register"]
+
+DEFAULT_SHOWN_ROW_ERRORS: Final = 20
+"""Row errors the CLI prints as a table."""
 
 EXIT_OK = 0
 EXIT_INVALID = 1

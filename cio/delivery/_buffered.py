@@ -40,11 +40,11 @@ from typing_extensions import Self
 from cio._constants import (
     DEFAULT_BUFFER_FLUSH_INTERVAL_SECONDS,
     DEFAULT_BUFFER_MAX_QUEUE,
-    DEFAULT_BUFFER_WAKE_AT,
     DEFAULT_EXIT_FLUSH_SECONDS,
     DEFAULT_FLUSH_TIMEOUT_SECONDS,
 )
 from cio.delivery._bulk import DeadLettersOption, open_dead_letters
+from cio.delivery._constants import DEFAULT_BUFFER_WAKE_AT
 from cio.delivery._deadletters import DeadLetterStore
 from cio.delivery._engine import DeliveryEngine
 from cio.delivery._outbox import Outbox

@@ -32,16 +32,15 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from cio._constants import (
-    DEFAULT_IN_FLIGHT_PER_WORKER,
-    DEFAULT_MAX_WORKERS,
-    MAX_BATCH_BYTES,
-    MAX_REPORT_FAILURES,
-    PATH_BATCH,
-    WORKERS_PER_CPU,
-)
+from cio._constants import MAX_BATCH_BYTES, PATH_BATCH
 from cio._transport import Response
 from cio.batching import BatchPacker, PackedBatch, batch_body
+from cio.delivery._constants import (
+    DEFAULT_IN_FLIGHT_PER_WORKER,
+    DEFAULT_MAX_WORKERS,
+    MAX_REPORT_FAILURES,
+    WORKERS_PER_CPU,
+)
 from cio.delivery._deadletters import DeadLetter, DeadLetterStore, utc_now_iso
 from cio.delivery._report import BatchReport, DeliveryFailure
 from cio.errors import (

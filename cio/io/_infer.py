@@ -15,8 +15,8 @@ from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cio._constants import MAX_INFERRED_INTEGER_DIGITS
 from cio.errors import CellError, ConfigurationError
+from cio.io._constants import MAX_INFERRED_INTEGER_DIGITS
 
 __all__ = [
     "COLUMN_TYPES",

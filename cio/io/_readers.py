@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
-from cio._constants import CSV_DELIMITERS, CSV_SNIFF_BYTES
 from cio.errors import ErrorDetail, ValidationError
+from cio.io._constants import CSV_DELIMITERS, CSV_SNIFF_BYTES
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
 
 __all__ = ["iter_csv", "iter_dataframe", "iter_jsonl", "open_text"]
