@@ -10,13 +10,14 @@ like pydantic's errors in this library, it says where and why but never echoes a
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from http import HTTPStatus
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
 
 import pydantic
 
@@ -26,12 +27,15 @@ from cio.models import Accepted, Message, Track, intake, semantic_event
 from cio.models.context import Context
 
 __all__ = [
+    "ENVELOPE_OPTIONS",
+    "EnvelopeOptions",
     "Poster",
     "SendResult",
     "ServiceBase",
     "build",
     "check_event",
     "envelope",
+    "envelope_options",
     "fail",
     "ready_model",
     "require_id",
@@ -205,20 +209,83 @@ def build(factory: Callable[..., M], summary: str, fields: Mapping[str, Any]) ->
         raise ValidationError.from_pydantic(exc, summary=summary) from exc
 
 
-def envelope(
-    *,
-    timestamp: Timestamp | None,
-    context: ContextInput | None,
-    integrations: Mapping[str, bool] | None,
-    message_id: str | None,
-) -> dict[str, Any]:
-    """The common optional message fields as model keyword arguments."""
-    return {
-        "timestamp": timestamp,
-        "context": context,
-        "integrations": integrations,
-        "message_id": message_id,
-    }
+class EnvelopeOptions(TypedDict, total=False):
+    """The envelope options every single-message service method takes, by name.
+
+    Declared once here; each method takes them as ``**options:
+    Unpack[EnvelopeOptions]`` and :func:`envelope_options` spells them out in its
+    signature, so editors and notebooks (jedi, ``inspect.signature``) show each one.
+    """
+
+    timestamp: Timestamp | None
+    """When it happened (timezone-aware); defaults to when the API receives it."""
+    context: ContextInput | None
+    """Context such as ``ip``, ``locale`` or ``device``."""
+    integrations: Mapping[str, bool] | None
+    """Destinations to enable or disable, by name."""
+    message_id: str | None
+    """Your own ``messageId`` (for idempotent retries); a UUID by default."""
+
+
+ENVELOPE_OPTIONS: tuple[str, ...] = tuple(EnvelopeOptions.__annotations__)
+"""The names of the envelope options, in order."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def envelope_options(method: F) -> F:
+    """Spell the envelope options out in ``method``'s signature (for editors and notebooks).
+
+    The method itself is unchanged: its ``**options`` become keyword-only parameters
+    named after :class:`EnvelopeOptions` in ``__signature__``, which ``inspect`` and
+    jedi read on live objects.
+
+    Parameters
+    ----------
+    method : callable
+        A service method ending in ``**options: Unpack[EnvelopeOptions]``.
+
+    Returns
+    -------
+    callable
+        ``method``, with ``__signature__`` set.
+    """
+    signature = inspect.signature(method)
+    hints = EnvelopeOptions.__annotations__
+    parameters = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    parameters += [
+        inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hints[name]
+        )
+        for name in ENVELOPE_OPTIONS
+    ]
+    method.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return method
+
+
+def envelope(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The envelope options given to a method, as model keyword arguments.
+
+    Parameters
+    ----------
+    options : mapping
+        The method's ``**options``.
+
+    Returns
+    -------
+    dict
+        Every envelope option, ``None`` when not given.
+
+    Raises
+    ------
+    TypeError
+        For a keyword that is not an envelope option (a typo is an error, as for any
+        Python call).
+    """
+    unknown = sorted(set(options) - set(ENVELOPE_OPTIONS))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {unknown[0]!r}")
+    return {name: options.get(name) for name in ENVELOPE_OPTIONS}
 
 
 def require_id(
