@@ -151,7 +151,7 @@ def send_messages(
     post: Callable[[str, bytes], Response],
     messages: Iterable[object],
     *,
-    convert: Callable[[object, int], Accepted] = encode_item,
+    convert: Callable[[object, int], Accepted] = intake,
     workers: int | None = None,
     progress: bool | Progress = False,
     dead_letters: DeadLettersOption = None,

@@ -26,7 +26,7 @@ import pydantic
 
 from cio._constants import BULK_INPUT_LOCATION, MAX_MESSAGE_BYTES
 from cio.errors import ErrorDetail, ValidationError
-from cio.models._advice import advise, has_advisors
+from cio.models._advice import _ADVISORS, advise
 from cio.models._wire import EncodedMessage, encode_model, encode_wire
 from cio.models.base import Message, message_too_large, ordering_key
 from cio.models.calls import parse_message
@@ -123,9 +123,9 @@ def _not_a_message(item: object, index: int | None, where: str, summary: str) ->
 
 def intake(
     item: object,
+    index: int | None = None,
     *,
     model: type[Message] | None = None,
-    index: int | None = None,
     where: str = BULK_INPUT_LOCATION,
     summary: str = _DEFAULT_SUMMARY,
     check_size: bool = True,
@@ -171,7 +171,11 @@ def intake(
     ('42', True)
     """
     try:
-        encoded = _encode(item, model)
+        # The common case first, without a further call: a plain dict, compiled codecs.
+        if COMPILED_CODECS and type(item) is dict:
+            encoded: tuple[bytes, str, str] | None = encode_wire(item, model)
+        else:
+            encoded = _encode(item, model)
     except pydantic.ValidationError as exc:
         loc, text = _where(index, where, summary)
         raise ValidationError.from_pydantic(exc, summary=text, loc_prefix=loc) from None
@@ -187,7 +191,7 @@ def intake(
         too_large = message_too_large(body)
         too_large.message_id = message_id
         raise too_large
-    if has_advisors():
+    if _ADVISORS:
         return _new_accepted(Accepted, (body, message_id, key, advise(orjson.loads(body))))
     return _new_accepted(Accepted, (body, message_id, key, ()))
 
