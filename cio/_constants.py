@@ -72,9 +72,6 @@ EVENT_EXPERIMENT_VIEWED: Final = "Experiment Viewed"
 
 DEFAULT_OBJECT_TYPE_ID: Final = "1"
 
-# Free-form values (traits, properties, context extras).
-MAX_NESTING_DEPTH: Final = 32
-
 # File import (cio.io and the cio import command) ----------------------------------------
 DEFAULT_MAX_ROW_ERRORS: Final = 1000
 """Row errors kept in a validation result or import report (all are counted)."""

@@ -38,7 +38,7 @@ from uuid import UUID
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-from cio._constants import MAX_NESTING_DEPTH
+from cio.models._constants import MAX_NESTING_DEPTH
 
 __all__ = ["JsonSafe", "json_safe", "json_safe_mapping"]
 
