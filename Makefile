@@ -36,8 +36,11 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict cio
 
+# The unit and contract suites run a second time with the compiled codecs turned off, so
+# both roads through intake (cio/models/_intake.py) are tested on every run.
 test: lint typecheck
 	$(PY) -m pytest
+	CIO_COMPILED_CODECS=0 $(PY) -m pytest -q tests/unit tests/contract
 
 # Unit and contract tests only: the quick loop while developing.
 test-fast: $(STAMP)

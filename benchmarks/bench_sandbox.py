@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from cio._constants import SANDBOX_HOST
 from cio.models import Batch, Identify, Message, Track
 from cio.sandbox import Sandbox
+from cio.sandbox._constants import SANDBOX_HOST
 
 MESSAGES_PER_BATCH: Final = 100
 DISTINCT_BODIES: Final = 20

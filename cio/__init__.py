@@ -1,5 +1,9 @@
 """cio: a typed client for the Customer.io Data Pipelines API.
 
+Names are imported on first use (PEP 562), so ``import cio.models`` loads the models
+without the HTTP stack, SQLite or the delivery engine; ``from cio import
+CustomerIOClient`` works as usual.
+
 Example
 -------
 >>> import cio
@@ -7,21 +11,13 @@ Example
 True
 """
 
-import logging
+from __future__ import annotations
 
-from cio._settings import Settings
-from cio._transport import HTTPTransport, Response, Transport
+import importlib
+import logging
+from typing import TYPE_CHECKING, Any
+
 from cio._version import __version__
-from cio.client import CustomerIOClient
-from cio.delivery import (
-    BatchReport,
-    BufferedSender,
-    DeadLetter,
-    DeliveryError,
-    DeliveryFailure,
-    FlushResult,
-    QueueFullError,
-)
 from cio.errors import (
     APIError,
     AuthenticationError,
@@ -29,18 +25,59 @@ from cio.errors import (
     ClientClosedError,
     ConfigurationError,
     CustomerIOError,
+    DeliveryError,
     ErrorDetail,
     NetworkError,
     NotFoundError,
     PayloadTooLargeError,
+    QueueFullError,
     RateLimitError,
     RequestTimeoutError,
     ServerError,
     ValidationError,
 )
-from cio.services import SendResult
+
+if TYPE_CHECKING:
+    from cio._retry import RetryPolicy
+    from cio._settings import Settings
+    from cio._transport import HTTPTransport, Response, Transport
+    from cio.client import CustomerIOClient
+    from cio.delivery import BatchReport, BufferedSender, DeadLetter, DeliveryFailure, FlushResult
+    from cio.services import SendResult
 
 logging.getLogger("cio").addHandler(logging.NullHandler())
+
+# Where each lazily imported name is defined.
+_LAZY: dict[str, str] = {
+    "BatchReport": "cio.delivery",
+    "BufferedSender": "cio.delivery",
+    "CustomerIOClient": "cio.client",
+    "DeadLetter": "cio.delivery",
+    "DeliveryFailure": "cio.delivery",
+    "FlushResult": "cio.delivery",
+    "HTTPTransport": "cio._transport",
+    "Response": "cio._transport",
+    "RetryPolicy": "cio._retry",
+    "SendResult": "cio.services",
+    "Settings": "cio._settings",
+    "Transport": "cio._transport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cio' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """Every public name, imported or not yet."""
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "APIError",
@@ -65,6 +102,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "Response",
+    "RetryPolicy",
     "SendResult",
     "ServerError",
     "Settings",

@@ -9,8 +9,10 @@ happened in the last W seconds. That is exact, O(1) per request, and N floats of
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 
@@ -60,6 +62,11 @@ class RateLimiter:
         self._sleep = sleep
         self._stamps: deque[float] = deque()
         self._lock = threading.Lock()
+        _new_lock_in_forked_children(self)
+
+    def reset_after_fork(self) -> None:
+        """Recreate the lock in a forked child (a parent's thread may have held it)."""
+        self._lock = threading.Lock()
 
     def _reserve(self) -> float:
         """Record an acquisition now if allowed and return 0, else return the wait needed."""
@@ -90,3 +97,17 @@ class RateLimiter:
                 return waited
             self._sleep(wait)
             waited += wait
+
+
+def _new_lock_in_forked_children(limiter: RateLimiter) -> None:
+    """Give ``limiter`` a fresh lock in any child forked from this process."""
+    if not hasattr(os, "register_at_fork"):
+        return
+    ref = weakref.ref(limiter)
+
+    def reset() -> None:
+        alive = ref()
+        if alive is not None:
+            alive.reset_after_fork()
+
+    os.register_at_fork(after_in_child=reset)

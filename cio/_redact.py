@@ -16,12 +16,13 @@ import base64
 import json
 import re
 import threading
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
-from cio._constants import ERROR_BODY_MAX_CHARS
+__all__ = ["ERROR_BODY_MAX_CHARS", "api_error_text", "mask_emails", "redact", "register_secret"]
 
-__all__ = ["api_error_text", "mask_emails", "redact", "register_secret"]
+ERROR_BODY_MAX_CHARS: Final = 500
+"""The most characters of an API error body kept in errors, reports and logs."""
 
 MASK = "***"
 _MIN_SECRET_CHARS = 6

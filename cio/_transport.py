@@ -1,47 +1,39 @@
-"""The one road to the network: a pooled ``requests`` session with our own retry loop.
+"""The one road to the network: the :class:`Transport` protocol and a pooled ``requests`` session.
 
-Services hand a path and the JSON bytes of a payload to a :class:`Transport`; nothing
-else in the library touches HTTP. The retry loop lives here rather than in urllib3's
-``Retry`` because urllib3 does not retry POST by default and requests-mock bypasses it;
-the decisions themselves are the pure functions of :mod:`cio._retry`.
+Services hand a path and the JSON bytes of a payload to the client, which hands them to
+its transport; nothing else in the library touches HTTP. A transport makes exactly one
+attempt per call: retries, waits, the deadline and the rate limiter are the client's
+(:class:`cio._retry.RetryingTransport` applies the :class:`cio._retry.RetryPolicy`), so
+any transport gets them. urllib3's own ``Retry`` is off: it skips POST by default, and
+requests-mock bypasses it, so it would be untested.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import random as _random_module
 import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Final, Protocol, runtime_checkable
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from cio._constants import (
     CONTENT_TYPE_JSON,
-    DEFAULT_CONNECT_TIMEOUT_SECONDS,
-    DEFAULT_DEADLINE_SECONDS,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_POOL_SIZE,
     DEFAULT_TIMEOUT_SECONDS,
-    ENV_CURL_CA_BUNDLE,
-    ENV_REQUESTS_CA_BUNDLE,
     HEADER_AUTHORIZATION,
     HEADER_CONTENT_TYPE,
+    HEADER_RETRY_AFTER,
     HEADER_STRICT_MODE,
     HEADER_USER_AGENT,
-    USER_AGENT_PREFIX,
 )
-from cio._ratelimit import RateLimiter
 from cio._redact import mask_emails, register_secret
-from cio._retry import retry_delay, should_retry
 from cio._version import __version__
 from cio.errors import (
-    APIError,
     ClientClosedError,
     ConfigurationError,
     NetworkError,
@@ -52,6 +44,12 @@ from cio.errors import (
 __all__ = ["HTTPTransport", "Response", "Transport"]
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_CONNECT_TIMEOUT_SECONDS: Final = 5.0
+DEFAULT_POOL_SIZE: Final = 32
+USER_AGENT_PREFIX: Final = "cio-python/"
+ENV_REQUESTS_CA_BUNDLE: Final = "REQUESTS_CA_BUNDLE"
+ENV_CURL_CA_BUNDLE: Final = "CURL_CA_BUNDLE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +65,7 @@ class Response:
     headers : mapping
         Response headers.
     attempts : int
-        How many attempts it took (1 when no retry was needed).
+        How many attempts the call took, retries included (1 when none was needed).
     elapsed : float
         Seconds from the first attempt to the answer, waits included.
     """
@@ -81,10 +79,16 @@ class Response:
 
 @runtime_checkable
 class Transport(Protocol):
-    """What services need from the network: send JSON bytes to a path, and close.
+    """What the client needs from the network: send JSON bytes to a path, and close.
 
-    ``send`` returns a :class:`Response` for a 2xx answer and raises a
-    :class:`cio.errors.CustomerIOError` subclass for anything else.
+    ``send`` makes exactly one attempt. It returns a :class:`Response` for a 2xx answer
+    and raises a :class:`cio.errors.CustomerIOError` subclass for anything else: an
+    :class:`~cio.errors.APIError` built with :func:`cio.errors.error_for_status` (with
+    the ``Retry-After`` header) for an error status, a
+    :class:`~cio.errors.NetworkError` for a failed connection. The client retries
+    around it and takes its rate limiter before each attempt. A transport that retries
+    and limits by itself sets a class attribute ``handles_retries = True``; the client
+    then calls it once per request.
     """
 
     def send(self, path: str, body: bytes) -> Response:
@@ -97,7 +101,10 @@ class Transport(Protocol):
 
 
 class HTTPTransport:
-    """Sends requests with keep-alive, timeouts, rate limiting and retries.
+    """Sends one request per call with keep-alive, timeouts and TLS verification.
+
+    Retries and the rate limit are applied around it by the client (see
+    :class:`cio._retry.RetryPolicy`).
 
     Parameters
     ----------
@@ -106,21 +113,15 @@ class HTTPTransport:
     authorization : str
         Value of the ``Authorization`` header (never logged).
     timeout : float
-        Read timeout per attempt, in seconds.
-    max_retries : int
-        Retries after the first attempt.
+        Read timeout of an attempt, in seconds.
     strict : bool
         Send ``X-Strict-Mode: 1``.
-    rate_limiter : RateLimiter, optional
-        Shared limiter; taken before every attempt, retries included.
-    deadline : float
-        Longest time one ``send`` may take, waits and retries included.
     pool_size : int
         Connections kept per host, enough for concurrent senders.
     log_payloads : bool
         Log request bodies at DEBUG with emails masked.
-    sleep, clock, random : callables
-        Injected by tests so retry waits are asserted without waiting.
+    clock : callable
+        Monotonic clock for the elapsed time returned.
 
     Example
     -------
@@ -128,33 +129,24 @@ class HTTPTransport:
     >>> transport.close()
     """
 
+    accepts_timeout: ClassVar[bool] = True
+    """``send`` takes a ``timeout=`` keyword: the client passes what is left of its deadline."""
+
     def __init__(
         self,
         base_url: str,
         *,
         authorization: str,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
-        max_retries: int = DEFAULT_MAX_RETRIES,
         strict: bool = False,
-        rate_limiter: RateLimiter | None = None,
-        deadline: float = DEFAULT_DEADLINE_SECONDS,
         pool_size: int = DEFAULT_POOL_SIZE,
         log_payloads: bool = False,
-        sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        random: Callable[[], float] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.max_retries = max_retries
-        self.deadline = deadline
-        self.rate_limiter = rate_limiter or RateLimiter()
         self.log_payloads = log_payloads
-        self._sleep = sleep
         self._clock = clock
-        # A private generator: a library must not draw from (and so perturb) the global
-        # random state that the application or its tests may have seeded.
-        self._random = random if random is not None else _random_module.Random().random
         register_secret(authorization)  # error texts from outside never show the key
         self._headers = {
             HEADER_AUTHORIZATION: authorization,
@@ -187,7 +179,7 @@ class HTTPTransport:
         return session
 
     def __repr__(self) -> str:
-        return f"HTTPTransport(base_url={self.base_url!r}, max_retries={self.max_retries})"
+        return f"HTTPTransport(base_url={self.base_url!r}, timeout={self.timeout})"
 
     @property
     def closed(self) -> bool:
@@ -208,7 +200,6 @@ class HTTPTransport:
         self._pid = os.getpid()
         self._session = self._new_session()
         self._lock = threading.Lock()
-        self.rate_limiter = RateLimiter(self.rate_limiter.limit, self.rate_limiter.window)
 
     def close(self) -> None:
         """Close pooled connections. Safe to call more than once."""
@@ -217,16 +208,18 @@ class HTTPTransport:
                 self._closed = True
                 self._session.close()
 
-    def send(self, path: str, body: bytes) -> Response:
-        """POST ``body`` to ``path``, retrying what is worth retrying.
+    def send(self, path: str, body: bytes, *, timeout: float | None = None) -> Response:
+        """POST ``body`` to ``path``: one attempt.
 
         Parameters
         ----------
         path : str
             API path such as ``/batch``.
         body : bytes
-            JSON request body, already serialized (it is sent as is on every attempt,
-            so the messageIds inside never change between retries).
+            JSON request body, already serialized.
+        timeout : float, optional
+            Longest this attempt may take, when less than the read timeout (the client
+            passes what is left of its deadline).
 
         Returns
         -------
@@ -238,92 +231,60 @@ class HTTPTransport:
         ClientClosedError
             The transport was closed.
         NetworkError, RequestTimeoutError
-            Connection failures and timeouts once retries or the deadline are spent.
+            The connection failed, was reset, timed out, or the answer was cut off
+            mid-body (all retryable: the outcome is unknown, and the same body carries
+            the same messageIds).
         APIError
-            A subclass mapped from the status (see :mod:`cio.errors`).
+            A subclass mapped from the status (see :mod:`cio.errors`), carrying the
+            ``Retry-After`` header.
         """
         if self._closed:
             raise ClientClosedError("this client is closed; create a new CustomerIOClient")
-        url = self.base_url + path
-        started = self._clock()
-        deadline_at = started + self.deadline
-        attempt = 0
         if self.log_payloads and logger.isEnabledFor(logging.DEBUG):
             logger.debug("POST %s payload=%s", path, mask_emails(body.decode("utf-8", "replace")))
-        while True:
-            attempt += 1
-            self.rate_limiter.acquire()
-            remaining = max(deadline_at - self._clock(), 0.001)
-            timeout = (
-                min(DEFAULT_CONNECT_TIMEOUT_SECONDS, remaining),
-                min(self.timeout, remaining),
+        read = self.timeout if timeout is None else min(self.timeout, timeout)
+        limits = (min(DEFAULT_CONNECT_TIMEOUT_SECONDS, read), read)
+        started = self._clock()
+        try:
+            http = self._session.post(
+                self.base_url + path,
+                data=body,
+                headers=self._headers,
+                timeout=limits,
+                verify=self._verify,
+                allow_redirects=False,
             )
-            attempt_started = self._clock()
-            error: NetworkError | APIError
-            headers: Mapping[str, str] | None = None
-            cause: BaseException | None = None
-            try:
-                http = self._session.post(
-                    url,
-                    data=body,
-                    headers=self._headers,
-                    timeout=timeout,
-                    verify=self._verify,
-                    allow_redirects=False,
-                )
-            except requests.Timeout as exc:
-                cause = exc
-                error = RequestTimeoutError(f"POST {path}: timed out after {timeout[1]:.1f}s")
-                self._log_attempt(path, "timeout", attempt, len(body), attempt_started)
-            except requests.ConnectionError as exc:
-                cause = exc
-                error = NetworkError(f"POST {path}: connection failed ({type(exc).__name__})")
-                self._log_attempt(path, "connection error", attempt, len(body), attempt_started)
-            except requests.RequestException as exc:
-                raise NetworkError(f"POST {path}: request failed ({type(exc).__name__})") from exc
-            except OSError as exc:
-                # requests raises a bare OSError when the CA bundle it was given (for
-                # example through REQUESTS_CA_BUNDLE) cannot be read. Verification stays on.
-                raise ConfigurationError(
-                    f"POST {path}: TLS could not be set up; check that REQUESTS_CA_BUNDLE or "
-                    "CURL_CA_BUNDLE, if set, name a readable CA bundle file"
-                ) from exc
-            else:
-                status = http.status_code
-                self._log_attempt(path, str(status), attempt, len(body), attempt_started)
-                if 200 <= status < 300:
-                    return Response(
-                        status_code=status,
-                        body=http.content,
-                        headers=dict(http.headers),
-                        attempts=attempt,
-                        elapsed=self._clock() - started,
-                    )
-                error = error_for_status(status, http.text, path=path, sent=body)
-                if not should_retry(status):
-                    error.attempts = attempt
-                    raise error
-                headers = http.headers
-            error.attempts = attempt
-            if attempt > self.max_retries:
-                raise error from cause
-            delay = retry_delay(attempt, headers, random=self._random)
-            if self._clock() + delay > deadline_at:
-                logger.debug("POST %s giving up: next wait %.2fs passes the deadline", path, delay)
-                raise error from cause
-            logger.debug("POST %s retry in %.2fs (attempt %d failed)", path, delay, attempt)
-            self._sleep(delay)
-
-    def _log_attempt(self, path: str, outcome: str, attempt: int, size: int, since: float) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "POST %s status=%s attempt=%d bytes=%d elapsed=%.3fs",
-                path,
-                outcome,
-                attempt,
-                size,
-                self._clock() - since,
+        except requests.Timeout as exc:
+            raise RequestTimeoutError(f"POST {path}: timed out after {read:.1f}s") from exc
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            # ChunkedEncodingError: the answer was cut off mid-body, like a reset.
+            raise NetworkError(f"POST {path}: connection failed ({type(exc).__name__})") from exc
+        except requests.RequestException as exc:
+            error = NetworkError(f"POST {path}: request failed ({type(exc).__name__})")
+            error.retryable = False
+            raise error from exc
+        except OSError as exc:
+            # requests raises a bare OSError when the CA bundle it was given (for
+            # example through REQUESTS_CA_BUNDLE) cannot be read. Verification stays on.
+            raise ConfigurationError(
+                f"POST {path}: TLS could not be set up; check that REQUESTS_CA_BUNDLE or "
+                "CURL_CA_BUNDLE, if set, name a readable CA bundle file"
+            ) from exc
+        status = http.status_code
+        if 200 <= status < 300:
+            return Response(
+                status_code=status,
+                body=http.content,
+                headers=dict(http.headers),
+                elapsed=self._clock() - started,
             )
+        raise error_for_status(
+            status,
+            http.text,
+            path=path,
+            sent=body,
+            retry_after=http.headers.get(HEADER_RETRY_AFTER),
+        )
 
 
 def _reset_in_forked_children(transport: HTTPTransport) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-import pydantic
 from typing_extensions import Self
 
 from cio._constants import (
@@ -17,11 +17,13 @@ from cio._constants import (
     DEFAULT_EXIT_FLUSH_SECONDS,
 )
 from cio._ratelimit import RateLimiter
+from cio._retry import RetryPolicy
 from cio._settings import Region, Settings
-from cio._transport import HTTPTransport, Response, Transport
+from cio._transport import Response, Transport
+from cio._wiring import http_transport, settings_sender
 from cio.delivery import BufferedSender, DeadLetterStore, DeliveryFailure
-from cio.errors import ClientClosedError, ValidationError
-from cio.models import Identify, Message, parse_message
+from cio.errors import ClientClosedError, ErrorDetail, ValidationError
+from cio.models import Alias, Group, Identify, Message, Page, Screen, Track, intake
 from cio.services import (
     DevicesService,
     EventsService,
@@ -29,7 +31,6 @@ from cio.services import (
     PeopleService,
     SendResult,
 )
-from cio.services._base import fail, send_message
 from cio.services.batch import BatchService
 
 if TYPE_CHECKING:
@@ -38,6 +39,12 @@ if TYPE_CHECKING:
 __all__ = ["CustomerIOClient"]
 
 logger = logging.getLogger(__name__)
+
+# The API path of a single message, by its "type".
+_PATHS: dict[str, str] = {
+    model.model_fields["type"].default: model.path
+    for model in (Identify, Track, Page, Screen, Group, Alias)
+}
 
 
 class CustomerIOClient:
@@ -64,6 +71,11 @@ class CustomerIOClient:
         Requests per 3-second window (``CIO_RATE_LIMIT``).
     transport : Transport, optional
         Replaces the HTTP transport (for example ``cio.testing.RecordingTransport``).
+        It makes one attempt per request; the client applies the retry policy and the
+        rate limiter around it, unless the transport sets ``handles_retries = True``.
+    retry_policy : RetryPolicy, optional
+        When and how long to retry; by default built from the settings
+        (``RetryPolicy.from_settings``). ``RetryPolicy(max_retries=0)`` turns retries off.
     settings : Settings, optional
         Ready settings; the other configuration arguments are then not allowed.
 
@@ -92,6 +104,7 @@ class CustomerIOClient:
         rate_limit: int | None = None,
         transport: Transport | None = None,
         settings: Settings | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         explicit: dict[str, Any] = {
             name: value
@@ -110,7 +123,18 @@ class CustomerIOClient:
             raise TypeError("pass either settings= or individual settings, not both")
         self.settings = settings if settings is not None else Settings(**explicit)
         self.rate_limiter = RateLimiter(self.settings.rate_limit)
-        self.transport: Transport = transport if transport is not None else self._http_transport()
+        self.retry_policy = (
+            retry_policy if retry_policy is not None else RetryPolicy.from_settings(self.settings)
+        )
+        self.transport: Transport = (
+            transport if transport is not None else http_transport(self.settings)
+        )
+        self._sender: Transport = settings_sender(
+            self.settings,
+            self.transport,
+            retry_policy=self.retry_policy,
+            rate_limiter=self.rate_limiter,
+        )
         self._closed = False
         self.people = PeopleService(self)
         """People: identify, delete, suppress, unsuppress, merge."""
@@ -122,18 +146,6 @@ class CustomerIOClient:
         """Push devices of people."""
         self.batch = BatchService(self)
         """Bulk sending through ``/batch`` (see ``docs/delivery.md``)."""
-
-    def _http_transport(self) -> HTTPTransport:
-        settings = self.settings
-        return HTTPTransport(
-            settings.resolved_base_url,
-            authorization=settings.authorization,
-            timeout=settings.timeout,
-            max_retries=settings.max_retries,
-            strict=settings.strict,
-            rate_limiter=self.rate_limiter,
-            log_payloads=settings.log_payloads,
-        )
 
     def __repr__(self) -> str:
         return (
@@ -147,9 +159,10 @@ class CustomerIOClient:
         return self._closed
 
     def post(self, path: str, body: bytes) -> Response:
-        """Send JSON bytes to an API path through the client's transport.
+        """Send JSON bytes to an API path through the client's transport, with retries.
 
-        Services call this; most users call the services instead.
+        Services and the delivery engine call this; most users call the services
+        instead. The retry policy and the rate limiter apply to every attempt.
 
         Parameters
         ----------
@@ -169,7 +182,7 @@ class CustomerIOClient:
         """
         if self._closed:
             raise ClientClosedError("this client is closed; create a new CustomerIOClient")
-        return self.transport.send(path, body)
+        return self._sender.send(path, body)
 
     def send(self, message: Message | Mapping[str, Any]) -> SendResult:
         """Send one message model to its endpoint.
@@ -206,19 +219,25 @@ class CustomerIOClient:
         """
         summary = "invalid client.send call"
         if isinstance(message, Message):
-            return send_message(self, message)
-        if isinstance(message, Mapping):
-            try:
-                parsed = parse_message(message)
-            except pydantic.ValidationError as exc:
-                raise ValidationError.from_pydantic(exc, summary=summary) from exc
-            return send_message(self, parsed)
-        raise fail(
-            summary,
-            ("message",),
-            "expected one message model (Identify, Track, Page, Screen, Group, Alias) or "
-            "a dict in wire form",
-            "model_type",
+            accepted = intake(message)
+            path = message.path
+        elif isinstance(message, Mapping):
+            accepted = intake(message, summary=summary)
+            path = _PATHS[json.loads(accepted.body)["type"]]
+        else:
+            detail = ErrorDetail(
+                ("message",),
+                "expected one message model (Identify, Track, Page, Screen, Group, Alias) or "
+                "a dict in wire form",
+                "model_type",
+            )
+            raise ValidationError(summary, [detail])
+        response = self.post(path, accepted.body)
+        return SendResult(
+            message_ids=(accepted.message_id,),
+            status_code=response.status_code,
+            path=path,
+            attempts=response.attempts,
         )
 
     def identify(

@@ -5,6 +5,13 @@ Every error the library raises on purpose derives from :class:`CustomerIOError`:
     CustomerIOError
     +-- ConfigurationError          bad or missing settings (for example no CIO_API_KEY)
     +-- ClientClosedError           a closed client or sender was used
+    +-- QueueFullError              a buffered sender's queue is full (on_full="raise")
+    +-- DeliveryError               BatchReport.raise_for_failures: messages not delivered
+    +-- SandboxError                the local sandbox could not start, or is not running
+    +-- CountMismatchError          a notebook check: the sandbox did not get what was sent
+    +-- CellError                   a file cell could not be converted (becomes a row error)
+    +-- SyncError                   a sync could not go on (cio.io.sync)
+    |   +-- DeletionLimitError      mirror mode would delete more than the safety limit
     +-- ValidationError (ValueError)  a payload or input row is invalid; carries ErrorDetail
     +-- NetworkError                connection failed or timed out (after retries)
     |   +-- RequestTimeoutError
@@ -15,6 +22,9 @@ Every error the library raises on purpose derives from :class:`CustomerIOError`:
         +-- PayloadTooLargeError    413, and the client-side 32 KB / 500 KB checks
         +-- RateLimitError          429 once retries are spent
         +-- ServerError             5xx
+
+``DeliveryInterrupted`` (Ctrl-C during ``client.batch.send``, with what was done) is a
+``KeyboardInterrupt``, not a ``CustomerIOError``, so a cell or a script stops as usual.
 
 No error message contains an API key or an input value: values may be personal data.
 """
@@ -30,23 +40,34 @@ from cio._redact import api_error_text
 if TYPE_CHECKING:
     import pydantic
 
+    from cio.delivery import BatchReport
+
 __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "CellError",
     "ClientClosedError",
     "ConfigurationError",
+    "CountMismatchError",
     "CustomerIOError",
+    "DeletionLimitError",
+    "DeliveryError",
+    "DeliveryInterrupted",
     "ErrorDetail",
     "NetworkError",
     "NotFoundError",
     "PayloadTooLargeError",
+    "QueueFullError",
     "RateLimitError",
     "RequestTimeoutError",
+    "SandboxError",
     "ServerError",
+    "SyncError",
     "ValidationError",
     "error_for_status",
 ]
+
 
 Location = tuple[str | int, ...]
 
@@ -61,6 +82,113 @@ class ConfigurationError(CustomerIOError):
 
 class ClientClosedError(CustomerIOError):
     """A client, transport or sender was used after ``close()``."""
+
+
+class QueueFullError(CustomerIOError):
+    """A buffered sender's queue is full and it was created with ``on_full="raise"``."""
+
+
+class SandboxError(CustomerIOError):
+    """The sandbox could not start, or was used while not running."""
+
+
+class CountMismatchError(CustomerIOError):
+    """The sandbox did not receive the number of messages a notebook says it sent."""
+
+
+class CellError(CustomerIOError):
+    """A cell could not be converted; carries an error type and a value-free message.
+
+    Internal: the row reader turns it into a row error, so users never see it raised.
+    """
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+
+
+class DeliveryError(CustomerIOError):
+    """Raised by :meth:`cio.BatchReport.raise_for_failures` when messages were not delivered.
+
+    Parameters
+    ----------
+    message : str
+        Summary with counts per error type.
+    report : BatchReport
+        The full report.
+    """
+
+    def __init__(self, message: str, report: BatchReport) -> None:
+        self.report = report
+        super().__init__(message)
+
+
+class DeliveryInterrupted(KeyboardInterrupt):
+    """Ctrl-C (``KeyboardInterrupt``) during ``client.batch.send``, with what was done.
+
+    It is a ``KeyboardInterrupt``, so a notebook cell or a script stops as usual; catch
+    it to resume. When it is raised no new request starts; every message read from the
+    input is either acknowledged (counted in ``report.sent``) or in the dead-letter
+    store (``report.dead_letters``: not sent, or in flight with an unknown outcome), or
+    was rejected; the input from ``next_index`` on was not read.
+
+    Parameters
+    ----------
+    report : BatchReport
+        Counts and failures when the interrupt was handled.
+    next_index : int
+        Position in the input of the first message not read (resume from there).
+    in_flight : int
+        Messages whose request was under way and unanswered (dead-lettered; they may
+        have been delivered, so resend them with their messageIds, for example with
+        ``cio replay``, never as new messages).
+    """
+
+    def __init__(self, report: BatchReport, next_index: int, in_flight: int) -> None:
+        self.report = report
+        self.next_index = next_index
+        self.in_flight = in_flight
+        super().__init__(
+            f"interrupted: {report.sent} acknowledged, {report.failed} not acknowledged "
+            f"(dead-lettered, {in_flight} of them in flight), {report.rejected} rejected; "
+            f"input read up to index {next_index}"
+        )
+
+
+class SyncError(CustomerIOError):
+    """A sync could not go on (for example the source changed between its two passes)."""
+
+
+class DeletionLimitError(SyncError):
+    """Mirror mode would delete more than the allowed share of the known keys.
+
+    Parameters
+    ----------
+    would_delete : int
+        Known keys missing from the source.
+    known : int
+        Keys the state holds as acknowledged.
+    limit : float
+        The allowed share.
+
+    Attributes
+    ----------
+    would_delete, known, limit
+        As given.
+    """
+
+    def __init__(self, would_delete: int, known: int, limit: float) -> None:
+        self.would_delete = would_delete
+        self.known = known
+        self.limit = limit
+        share = would_delete / known if known else 0.0
+        super().__init__(
+            f"refusing to sync: mirror mode would delete {would_delete} of {known} known keys "
+            f"({share:.0%}), over the safety limit of {limit:.0%}; nothing was sent. Check the "
+            "source (an empty or partial export?), then re-run with --force (force=True) or "
+            "a higher --max-delete-share to delete them"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +306,12 @@ class ValidationError(CustomerIOError, ValueError):
 class NetworkError(CustomerIOError):
     """The request could not be completed: connection refused, reset, or DNS failure.
 
-    ``attempts`` says how many attempts were made before giving up.
+    ``attempts`` says how many attempts were made before giving up. ``retryable`` is
+    false for failures another attempt cannot fix (for example an invalid URL).
     """
 
     attempts: int = 1
+    retryable: bool = True
 
 
 class RequestTimeoutError(NetworkError):
@@ -203,14 +333,23 @@ class APIError(CustomerIOError):
         empty when the body had no such part.
     sent : bytes, optional
         The request body; values of it quoted by the error body are masked.
+    retry_after : str or None
+        The answer's ``Retry-After`` header, read by the retry policy.
     """
 
     attempts: int = 1
 
     def __init__(
-        self, message: str, *, status_code: int | None = None, body: str = "", sent: bytes = b""
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        body: str = "",
+        sent: bytes = b"",
+        retry_after: str | None = None,
     ) -> None:
         self.status_code = status_code
+        self.retry_after = retry_after
         # A server may echo the payload or the request headers back: keep only the
         # documented error shape, with the key, emails, phone numbers and any value of
         # the request masked, capped.
@@ -244,6 +383,8 @@ class PayloadTooLargeError(APIError):
         Size in bytes of what was too large.
     limit : int or None
         The limit in bytes.
+    message_id : str or None
+        The ``messageId`` of the message refused before sending, when there is one.
     """
 
     def __init__(
@@ -255,9 +396,11 @@ class PayloadTooLargeError(APIError):
         status_code: int | None = None,
         body: str = "",
         sent: bytes = b"",
+        message_id: str | None = None,
     ) -> None:
         self.size = size
         self.limit = limit
+        self.message_id = message_id
         super().__init__(message, status_code=status_code, body=body, sent=sent)
 
 
@@ -289,7 +432,12 @@ _STATUS_MESSAGES: Mapping[type[APIError], str] = {
 
 
 def error_for_status(
-    status_code: int, body: str = "", *, path: str = "", sent: bytes = b""
+    status_code: int,
+    body: str = "",
+    *,
+    path: str = "",
+    sent: bytes = b"",
+    retry_after: str | None = None,
 ) -> APIError:
     """Build the exception that stands for an HTTP error status.
 
@@ -303,6 +451,8 @@ def error_for_status(
         The API path, named in the message.
     sent : bytes, optional
         The request body, whose values are masked where the answer quotes them.
+    retry_after : str, optional
+        The answer's ``Retry-After`` header.
 
     Returns
     -------
@@ -320,4 +470,6 @@ def error_for_status(
     message = _STATUS_MESSAGES[cls]
     if path:
         message = f"POST {path}: {message}"
-    return cls(message, status_code=status_code, body=body, sent=sent)
+    error = cls(message, status_code=status_code, body=body, sent=sent)
+    error.retry_after = retry_after
+    return error

@@ -41,6 +41,7 @@ from cio.errors import (
     BadRequestError,
     ClientClosedError,
     ConfigurationError,
+    CountMismatchError,
     CustomerIOError,
     NetworkError,
     NotFoundError,
@@ -127,10 +128,6 @@ _RECOVERY_HINTS: tuple[tuple[type[BaseException], str], ...] = (
 
 
 _ROW_HINT = " (rows are counted as in a spreadsheet, the header being row 1)"
-
-
-class CountMismatchError(CustomerIOError):
-    """The sandbox did not receive the number of messages a notebook says it sent."""
 
 
 @dataclass(frozen=True, slots=True)

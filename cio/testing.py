@@ -17,7 +17,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from cio._constants import PATH_BATCH
 from cio._transport import Response
@@ -80,6 +80,10 @@ class RecordingTransport:
     ...
     cio.errors.AuthenticationError: POST /track: the API key was not accepted; ...
     """
+
+    handles_retries: ClassVar[bool] = True
+    """Its statuses are final outcomes, as after the client's retries: the client calls it
+    once per request, without retrying or rate limiting."""
 
     def __init__(self, statuses: Iterable[int] = (), *, default_status: int = 200) -> None:
         self._statuses: deque[int] = deque(statuses)

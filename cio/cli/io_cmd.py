@@ -11,23 +11,26 @@ import argparse
 import codecs
 import os
 import sys
-from typing import Any
+from typing import Any, Final
 
-from cio._constants import DEFAULT_MAX_ROW_ERRORS, DEFAULT_SHOWN_ROW_ERRORS, ENV_API_KEY
+from cio._constants import DEFAULT_MAX_ROW_ERRORS, ENV_API_KEY
 from cio.cli._html_report import write_report
 from cio.errors import ConfigurationError
 from cio.io import (
     COLUMN_TYPES,
     ColumnMapping,
     SqlQuery,
+    converter_for,
+    describe_kinds,
     format_error_tally,
     import_source,
     validate,
 )
-from cio.io._infer import converter_for
-from cio.io._plan import describe_kinds
 
 __all__ = ["register"]
+
+DEFAULT_SHOWN_ROW_ERRORS: Final = 20
+"""Row errors the CLI prints as a table."""
 
 EXIT_OK = 0
 EXIT_INVALID = 1

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from cio._constants import DEFAULT_FLUSH_TIMEOUT_SECONDS
-from cio.delivery._deadletters import (
+from cio.delivery import (
+    BatchReport,
     DeadLetter,
     JsonLinesDeadLetterStore,
     MemoryDeadLetterStore,
+    Outbox,
     utc_now_iso,
 )
-from cio.delivery._outbox import Outbox
-from cio.delivery._report import BatchReport
 
 __all__ = ["register"]
 

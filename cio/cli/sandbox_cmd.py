@@ -21,8 +21,7 @@ from typing import Any
 
 from cio._constants import ENV_API_KEY, ENV_BASE_URL
 from cio.errors import ConfigurationError
-from cio.sandbox import RequestRecord, Sandbox, load_summary
-from cio.sandbox._store import load_meta
+from cio.sandbox import RequestRecord, Sandbox, load_meta, load_summary
 
 __all__ = ["register"]
 

@@ -14,7 +14,8 @@ import json
 import sys
 from typing import Any, Final
 
-from cio._constants import DEFAULT_MAX_ROW_ERRORS, DEFAULT_SHOWN_ROW_ERRORS, ENV_API_KEY
+from cio._constants import DEFAULT_MAX_ROW_ERRORS, ENV_API_KEY
+from cio.cli.io_cmd import DEFAULT_SHOWN_ROW_ERRORS
 from cio.errors import ConfigurationError
 from cio.io import (
     DEFAULT_MAX_DELETE_SHARE,
@@ -22,10 +23,10 @@ from cio.io import (
     ColumnMapping,
     DeletionLimitError,
     SyncReport,
+    converter_for,
     sync,
     sync_history,
 )
-from cio.io._infer import converter_for
 
 __all__ = ["register"]
 

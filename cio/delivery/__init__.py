@@ -10,12 +10,13 @@ See ``docs/delivery.md`` for how batching, ordering, bisection and replay work.
 """
 
 from cio.delivery._buffered import BufferedSender, QueueFullError
-from cio.delivery._bulk import open_dead_letters, send_messages
+from cio.delivery._bulk import DeadLettersOption, MessageInput, open_dead_letters, send_messages
 from cio.delivery._deadletters import (
     DeadLetter,
     DeadLetterStore,
     JsonLinesDeadLetterStore,
     MemoryDeadLetterStore,
+    utc_now_iso,
 )
 from cio.delivery._engine import DeliveryEngine, default_workers
 from cio.delivery._outbox import Outbox, OutboxDeadLetterStore, OutboxRow, OutboxStats
@@ -33,6 +34,7 @@ __all__ = [
     "BufferedSender",
     "DeadLetter",
     "DeadLetterStore",
+    "DeadLettersOption",
     "DeliveryEngine",
     "DeliveryError",
     "DeliveryFailure",
@@ -41,6 +43,7 @@ __all__ = [
     "FlushResult",
     "JsonLinesDeadLetterStore",
     "MemoryDeadLetterStore",
+    "MessageInput",
     "Outbox",
     "OutboxDeadLetterStore",
     "OutboxRow",
@@ -49,4 +52,5 @@ __all__ = [
     "default_workers",
     "open_dead_letters",
     "send_messages",
+    "utc_now_iso",
 ]

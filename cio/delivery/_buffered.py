@@ -45,11 +45,11 @@ from typing_extensions import Self
 from cio._constants import (
     DEFAULT_BUFFER_FLUSH_INTERVAL_SECONDS,
     DEFAULT_BUFFER_MAX_QUEUE,
-    DEFAULT_BUFFER_WAKE_AT,
     DEFAULT_EXIT_FLUSH_SECONDS,
     DEFAULT_FLUSH_TIMEOUT_SECONDS,
 )
-from cio.delivery._bulk import DeadLettersOption, open_dead_letters, parse_item
+from cio.delivery._bulk import DeadLettersOption, open_dead_letters
+from cio.delivery._constants import DEFAULT_BUFFER_WAKE_AT
 from cio.delivery._deadletters import (
     DeadLetterStore,
     MemoryDeadLetterStore,
@@ -58,8 +58,18 @@ from cio.delivery._deadletters import (
 from cio.delivery._engine import DeliveryEngine
 from cio.delivery._outbox import Outbox
 from cio.delivery._report import BatchReport, DeliveryFailure, FlushResult
-from cio.errors import ClientClosedError, CustomerIOError, ValidationError
-from cio.models import SEMANTIC_EVENTS, Alias, Group, Identify, Message, Page, Screen, Track
+from cio.errors import ClientClosedError, CustomerIOError, QueueFullError, ValidationError
+from cio.models import (
+    SEMANTIC_EVENTS,
+    Alias,
+    Group,
+    Identify,
+    Message,
+    Page,
+    Screen,
+    Track,
+    intake,
+)
 
 if TYPE_CHECKING:
     from cio.client import CustomerIOClient
@@ -93,12 +103,11 @@ _IMMUTABLE: frozenset[type] = frozenset(
 _SNAPSHOT_MAX_DEPTH = 64
 
 
-class QueueFullError(CustomerIOError):
-    """A buffered sender's queue is full and it was created with ``on_full="raise"``."""
+def _build(kind: int, a: Any, b: Any, c: Any, fields: dict[str, Any]) -> Message | Any:
+    """Turn queued call arguments into a validated model (raises pydantic errors).
 
-
-def _build(kind: int, a: Any, b: Any, c: Any, fields: dict[str, Any]) -> Message:
-    """Turn queued call arguments into a validated model (raises pydantic errors)."""
+    A queued ``send()`` of a model or mapping is returned as it is, for intake.
+    """
     if kind == _TRACK:
         model = SEMANTIC_EVENTS.get(b, Track) if isinstance(b, str) else Track
         if model is Track:
@@ -114,9 +123,7 @@ def _build(kind: int, a: Any, b: Any, c: Any, fields: dict[str, Any]) -> Message
         return Group(group_id=a, user_id=b, traits=c, **fields)
     if kind == _ALIAS:
         return Alias(user_id=a, previous_id=b, **fields)
-    if isinstance(a, Message):
-        return a
-    return parse_item(a, 0)
+    return a
 
 
 def _snapshot(value: Any, depth: int = 0) -> Any:
@@ -342,14 +349,12 @@ class BufferedSender:
                 self._wakeup.set()
                 self._room.wait(_ROOM_POLL_SECONDS)
 
-    def _put_checked(self, message: Message) -> None:
+    def _put_checked(self, message: object, index: int | None = None) -> None:
         """Outbox mode: validate, serialize and commit on the caller's thread."""
         if not self._running:
             self._ensure_running()
         assert self.outbox is not None
-        body = message.to_json()
-        message_id = message.message_id
-        key = message.user_id or message.anonymous_id or message_id
+        body, message_id, key, _ = intake(message, index=index)
         queue = self._queue
         if len(queue) >= self.max_queue:
             self._wait_for_room()
@@ -511,7 +516,7 @@ class BufferedSender:
                 message = _snapshot(message)
             self._put((_MESSAGE, message, None, None, None))
             return
-        self._put_checked(parse_item(message, self._calls))
+        self._put_checked(message, self._calls)
 
     # Background side ------------------------------------------------------------------------
 
@@ -566,11 +571,11 @@ class BufferedSender:
                 put(fields, c, b, a)  # (kind, seq, message_id, key, body)
                 continue
             try:
-                if kind == _MESSAGE and isinstance(a, Message):
+                if kind == _MESSAGE:
                     message = a
                 else:
                     message = _build(kind, a, b, c, _drop_none(fields) if fields else {})
-                body = message.to_json()
+                body, message_id, key, _ = intake(message, index=None)
             except pydantic.ValidationError as exc:
                 self._reject(engine, number - 1, None, ValidationError.from_pydantic(exc))
                 continue
@@ -583,8 +588,7 @@ class BufferedSender:
                 )
                 self._reject(engine, number - 1, None, error)
                 continue
-            message_id = message.message_id
-            put(body, message.user_id or message.anonymous_id or message_id, message_id, number - 1)
+            put(body, key, message_id, number - 1)
         self._calls = number
 
     def _reject(

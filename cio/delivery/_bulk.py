@@ -1,7 +1,7 @@
 """The bulk path: validate and serialize each message once, hand the bytes to the engine.
 
-Dicts are validated by the compiled dict validators of :mod:`cio.models._wire` (the
-models' rules without model instances); ready models are serialized as they are.
+Every item goes through :func:`cio.models.intake`, the one road from an input to wire
+bytes (dicts take its compiled fast path; ready models are serialized as they are).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import pydantic
 
-from cio._constants import BULK_INPUT_LOCATION, MAX_MESSAGE_BYTES
+from cio._constants import BULK_INPUT_LOCATION
 from cio._transport import Response
 from cio.delivery._deadletters import (
     DeadLetterStore,
@@ -25,10 +25,8 @@ from cio.delivery._deadletters import (
 )
 from cio.delivery._engine import DeliveryEngine, Progress
 from cio.delivery._report import BatchReport, DeliveryInterrupted
-from cio.errors import CustomerIOError, ErrorDetail, ValidationError
-from cio.models import Message, parse_message
-from cio.models._wire import Encoded, EncodedMessage, encode_model, encode_wire
-from cio.models.base import message_too_large
+from cio.errors import CustomerIOError, ErrorDetail, PayloadTooLargeError, ValidationError
+from cio.models import Accepted, EncodedMessage, Message, intake, parse_message
 
 __all__ = [
     "DeadLettersOption",
@@ -106,8 +104,8 @@ def parse_item(item: object, index: int) -> Message:
     raise _not_a_message(item, index)
 
 
-def encode_item(item: object, index: int) -> Encoded:
-    """Validate and serialize one input item, without a model instance for a mapping.
+def encode_item(item: object, index: int) -> Accepted:
+    """Validate and serialize one input item through :func:`cio.models.intake`.
 
     Parameters
     ----------
@@ -120,25 +118,17 @@ def encode_item(item: object, index: int) -> Encoded:
 
     Returns
     -------
-    tuple of (bytes, str, str)
-        The body (not size-checked), its messageId and its ordering key.
+    Accepted
+        The body, its messageId, its ordering key and warnings.
 
     Raises
     ------
     ValidationError
         Located at ``messages.<index>...``, never with the value.
+    PayloadTooLargeError
+        When the message is over 32 KB.
     """
-    # type() first: an exact dict is the common case and skips the slower ABC check.
-    if type(item) is dict or isinstance(item, Mapping):
-        try:
-            return encode_wire(item)
-        except pydantic.ValidationError as exc:
-            raise _located(exc, index) from None
-    if type(item) is EncodedMessage:
-        return item
-    if isinstance(item, Message):
-        return encode_model(item)
-    raise _not_a_message(item, index)
+    return intake(item, index=index)
 
 
 def _located(exc: pydantic.ValidationError, index: int) -> ValidationError:
@@ -164,7 +154,7 @@ def send_messages(
     post: Callable[[str, bytes], Response],
     messages: Iterable[object],
     *,
-    convert: Callable[[object, int], Encoded] = encode_item,
+    convert: Callable[[object, int], Accepted] = intake,
     workers: int | None = None,
     progress: bool | Progress = False,
     dead_letters: DeadLettersOption = None,
@@ -203,17 +193,17 @@ def send_messages(
     try:
         for index, item in enumerate(messages):
             try:
-                body, message_id, key = convert(item, index)
+                body, message_id, key, _ = convert(item, index)
             except ValidationError as exc:
                 engine.reject(index, None, exc)
+                continue
+            except PayloadTooLargeError as exc:
+                engine.reject(index, exc.message_id, exc)
                 continue
             if _has_given_id(item):
                 first = given_ids.setdefault(message_id, index)
                 if first != index:
                     reused.append((first, index))
-            if len(body) > MAX_MESSAGE_BYTES:
-                engine.reject(index, message_id, message_too_large(body))
-                continue
             put(body, key, message_id, index)
         _finish(engine, bar, store, owned)
     except KeyboardInterrupt as exc:

@@ -33,17 +33,16 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from cio._constants import (
-    DEFAULT_IN_FLIGHT_PER_WORKER,
-    DEFAULT_MAX_WORKERS,
-    MAX_BATCH_BYTES,
-    MAX_REPORT_FAILURES,
-    PATH_BATCH,
-    WORKERS_PER_CPU,
-)
+from cio._constants import MAX_BATCH_BYTES, PATH_BATCH
 from cio._forksafe import ForkSafeLock
 from cio._transport import Response
-from cio.batching import EMPTY_BATCH_SIZE, batch_body
+from cio.batching import BatchPacker, PackedBatch, batch_body
+from cio.delivery._constants import (
+    DEFAULT_IN_FLIGHT_PER_WORKER,
+    DEFAULT_MAX_WORKERS,
+    MAX_REPORT_FAILURES,
+    WORKERS_PER_CPU,
+)
 from cio.delivery._deadletters import DeadLetter, DeadLetterStore, utc_now_iso
 from cio.delivery._report import BatchReport, DeliveryFailure
 from cio.delivery._timeline import DeliveryTimeline
@@ -95,25 +94,14 @@ class Progress(Protocol):
         ...
 
 
-class _Batch:
-    """Messages of one lane being packed: parallel lists, no object per message."""
-
-    __slots__ = ("bodies", "ids", "indices", "size")
-
-    def __init__(self) -> None:
-        self.bodies: list[bytes] = []
-        self.ids: list[str] = []
-        self.indices: list[int] = []
-        self.size = EMPTY_BATCH_SIZE
-
-
 class _Lane:
-    __slots__ = ("batch", "current", "queue", "thread")
+    __slots__ = ("current", "packer", "queue", "thread")
 
-    def __init__(self, capacity: int) -> None:
-        self.batch = _Batch()
-        self.current: _Batch | None = None
-        self.queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=capacity)
+    def __init__(self, capacity: int, max_bytes: int) -> None:
+        # The one packer of the library (cio.batching), as its property tests exercise it.
+        self.packer = BatchPacker(max_bytes)
+        self.current: PackedBatch | None = None
+        self.queue: queue.Queue[PackedBatch | None] = queue.Queue(maxsize=capacity)
         self.thread: threading.Thread | None = None
 
 
@@ -234,7 +222,7 @@ class DeliveryEngine:
         self._failures: list[DeliveryFailure] = []
         self._timeline = DeliveryTimeline()
         capacity = max(1, math.ceil(in_flight / count))
-        self._lanes = [_Lane(capacity) for _ in range(count)]
+        self._lanes = [_Lane(capacity, max_bytes) for _ in range(count)]
         for number, lane in enumerate(self._lanes):
             lane.thread = threading.Thread(
                 target=self._work, args=(lane,), name=f"{name}-{number}", daemon=True
@@ -264,28 +252,16 @@ class DeliveryEngine:
         """
         lanes = self._lanes
         lane = lanes[hash(key) % len(lanes)] if len(lanes) > 1 else lanes[0]
-        batch = lane.batch
-        grown = batch.size + len(body) + 1
-        if grown > self._max_bytes:
-            try:
-                self._submit(lane, raise_stop=True)
-            except BaseException as exc:  # stopped or interrupted: this message is read, record it
-                self._fail([body], [message_id], [index], exc, attempts=0, reason=_unsent(exc))
-                self.next_index = index + 1
-                raise
-            batch = lane.batch
-            grown = batch.size + len(body) + 1
-            if grown > self._max_bytes:
-                raise PayloadTooLargeError(
-                    f"message {index} does not fit in a batch",
-                    size=grown,
-                    limit=self._max_bytes,
-                )
-        batch.size = grown
-        batch.bodies.append(body)
-        batch.ids.append(message_id)
-        batch.indices.append(index)
+        completed = lane.packer.add(body, message_id, index)
         self.next_index = index + 1
+        if completed is not None:
+            try:
+                self._submit(lane, completed, raise_stop=True)
+            except BaseException as exc:  # stopped or interrupted: record what was read
+                rest = lane.packer.drain()
+                if rest.bodies:
+                    self._fail_unsent(rest, exc)
+                raise
 
     def reject(
         self, index: int | None, message_id: str | None, error: BaseException
@@ -315,13 +291,14 @@ class DeliveryEngine:
             self.next_index = index + 1
         return record
 
-    def _submit(self, lane: _Lane, *, raise_stop: bool) -> None:
-        if raise_stop and self._abort_on_fatal and self._stop is not None:
-            raise self._stop
-        batch = lane.batch
+    def _submit(self, lane: _Lane, batch: PackedBatch, *, raise_stop: bool) -> None:
+        stop = self._stop
+        if raise_stop and self._abort_on_fatal and stop is not None:
+            if batch.bodies:
+                self._fail_unsent(batch, stop)
+            raise stop
         if not batch.bodies:
             return
-        lane.batch = _Batch()
         try:
             while True:
                 stop = self._stop
@@ -337,7 +314,7 @@ class DeliveryEngine:
             self._fail_unsent(batch, exc)
             raise
 
-    def _fail_unsent(self, batch: _Batch, stop: BaseException) -> None:
+    def _fail_unsent(self, batch: PackedBatch, stop: BaseException) -> None:
         self._fail(batch.bodies, batch.ids, batch.indices, stop, attempts=0, reason=_unsent(stop))
 
     def drain_unsent(self) -> int:
@@ -386,7 +363,7 @@ class DeliveryEngine:
             The fatal error that stopped delivery, if any.
         """
         for lane in self._lanes:
-            self._submit(lane, raise_stop=True)
+            self._submit(lane, lane.packer.drain(), raise_stop=True)
 
     def abort(self, reason: BaseException) -> None:
         """Stop sending: batches not yet sent are dead-lettered with ``reason``.
@@ -424,8 +401,7 @@ class DeliveryEngine:
         stop = self._stop
         assert stop is not None
         for lane in self._lanes:
-            batch = lane.batch
-            lane.batch = _Batch()
+            batch = lane.packer.drain()
             if batch.bodies:
                 self._fail_unsent(batch, stop)
             self._drain_lane(lane, stop)
@@ -467,7 +443,7 @@ class DeliveryEngine:
         if not self._closed:
             self._closed = True
             for lane in self._lanes:
-                self._submit(lane, raise_stop=False)
+                self._submit(lane, lane.packer.drain(), raise_stop=False)
                 self._put_sentinel(lane)
         finished = self.join(timeout)
         if self._crash is not None:
@@ -602,6 +578,7 @@ class DeliveryEngine:
         if stop is not None:  # stopped while splitting a batch: no new request
             self._fail(bodies, ids, indices, stop, attempts=0, reason=_unsent(stop))
             return
+        # batch_body is the one envelope writer (cio.batching), shared with Batch.to_json.
         body = batch_body(bodies)
         try:
             response = self._post(PATH_BATCH, body)

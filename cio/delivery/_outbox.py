@@ -20,8 +20,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cio._constants import OUTBOX_BUSY_TIMEOUT_MS, OUTBOX_LOAD_ROWS
 from cio._forksafe import ForkSafeLock
+from cio.delivery._constants import OUTBOX_BUSY_TIMEOUT_MS, OUTBOX_LOAD_ROWS
 from cio.delivery._deadletters import DeadLetter
 from cio.errors import ClientClosedError, CustomerIOError
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from cio._charts import delivery_chart
 from cio.delivery._deadletters import DeadLetter, DeadLetterStore
 from cio.delivery._timeline import DeliveryPoint
-from cio.errors import CustomerIOError, ErrorDetail
+from cio.errors import DeliveryError, DeliveryInterrupted, ErrorDetail
 
 __all__ = [
     "BatchReport",
@@ -65,54 +65,6 @@ class DeliveryFailure:
             where.append(f"messageId {self.message_id}")
         status = f" HTTP {self.status}" if self.status is not None else ""
         return f"{', '.join(where) or 'message'}: {self.error_type}{status}: {self.reason}"
-
-
-class DeliveryError(CustomerIOError):
-    """Raised by :meth:`BatchReport.raise_for_failures` when messages were not delivered.
-
-    Parameters
-    ----------
-    message : str
-        Summary with counts per error type.
-    report : BatchReport
-        The full report.
-    """
-
-    def __init__(self, message: str, report: BatchReport) -> None:
-        self.report = report
-        super().__init__(message)
-
-
-class DeliveryInterrupted(KeyboardInterrupt):
-    """Ctrl-C (``KeyboardInterrupt``) during ``client.batch.send``, with what was done.
-
-    It is a ``KeyboardInterrupt``, so a notebook cell or a script stops as usual; catch
-    it to resume. When it is raised no new request starts; every message read from the
-    input is either acknowledged (counted in ``report.sent``) or in the dead-letter
-    store (``report.dead_letters``: not sent, or in flight with an unknown outcome), or
-    was rejected; the input from ``next_index`` on was not read.
-
-    Parameters
-    ----------
-    report : BatchReport
-        Counts and failures when the interrupt was handled.
-    next_index : int
-        Position in the input of the first message not read (resume from there).
-    in_flight : int
-        Messages whose request was under way and unanswered (dead-lettered; they may
-        have been delivered, so resend them with their messageIds, for example with
-        ``cio replay``, never as new messages).
-    """
-
-    def __init__(self, report: BatchReport, next_index: int, in_flight: int) -> None:
-        self.report = report
-        self.next_index = next_index
-        self.in_flight = in_flight
-        super().__init__(
-            f"interrupted: {report.sent} acknowledged, {report.failed} not acknowledged "
-            f"(dead-lettered, {in_flight} of them in flight), {report.rejected} rejected; "
-            f"input read up to index {next_index}"
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,10 +26,11 @@ from cio.io._import import (
     import_dataframe,
     import_jsonl,
     import_source,
+    run_import,
 )
-from cio.io._infer import COLUMN_TYPES
+from cio.io._infer import COLUMN_TYPES, converter_for
 from cio.io._partition import RESULT_COLUMNS, PartitionSender, rate_share
-from cio.io._plan import KINDS, ColumnMapping, Row
+from cio.io._plan import KINDS, ColumnMapping, Row, describe_kinds
 from cio.io._progress import ProgressBar, make_progress
 from cio.io._source import Record, TabularSource, open_source
 from cio.io._state import ImportState, MessageIds, file_identity
@@ -82,6 +83,8 @@ __all__ = [
     "TabularSource",
     "ValidationResult",
     "content_hash",
+    "converter_for",
+    "describe_kinds",
     "file_identity",
     "format_error_table",
     "format_error_tally",
@@ -93,6 +96,7 @@ __all__ = [
     "open_source",
     "rate_share",
     "read_rows",
+    "run_import",
     "run_sync",
     "sync",
     "sync_history",

@@ -16,8 +16,9 @@ from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cio._constants import MAX_INFERRED_INTEGER_DIGITS, NAIVE_DATETIME_MESSAGE
-from cio.errors import ConfigurationError, CustomerIOError
+from cio._constants import NAIVE_DATETIME_MESSAGE
+from cio.errors import CellError, ConfigurationError
+from cio.io._constants import MAX_INFERRED_INTEGER_DIGITS
 
 __all__ = [
     "COLUMN_TYPES",
@@ -32,18 +33,6 @@ __all__ = [
 ]
 
 Converter = Callable[[str], Any]
-
-
-class CellError(CustomerIOError):
-    """A cell could not be converted; carries an error type and a value-free message.
-
-    Internal: the row reader turns it into a row error, so users never see it raised.
-    """
-
-    def __init__(self, error_type: str, message: str) -> None:
-        super().__init__(message)
-        self.error_type = error_type
-        self.message = message
 
 
 _INTEGER = re.compile(rf"-?(?:0|[1-9][0-9]{{0,{MAX_INFERRED_INTEGER_DIGITS - 1}}})")

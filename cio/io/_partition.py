@@ -8,7 +8,7 @@ batches or pandas DataFrames) it does, inside the worker that holds the partitio
    errors and wire bytes as :func:`cio.io.import_dataframe`);
 2. pack every valid message of the whole partition into ``/batch`` bodies with one
    :class:`cio.delivery.DeliveryEngine`, so chunk boundaries never cut a batch short;
-3. send through the worker process's client (:func:`worker_client`), whose rate
+3. send through the worker process's sender (:func:`worker_sender`), whose rate
    limiter holds one task's share of the workspace budget (see :func:`rate_share`),
    also across consecutive tasks of that process; 429 answers are still retried;
 4. yield Arrow record batches of results, one row per input row and in input order:
@@ -31,13 +31,14 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
 from cio._constants import DEFAULT_RATE_LIMIT, MAX_BATCH_BYTES, MAX_MESSAGE_BYTES
 from cio._settings import Settings
-from cio.client import CustomerIOClient
+from cio._transport import Response, Transport
+from cio._wiring import settings_sender
 from cio.delivery import DeadLetter, DeliveryEngine
 from cio.errors import ConfigurationError, CustomerIOError, ErrorDetail
 from cio.io._infer import resolve_timezone
@@ -45,6 +46,9 @@ from cio.io._plan import ColumnMapping, Plan, compile_plan, resolve_kind
 from cio.io._state import MessageIds
 from cio.models import EncodedMessage
 from cio.models.base import message_too_large
+
+if TYPE_CHECKING:
+    from cio.client import CustomerIOClient
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -54,7 +58,7 @@ __all__ = [
     "PartitionSender",
     "rate_share",
     "result_schema",
-    "worker_client",
+    "worker_sender",
 ]
 
 logger = logging.getLogger(__name__)
@@ -311,14 +315,17 @@ class PartitionSender:
             When the API refuses the key or the path: the task should fail (and be
             retried, resending under the same messageIds).
         """
-        if client is None:
+        post: Callable[[str, bytes], Response]
+        if client is not None:
+            post = client.post
+        else:
             settings = self.settings if self.settings is not None else Settings()
-            client = worker_client(settings.model_copy(update={"rate_limit": self.rate_share}))
-        yield from _PartitionRun(self, client).run(chunks)
+            post = worker_sender(settings.model_copy(update={"rate_limit": self.rate_share}))
+        yield from _PartitionRun(self, post).run(chunks)
 
 
-class _ClientCache:
-    """The clients of this process, by settings."""
+class _SenderCache:
+    """The senders of this process, by settings."""
 
     def __init__(self) -> None:
         self.reset()
@@ -326,18 +333,18 @@ class _ClientCache:
     def reset(self) -> None:
         # Also after fork: a child must not share its parent's connections or lock.
         self.lock = threading.Lock()
-        self.clients: dict[str, CustomerIOClient] = {}
+        self.senders: dict[str, Transport] = {}
 
 
-_CLIENTS = _ClientCache()
-os.register_at_fork(after_in_child=_CLIENTS.reset)
+_SENDERS = _SenderCache()
+os.register_at_fork(after_in_child=_SENDERS.reset)
 
 
-def worker_client(settings: Settings) -> CustomerIOClient:
-    """The client of this process for these settings, created on first use.
+def worker_sender(settings: Settings) -> Callable[[str, bytes], Response]:
+    """This process's ``post`` for these settings, created on first use.
 
     Tasks run one after another in a worker process (Spark reuses its Python workers),
-    so the tasks of one process share one client: its rate limiter keeps the task's
+    so the tasks of one process share one sender: its rate limiter keeps the task's
     share per window across consecutive tasks, and its connections are reused.
 
     Parameters
@@ -347,17 +354,18 @@ def worker_client(settings: Settings) -> CustomerIOClient:
 
     Returns
     -------
-    CustomerIOClient
-        Never closed by the sender; it lives as long as the process.
+    callable
+        ``post(path, body) -> Response`` with retries and rate limiting; it lives as
+        long as the process.
     """
     identity = hashlib.sha256(
         (settings.model_dump_json() + "\n" + settings.authorization).encode()
     ).hexdigest()
-    with _CLIENTS.lock:
-        client = _CLIENTS.clients.get(identity)
-        if client is None or client.closed:
-            client = _CLIENTS.clients[identity] = CustomerIOClient(settings=settings)
-        return client
+    with _SENDERS.lock:
+        sender = _SENDERS.senders.get(identity)
+        if sender is None:
+            sender = _SENDERS.senders[identity] = settings_sender(settings)
+        return sender.send
 
 
 @dataclass
@@ -409,9 +417,9 @@ class _Failures:
 class _PartitionRun:
     """The state of sending one partition: plan, engine, and the chunks in flight."""
 
-    def __init__(self, sender: PartitionSender, client: CustomerIOClient) -> None:
+    def __init__(self, sender: PartitionSender, post: Callable[[str, bytes], Response]) -> None:
         self.sender = sender
-        self.client = client
+        self.post = post
         self.failures = _Failures()
         self.chunks: deque[_Chunk] = deque()
         self.lock = threading.Lock()
@@ -423,7 +431,7 @@ class _PartitionRun:
 
     def run(self, chunks: Iterable[Any]) -> Iterator[Any]:
         engine = DeliveryEngine(
-            self.client.post,
+            self.post,
             dead_letters=self.failures,
             workers=self.sender.workers,
             on_settled=self._settled,

@@ -46,9 +46,9 @@ from cio.models import (
     Page,
     Screen,
     Track,
+    intake,
     parse_message,
 )
-from cio.models._wire import encode_wire
 
 __all__ = [
     "KINDS",
@@ -161,7 +161,8 @@ def _model_row(model: type[Message] | None, data: dict[str, Any]) -> Message:
 def _encoded_row(model: type[Message] | None, data: dict[str, Any]) -> EncodedMessage:
     if model is None:
         data["type"] = "track"
-    return EncodedMessage._make(encode_wire(data, model))
+    body, message_id, key, _ = intake(data, model=model, check_size=False)
+    return EncodedMessage(body, message_id, key)
 
 
 def _event_kind(

@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import Any, Final
 
-from cio._constants import CSV_DELIMITERS, CSV_SNIFF_BYTES
 from cio.errors import ErrorDetail, ValidationError
+from cio.io._constants import CSV_DELIMITERS, CSV_SNIFF_BYTES
 from cio.io._infer import (
     DEFAULT_READING,
     CellError,

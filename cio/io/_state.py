@@ -20,13 +20,13 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, Final
 
-from cio._constants import (
+from cio.errors import ConfigurationError
+from cio.io._constants import (
     FILE_HASH_CHUNK_BYTES,
     IMPORT_ID_HASH_PREFIX,
     IMPORT_NAMESPACE,
     IMPORT_STATE_VERSION,
 )
-from cio.errors import ConfigurationError
 
 __all__ = ["ImportState", "MessageIds", "dataframe_identity", "file_identity"]
 

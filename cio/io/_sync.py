@@ -48,9 +48,16 @@ from cio._constants import (
     EVENT_OBJECT_DELETED,
     EVENT_RELATIONSHIP_DELETED,
     EVENT_USER_DELETED,
-    IMPORT_NAMESPACE,
 )
-from cio.errors import ConfigurationError, CustomerIOError, ErrorDetail, ValidationError
+from cio.errors import (
+    ConfigurationError,
+    CustomerIOError,
+    DeletionLimitError,
+    ErrorDetail,
+    SyncError,
+    ValidationError,
+)
+from cio.io._constants import IMPORT_NAMESPACE
 from cio.io._infer import resolve_timezone
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, RowScreen, resolve_kind
 from cio.io._source import Format, TabularSource, open_source
@@ -140,41 +147,6 @@ SYNC_KINDS: Final[Mapping[str, str]] = {
 _SHAPING_OPTIONS: Final = ("kind", "key", "mapping", "types", "assume_timezone")
 _MIRRORED: Final = frozenset({"identify", "group", "relationship", "device"})
 _NOT_SYNCABLE: Final = frozenset({"delete", "suppress", "unsuppress"})
-
-
-class SyncError(CustomerIOError):
-    """A sync could not go on (for example the source changed between its two passes)."""
-
-
-class DeletionLimitError(SyncError):
-    """Mirror mode would delete more than the allowed share of the known keys.
-
-    Parameters
-    ----------
-    would_delete : int
-        Known keys missing from the source.
-    known : int
-        Keys the state holds as acknowledged.
-    limit : float
-        The allowed share.
-
-    Attributes
-    ----------
-    would_delete, known, limit
-        As given.
-    """
-
-    def __init__(self, would_delete: int, known: int, limit: float) -> None:
-        self.would_delete = would_delete
-        self.known = known
-        self.limit = limit
-        share = would_delete / known if known else 0.0
-        super().__init__(
-            f"refusing to sync: mirror mode would delete {would_delete} of {known} known keys "
-            f"({share:.0%}), over the safety limit of {limit:.0%}; nothing was sent. Check the "
-            "source (an empty or partial export?), then re-run with --force (force=True) or "
-            "a higher --max-delete-share to delete them"
-        )
 
 
 # Hashing -----------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ Semantic events (``Order Completed``, ``Device Created or Updated``, ...) are
 
 from cio.models import semantic as semantic
 from cio.models._core import CIOModel, new_message_id
-from cio.models._wire import EncodedMessage, encode_message
-from cio.models.base import Message
+from cio.models._intake import Accepted, encode_message, intake
+from cio.models._wire import EncodedMessage
+from cio.models.base import Message, ordering_key
 from cio.models.calls import (
     SEMANTIC_EVENTS,
     SEMANTIC_FAMILIES,
@@ -35,6 +36,7 @@ from cio.models.registry import semantic_event, semantic_event_class
 __all__ = [
     "SEMANTIC_EVENTS",
     "SEMANTIC_FAMILIES",
+    "Accepted",
     "Alias",
     "AnyMessage",
     "Batch",
@@ -49,7 +51,9 @@ __all__ = [
     "Screen",
     "Track",
     "encode_message",
+    "intake",
     "new_message_id",
+    "ordering_key",
     "parse_message",
     "register_semantic_event",
     "semantic",

@@ -18,7 +18,7 @@ from typing import Any, TypeAlias
 
 from cio.errors import ErrorDetail
 
-__all__ = ["Advisor", "advise", "register_advisor"]
+__all__ = ["Advisor", "advise", "has_advisors", "register_advisor"]
 
 Advisor: TypeAlias = Callable[[Mapping[str, Any]], Iterable[ErrorDetail]]
 """A check of one message in wire form; yields located warnings."""
@@ -42,6 +42,16 @@ def register_advisor(advisor: Advisor) -> Advisor:
     if advisor not in _ADVISORS:
         _ADVISORS.append(advisor)
     return advisor
+
+
+def has_advisors() -> bool:
+    """Whether any check is registered (intake skips :func:`advise` when none is).
+
+    Returns
+    -------
+    bool
+    """
+    return bool(_ADVISORS)
 
 
 def advise(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:

@@ -22,8 +22,9 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, GetPy
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError, PydanticSerializationError, core_schema
 
-from cio._constants import MESSAGE_ID_RANDOM_BLOCK, NAIVE_DATETIME_MESSAGE
+from cio._constants import NAIVE_DATETIME_MESSAGE
 from cio.errors import ErrorDetail, ValidationError
+from cio.models._constants import MESSAGE_ID_RANDOM_BLOCK
 from cio.models._email import is_valid_email
 from cio.models._values import json_safe_mapping
 

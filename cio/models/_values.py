@@ -38,7 +38,8 @@ from uuid import UUID
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-from cio._constants import MAX_NESTING_DEPTH, NAIVE_DATETIME_MESSAGE
+from cio._constants import NAIVE_DATETIME_MESSAGE
+from cio.models._constants import MAX_NESTING_DEPTH
 
 __all__ = ["JsonSafe", "json_safe", "json_safe_mapping"]
 

@@ -12,7 +12,7 @@ from cio.errors import PayloadTooLargeError
 from cio.models._core import CIOModel, Identifier, Timestamp, new_message_id
 from cio.models.context import Context
 
-__all__ = ["Message", "check_message_size", "message_too_large"]
+__all__ = ["Message", "check_message_size", "message_too_large", "ordering_key"]
 
 
 class Message(CIOModel):
@@ -114,3 +114,28 @@ def message_too_large(body: bytes) -> PayloadTooLargeError:
         size=len(body),
         limit=MAX_MESSAGE_BYTES,
     )
+
+
+def ordering_key(user_id: str | None, anonymous_id: str | None, message_id: str) -> str:
+    """The key that keeps one person's messages in order: userId, anonymousId, messageId.
+
+    The one place this rule lives: intake, the compiled codecs and the delivery engine's
+    lanes all use it.
+
+    Parameters
+    ----------
+    user_id, anonymous_id : str or None
+        The message's identities.
+    message_id : str
+        Its ``messageId``, the key of a message with neither identity.
+
+    Returns
+    -------
+    str
+
+    Example
+    -------
+    >>> ordering_key(None, "anon-1", "m-1")
+    'anon-1'
+    """
+    return user_id or anonymous_id or message_id

@@ -15,8 +15,6 @@ from pydantic import Field, TypeAdapter, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from cio._constants import (
-    BATCH_ENVELOPE_PREFIX,
-    BATCH_ENVELOPE_SUFFIX,
     DEFAULT_OBJECT_TYPE_ID,
     MAX_BATCH_BYTES,
     PATH_ALIAS,
@@ -27,6 +25,7 @@ from cio._constants import (
     PATH_SCREEN,
     PATH_TRACK,
 )
+from cio.batching import batch_body
 from cio.errors import PayloadTooLargeError
 from cio.models._core import (
     CIOModel,
@@ -341,11 +340,7 @@ class Batch(CIOModel):
         PayloadTooLargeError
             When a message is over 32 KB or the whole body over 500 KB.
         """
-        body = (
-            BATCH_ENVELOPE_PREFIX
-            + b",".join(message.to_json() for message in self.batch)
-            + BATCH_ENVELOPE_SUFFIX
-        )
+        body = batch_body([message.to_json() for message in self.batch])
         if len(body) > MAX_BATCH_BYTES:
             raise PayloadTooLargeError(
                 f"batch of {len(self.batch)} messages is {len(body)} bytes; the API accepts "

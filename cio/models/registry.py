@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from cio._constants import SEMANTIC_NAME_SUGGESTIONS
 from cio.errors import ErrorDetail, ValidationError
+from cio.models._constants import SEMANTIC_NAME_SUGGESTIONS
 from cio.models.calls import SEMANTIC_EVENTS, SEMANTIC_FAMILIES, Track
 
 __all__ = ["SEMANTIC_EVENTS", "SEMANTIC_FAMILIES", "semantic_event", "semantic_event_class"]

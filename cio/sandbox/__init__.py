@@ -15,7 +15,7 @@ See ``docs/sandbox.md`` for the rules it checks and the faults it can inject.
 
 from cio.sandbox._records import DroppedMessage, RequestRecord, SandboxSummary
 from cio.sandbox._sandbox import Sandbox, SandboxError
-from cio.sandbox._store import load_summary
+from cio.sandbox._store import load_meta, load_summary
 from cio.sandbox.faults import (
     ArmedFault,
     ConnectionReset,
@@ -43,5 +43,6 @@ __all__ = [
     "Sandbox",
     "SandboxError",
     "SandboxSummary",
+    "load_meta",
     "load_summary",
 ]

@@ -16,15 +16,12 @@ No answer or reason ever contains an input value.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import pydantic
-
 from cio._constants import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES
 from cio.errors import ErrorDetail, ValidationError
-from cio.models import parse_message
+from cio.models import intake
 
 __all__ = ["Outcome", "process_body"]
 
@@ -108,17 +105,13 @@ def bad_request(error: str) -> Outcome:
     return Outcome(STATUS_BAD_REQUEST, _error_body(error))
 
 
-def _details_from_pydantic(
-    exc: pydantic.ValidationError, message: Mapping[str, Any], prefix: tuple[str | int, ...]
+def _located_details(
+    exc: ValidationError, prefix: tuple[str | int, ...]
 ) -> tuple[ErrorDetail, ...]:
-    tag = message.get("type")
     details = []
-    for detail in ValidationError.from_pydantic(exc).errors:
-        loc = detail.loc
-        if loc and loc[0] == tag:  # the discriminated union puts the tag first
-            loc = loc[1:]
+    for detail in exc.errors:
         msg = _UNKNOWN_TYPE_MESSAGE if detail.type == "union_tag_invalid" else detail.msg
-        details.append(ErrorDetail(prefix + loc, msg, detail.type))
+        details.append(ErrorDetail(prefix + detail.loc, msg, detail.type))
     return tuple(details)
 
 
@@ -148,11 +141,11 @@ def _check_message(
             )
             return Failure(index, item, (detail,))
     try:
-        model = parse_message(item)
-    except pydantic.ValidationError as exc:
-        return Failure(index, item, _details_from_pydantic(exc, item, prefix))
+        accepted = intake(item, check_size=False)
+    except ValidationError as exc:
+        return Failure(index, item, _located_details(exc, prefix))
     if "messageId" not in item:
-        item["messageId"] = model.message_id
+        item["messageId"] = accepted.message_id
     return None
 
 

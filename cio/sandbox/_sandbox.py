@@ -33,13 +33,15 @@ from cio._constants import (
     PATH_PAGE,
     PATH_SCREEN,
     PATH_TRACK,
+)
+from cio.client import CustomerIOClient
+from cio.errors import ConfigurationError, SandboxError
+from cio.sandbox._constants import (
     SANDBOX_HOST,
     SANDBOX_KEY_HEX_BYTES,
     SANDBOX_KEY_PREFIX,
     SANDBOX_POLL_INTERVAL_SECONDS,
 )
-from cio.client import CustomerIOClient
-from cio.errors import ConfigurationError, CustomerIOError
 from cio.sandbox._processing import Outcome, process_body
 from cio.sandbox._records import (
     DroppedMessage,
@@ -85,10 +87,6 @@ _MESSAGE_COLUMNS = (
     "previousId",
     "timestamp",
 )
-
-
-class SandboxError(CustomerIOError):
-    """The sandbox could not start, or was used while not running."""
 
 
 def _json_reply(status: int, error: str, *headers: tuple[str, str]) -> Reply:

@@ -16,13 +16,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
-from cio._constants import (
-    CONTENT_TYPE_JSON,
-    HEADER_CONTENT_LENGTH,
-    HEADER_TRANSFER_ENCODING,
-    SANDBOX_MAX_BODY_BYTES,
-    SANDBOX_REQUEST_QUEUE_SIZE,
-)
+from cio._constants import CONTENT_TYPE_JSON, HEADER_CONTENT_LENGTH, HEADER_TRANSFER_ENCODING
+from cio.sandbox._constants import SANDBOX_MAX_BODY_BYTES, SANDBOX_REQUEST_QUEUE_SIZE
 
 __all__ = ["Dispatcher", "Reply", "SandboxHTTPServer"]
 

@@ -1,7 +1,7 @@
 """What every service shares: the result type and the model -> request -> result road.
 
-A service method builds (or receives) one model, serializes it once with
-``Message.to_json()`` (which refuses messages over 32 KB before anything is sent), and
+A service method builds (or receives) one model, hands it to :func:`cio.models.intake`
+(which serializes it once and refuses messages over 32 KB before anything is sent), and
 hands the bytes to ``client.post(path, body)``. Services know API paths, not HTTP.
 
 Every bad argument becomes a :class:`cio.ValidationError` raised before any request;
@@ -10,32 +10,37 @@ like pydantic's errors in this library, it says where and why but never echoes a
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from http import HTTPStatus
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
 
 import pydantic
 
 from cio._transport import Response
 from cio.errors import ErrorDetail, ValidationError
-from cio.models import Message, Track, semantic_event
+from cio.models import Accepted, Message, Track, intake, semantic_event
 from cio.models.context import Context
 
 __all__ = [
+    "ENVELOPE_OPTIONS",
+    "EnvelopeOptions",
     "Poster",
     "SendResult",
     "ServiceBase",
     "build",
     "check_event",
     "envelope",
+    "envelope_options",
     "fail",
     "ready_model",
     "require_id",
     "semantic",
+    "send_accepted",
     "send_message",
 ]
 
@@ -130,19 +135,41 @@ def send_message(client: Poster, message: Message) -> SendResult:
     APIError, NetworkError, ClientClosedError
         As raised by the client.
     """
-    body = message.to_json()
-    response = client.post(message.path, body)
+    return send_accepted(client, message.path, intake(message))
+
+
+def send_accepted(client: Poster, path: str, accepted: Accepted) -> SendResult:
+    """Post one message that passed :func:`cio.models.intake` to ``path``.
+
+    Parameters
+    ----------
+    client : Poster
+        Anything with ``post(path, body)``.
+    path : str
+        The message's API path, for example ``/track``.
+    accepted : Accepted
+        What intake returned.
+
+    Returns
+    -------
+    SendResult
+
+    Raises
+    ------
+    APIError, NetworkError, ClientClosedError
+        As raised by the client.
+    """
+    response = client.post(path, accepted.body)
     logger.debug(
-        "sent %s message to %s: status %s after %s attempt(s)",
-        message.type,
-        message.path,
+        "sent a message to %s: status %s after %s attempt(s)",
+        path,
         response.status_code,
         response.attempts,
     )
     return SendResult(
-        message_ids=(message.message_id,),
+        message_ids=(accepted.message_id,),
         status_code=response.status_code,
-        path=message.path,
+        path=path,
         attempts=response.attempts,
     )
 
@@ -182,20 +209,83 @@ def build(factory: Callable[..., M], summary: str, fields: Mapping[str, Any]) ->
         raise ValidationError.from_pydantic(exc, summary=summary) from exc
 
 
-def envelope(
-    *,
-    timestamp: Timestamp | None,
-    context: ContextInput | None,
-    integrations: Mapping[str, bool] | None,
-    message_id: str | None,
-) -> dict[str, Any]:
-    """The common optional message fields as model keyword arguments."""
-    return {
-        "timestamp": timestamp,
-        "context": context,
-        "integrations": integrations,
-        "message_id": message_id,
-    }
+class EnvelopeOptions(TypedDict, total=False):
+    """The envelope options every single-message service method takes, by name.
+
+    Declared once here; each method takes them as ``**options:
+    Unpack[EnvelopeOptions]`` and :func:`envelope_options` spells them out in its
+    signature, so editors and notebooks (jedi, ``inspect.signature``) show each one.
+    """
+
+    timestamp: Timestamp | None
+    """When it happened (timezone-aware); defaults to when the API receives it."""
+    context: ContextInput | None
+    """Context such as ``ip``, ``locale`` or ``device``."""
+    integrations: Mapping[str, bool] | None
+    """Destinations to enable or disable, by name."""
+    message_id: str | None
+    """Your own ``messageId`` (for idempotent retries); a UUID by default."""
+
+
+ENVELOPE_OPTIONS: tuple[str, ...] = tuple(EnvelopeOptions.__annotations__)
+"""The names of the envelope options, in order."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def envelope_options(method: F) -> F:
+    """Spell the envelope options out in ``method``'s signature (for editors and notebooks).
+
+    The method itself is unchanged: its ``**options`` become keyword-only parameters
+    named after :class:`EnvelopeOptions` in ``__signature__``, which ``inspect`` and
+    jedi read on live objects.
+
+    Parameters
+    ----------
+    method : callable
+        A service method ending in ``**options: Unpack[EnvelopeOptions]``.
+
+    Returns
+    -------
+    callable
+        ``method``, with ``__signature__`` set.
+    """
+    signature = inspect.signature(method)
+    hints = EnvelopeOptions.__annotations__
+    parameters = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    parameters += [
+        inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hints[name]
+        )
+        for name in ENVELOPE_OPTIONS
+    ]
+    method.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return method
+
+
+def envelope(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The envelope options given to a method, as model keyword arguments.
+
+    Parameters
+    ----------
+    options : mapping
+        The method's ``**options``.
+
+    Returns
+    -------
+    dict
+        Every envelope option, ``None`` when not given.
+
+    Raises
+    ------
+    TypeError
+        For a keyword that is not an envelope option (a typo is an error, as for any
+        Python call).
+    """
+    unknown = sorted(set(options) - set(ENVELOPE_OPTIONS))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {unknown[0]!r}")
+    return {name: options.get(name) for name in ENVELOPE_OPTIONS}
 
 
 def require_id(

@@ -13,26 +13,16 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import pydantic
-
 from cio._constants import BULK_INPUT_LOCATION, EVENT_USER_DELETED
-from cio.delivery._bulk import DeadLettersOption, MessageInput, send_messages
-from cio.delivery._report import BatchReport
+from cio.delivery import BatchReport, DeadLettersOption, MessageInput, send_messages
 from cio.errors import ErrorDetail, ValidationError
-from cio.models import Identify, Message, Track
-from cio.models._wire import Encoded, encode_model, encode_wire
+from cio.models import Accepted, Identify, Message, Track, intake
 from cio.services._base import Poster
 
 if TYPE_CHECKING:
     from cio.io import ImportReport
 
 __all__ = ["BatchReport", "BatchService"]
-
-
-def _located(exc: pydantic.ValidationError, summary: str, index: int) -> ValidationError:
-    return ValidationError.from_pydantic(
-        exc, summary=summary, loc_prefix=(BULK_INPUT_LOCATION, index)
-    )
 
 
 def _not_a_row(index: int, item: object, expected: str) -> ValidationError:
@@ -48,40 +38,23 @@ def _not_a_row(index: int, item: object, expected: str) -> ValidationError:
     )
 
 
-def _encode_row(
-    row: object, index: int, kind: str, encode: Callable[[Mapping[str, Any]], Encoded]
-) -> Encoded:
-    if isinstance(row, Message):
-        return encode_model(row)
-    if not isinstance(row, Mapping):
-        raise _not_a_row(index, row, f"a {kind} model or a mapping of its fields")
-    try:
-        return encode(row)
-    except pydantic.ValidationError as exc:
-        raise _located(exc, f"invalid {kind.lower()} row {index}", index) from None
+def _identify_row(row: object, index: int) -> Accepted:
+    if not isinstance(row, (Message, Mapping)):
+        raise _not_a_row(index, row, "a Identify model or a mapping of its fields")
+    return intake(row, model=Identify, index=index, summary="invalid identify row")
 
 
-def _identify_row(row: object, index: int) -> Encoded:
-    return _encode_row(row, index, "Identify", _encode_identify)
+def _track_row(row: object, index: int) -> Accepted:
+    if isinstance(row, Mapping):
+        row = {**row, "type": "track"}
+    elif not isinstance(row, Message):
+        raise _not_a_row(index, row, "a Track model or a mapping of its fields")
+    return intake(row, index=index, summary="invalid track row")
 
 
-def _encode_identify(row: Mapping[str, Any]) -> Encoded:
-    return encode_wire(row, Identify)
-
-
-def _track_row(row: object, index: int) -> Encoded:
-    return _encode_row(row, index, "Track", _encode_track)
-
-
-def _encode_track(row: Mapping[str, Any]) -> Encoded:
-    return encode_wire({**row, "type": "track"})
-
-
-def _delete_row(user_id: object, index: int) -> Encoded:
-    try:
-        return encode_wire({"type": "track", "userId": user_id, "event": EVENT_USER_DELETED})
-    except pydantic.ValidationError as exc:
-        raise _located(exc, f"invalid user id {index}", index) from None
+def _delete_row(user_id: object, index: int) -> Accepted:
+    row = {"type": "track", "userId": user_id, "event": EVENT_USER_DELETED}
+    return intake(row, index=index, summary="invalid user id")
 
 
 class BatchService:
@@ -296,7 +269,7 @@ class BatchService:
         >>> client.batch.import_csv(path, kind="identify").sent
         2
         """
-        from cio.io._import import run_import  # noqa: PLC0415 - cio.io builds on this module
+        from cio.io import run_import  # noqa: PLC0415 - loads the readers only when asked
 
         return run_import(self.send, path, kind, **options)
 
@@ -319,7 +292,7 @@ class BatchService:
         -------
         cio.io.ImportReport
         """
-        from cio.io._import import run_import  # noqa: PLC0415 - cio.io builds on this module
+        from cio.io import run_import  # noqa: PLC0415 - loads the readers only when asked
 
         return run_import(self.send, frame, kind, format="dataframe", **options)
 
@@ -344,14 +317,14 @@ class BatchService:
         -------
         cio.io.ImportReport
         """
-        from cio.io._import import run_import  # noqa: PLC0415 - cio.io builds on this module
+        from cio.io import run_import  # noqa: PLC0415 - loads the readers only when asked
 
         return run_import(self.send, source, kind, **options)
 
     def _send_rows(
         self,
         rows: Iterable[object],
-        convert: Callable[[object, int], Encoded],
+        convert: Callable[[object, int], Accepted],
         options: Mapping[str, Any],
     ) -> BatchReport:
         return send_messages(self._client.post, rows, convert=convert, **options)

@@ -14,17 +14,19 @@ from collections.abc import Mapping
 from typing import Any
 
 import pydantic
+from typing_extensions import Unpack
 
 from cio._constants import EVENT_DEVICE_CREATED_OR_UPDATED, EVENT_DEVICE_DELETED
 from cio.models import Track
 from cio.models.context import Context
 from cio.services._base import (
     ContextInput,
+    EnvelopeOptions,
     SendResult,
     ServiceBase,
-    Timestamp,
     check_event,
     envelope,
+    envelope_options,
     fail,
     ready_model,
     require_id,
@@ -94,17 +96,14 @@ class DevicesService(ServiceBase):
     '/track'
     """
 
+    @envelope_options
     def add(
         self,
         user_id: str | Track | None,
         token: str | None = None,
         device_type: str | None = None,
         attributes: Mapping[str, Any] | None = None,
-        *,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Add a device to a person, or update it (``Device Created or Updated``).
 
@@ -119,15 +118,9 @@ class DevicesService(ServiceBase):
         attributes : mapping, optional
             Device attributes (for example ``{"app_version": "2.1"}``); sent as the
             event's ``properties`` (see the module notes).
-        timestamp : datetime or str, optional
-            When the device was last used (timezone-aware).
-        context : Context or mapping, optional
-            Other context; its ``device`` part is merged with ``token`` and
-            ``device_type``.
-        integrations : mapping of str to bool, optional
-            Destinations to enable or disable.
-        message_id : str, optional
-            Your own ``messageId``; a UUID by default.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -159,25 +152,17 @@ class DevicesService(ServiceBase):
             token=token,
             device_type=device_type,
             attributes=attributes,
-            common=envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            common=envelope(options),
         )
 
+    @envelope_options
     def update(
         self,
         user_id: str | Track | None,
         token: str | None = None,
         device_type: str | None = None,
         attributes: Mapping[str, Any] | None = None,
-        *,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Update a person's device, adding it if needed (``Device Created or Updated``).
 
@@ -193,8 +178,9 @@ class DevicesService(ServiceBase):
             The platform, ``"ios"`` or ``"android"``.
         attributes : mapping, optional
             Device attributes to set.
-        timestamp, context, integrations, message_id
-            As for :meth:`add`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -224,24 +210,16 @@ class DevicesService(ServiceBase):
             token=token,
             device_type=device_type,
             attributes=attributes,
-            common=envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            common=envelope(options),
         )
 
+    @envelope_options
     def delete(
         self,
         user_id: str | Track | None,
         token: str | None = None,
         device_type: str | None = None,
-        *,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Remove a device from a person (``Device Deleted``).
 
@@ -253,8 +231,9 @@ class DevicesService(ServiceBase):
             The push token; sent as ``context.device.token``.
         device_type : str, optional
             The platform, ``"ios"`` or ``"android"``.
-        timestamp, context, integrations, message_id
-            As for :meth:`add`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -285,12 +264,7 @@ class DevicesService(ServiceBase):
             token=token,
             device_type=device_type,
             attributes=None,
-            common=envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            common=envelope(options),
         )
 
     def _device_event(

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import Unpack
+
 from cio._constants import (
     EVENT_EXPERIMENT_VIEWED,
     EVENT_REPORT_DELIVERY,
@@ -24,13 +26,13 @@ from cio._constants import (
 )
 from cio.models import SEMANTIC_EVENTS, SEMANTIC_FAMILIES, Page, Screen, Track
 from cio.services._base import (
-    ContextInput,
+    EnvelopeOptions,
     SendResult,
     ServiceBase,
-    Timestamp,
     build,
     check_event,
     envelope,
+    envelope_options,
     fail,
     ready_model,
     semantic,
@@ -68,6 +70,7 @@ class EventsService(ServiceBase):
     '/track'
     """
 
+    @envelope_options
     def track(
         self,
         user_id: str | Track | None = None,
@@ -75,10 +78,7 @@ class EventsService(ServiceBase):
         properties: Mapping[str, Any] | None = None,
         *,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Record something a person did (``POST /track``).
 
@@ -96,14 +96,9 @@ class EventsService(ServiceBase):
             Event properties.
         anonymous_id : str, optional
             An id for a person you do not know yet; needed when ``user_id`` is not given.
-        timestamp : datetime or str, optional
-            When it happened (timezone-aware); defaults to when it arrives.
-        context : Context or mapping, optional
-            Context such as ``ip``, ``page`` or ``device``.
-        integrations : mapping of str to bool, optional
-            Destinations to enable or disable.
-        message_id : str, optional
-            Your own ``messageId``; a UUID by default.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -128,9 +123,7 @@ class EventsService(ServiceBase):
         {'plan': 'pro'}
         """
         summary = "invalid events.track call"
-        common = envelope(
-            timestamp=timestamp, context=context, integrations=integrations, message_id=message_id
-        )
+        common = envelope(options)
         others = {"event": event, "properties": properties, "anonymous_id": anonymous_id, **common}
         ready = ready_model(user_id, Track, summary, others)
         if ready is not None:
@@ -143,6 +136,7 @@ class EventsService(ServiceBase):
             return self._send(semantic(name, summary, fields))
         return self._send(build(Track, summary, fields))
 
+    @envelope_options
     def page(
         self,
         user_id: str | Page | None = None,
@@ -151,10 +145,7 @@ class EventsService(ServiceBase):
         *,
         anonymous_id: str | None = None,
         category: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Record a web page view (``POST /page``).
 
@@ -170,8 +161,9 @@ class EventsService(ServiceBase):
             An id for a person you do not know yet.
         category : str, optional
             The page category.
-        timestamp, context, integrations, message_id
-            As for :meth:`track`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -201,15 +193,11 @@ class EventsService(ServiceBase):
                 "properties": properties,
                 "anonymous_id": anonymous_id,
                 "category": category,
-                **envelope(
-                    timestamp=timestamp,
-                    context=context,
-                    integrations=integrations,
-                    message_id=message_id,
-                ),
+                **envelope(options),
             },
         )
 
+    @envelope_options
     def screen(
         self,
         user_id: str | Screen | None = None,
@@ -218,10 +206,7 @@ class EventsService(ServiceBase):
         *,
         anonymous_id: str | None = None,
         category: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Record a mobile screen view (``POST /screen``).
 
@@ -237,8 +222,9 @@ class EventsService(ServiceBase):
             An id for a person you do not know yet.
         category : str, optional
             The screen category.
-        timestamp, context, integrations, message_id
-            As for :meth:`track`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -268,15 +254,11 @@ class EventsService(ServiceBase):
                 "properties": properties,
                 "anonymous_id": anonymous_id,
                 "category": category,
-                **envelope(
-                    timestamp=timestamp,
-                    context=context,
-                    integrations=integrations,
-                    message_id=message_id,
-                ),
+                **envelope(options),
             },
         )
 
+    @envelope_options
     def ecommerce(
         self,
         event_name: str | Track | None,
@@ -284,10 +266,7 @@ class EventsService(ServiceBase):
         properties: Mapping[str, Any] | None = None,
         *,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Send an ecommerce semantic event (``POST /track``).
 
@@ -301,8 +280,9 @@ class EventsService(ServiceBase):
             Event properties, checked against the event's model.
         anonymous_id : str, optional
             An id for a person you do not know yet.
-        timestamp, context, integrations, message_id
-            As for :meth:`track`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -333,14 +313,10 @@ class EventsService(ServiceBase):
             user_id=user_id,
             properties=properties,
             anonymous_id=anonymous_id,
-            common=envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            common=envelope(options),
         )
 
+    @envelope_options
     def email(
         self,
         event_name: str | Track | None,
@@ -348,10 +324,7 @@ class EventsService(ServiceBase):
         properties: Mapping[str, Any] | None = None,
         *,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Send an email semantic event (``POST /track``).
 
@@ -365,8 +338,9 @@ class EventsService(ServiceBase):
             Event properties, checked against the event's model.
         anonymous_id : str, optional
             An id for a person you do not know yet.
-        timestamp, context, integrations, message_id
-            As for :meth:`track`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -397,14 +371,10 @@ class EventsService(ServiceBase):
             user_id=user_id,
             properties=properties,
             anonymous_id=anonymous_id,
-            common=envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            common=envelope(options),
         )
 
+    @envelope_options
     def mobile(
         self,
         event_name: str | Track | None,
@@ -412,10 +382,7 @@ class EventsService(ServiceBase):
         properties: Mapping[str, Any] | None = None,
         *,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Send a mobile app semantic event (``POST /track``).
 
@@ -429,8 +396,9 @@ class EventsService(ServiceBase):
             Event properties, checked against the event's model.
         anonymous_id : str, optional
             An id for a person you do not know yet.
-        timestamp, context, integrations, message_id
-            As for :meth:`track`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -461,14 +429,10 @@ class EventsService(ServiceBase):
             user_id=user_id,
             properties=properties,
             anonymous_id=anonymous_id,
-            common=envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            common=envelope(options),
         )
 
+    @envelope_options
     def video(
         self,
         event_name: str | Track | None,
@@ -476,10 +440,7 @@ class EventsService(ServiceBase):
         properties: Mapping[str, Any] | None = None,
         *,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Send a video semantic event (``POST /track``).
 
@@ -493,8 +454,9 @@ class EventsService(ServiceBase):
             Event properties, checked against the event's model.
         anonymous_id : str, optional
             An id for a person you do not know yet.
-        timestamp, context, integrations, message_id
-            As for :meth:`track`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -525,14 +487,10 @@ class EventsService(ServiceBase):
             user_id=user_id,
             properties=properties,
             anonymous_id=anonymous_id,
-            common=envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            common=envelope(options),
         )
 
+    @envelope_options
     def live_chat(
         self,
         event_name: str | Track | None,
@@ -540,10 +498,7 @@ class EventsService(ServiceBase):
         properties: Mapping[str, Any] | None = None,
         *,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Send a live chat semantic event (``POST /track``).
 
@@ -557,8 +512,9 @@ class EventsService(ServiceBase):
             Event properties, checked against the event's model.
         anonymous_id : str, optional
             An id for a person you do not know yet.
-        timestamp, context, integrations, message_id
-            As for :meth:`track`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -590,14 +546,10 @@ class EventsService(ServiceBase):
             user_id=user_id,
             properties=properties,
             anonymous_id=anonymous_id,
-            common=envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            common=envelope(options),
         )
 
+    @envelope_options
     def experiment_viewed(
         self,
         user_id: str | Track | None = None,
@@ -608,10 +560,7 @@ class EventsService(ServiceBase):
         variation_id: str | None = None,
         variation_name: str | None = None,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Record that a person saw a variant of an A/B test (``Experiment Viewed``).
 
@@ -625,8 +574,9 @@ class EventsService(ServiceBase):
             The test and the variant shown; sent as properties of the same names.
         anonymous_id : str, optional
             An id for a person you do not know yet.
-        timestamp, context, integrations, message_id
-            As for :meth:`track`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -657,9 +607,7 @@ class EventsService(ServiceBase):
             "variation_id": variation_id,
             "variation_name": variation_name,
         }
-        common = envelope(
-            timestamp=timestamp, context=context, integrations=integrations, message_id=message_id
-        )
+        common = envelope(options)
         others = {**named, "properties": properties, "anonymous_id": anonymous_id, **common}
         ready = ready_model(user_id, Track, summary, others)
         if ready is not None:
@@ -670,6 +618,7 @@ class EventsService(ServiceBase):
         fields = {"user_id": user_id, "anonymous_id": anonymous_id, "properties": merged, **common}
         return self._send(semantic(EVENT_EXPERIMENT_VIEWED, summary, fields))
 
+    @envelope_options
     def report_delivery(
         self,
         delivery_id: str | Track | None,
@@ -682,10 +631,7 @@ class EventsService(ServiceBase):
         properties: Mapping[str, Any] | None = None,
         user_id: str | None = None,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Report what happened to a delivered message (``Report Delivery Event``).
 
@@ -710,8 +656,9 @@ class EventsService(ServiceBase):
             Other event properties.
         user_id, anonymous_id : str, optional
             The person, when you know them.
-        timestamp, context, integrations, message_id
-            As for :meth:`track`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -743,9 +690,7 @@ class EventsService(ServiceBase):
             "actionValue": action_value,
             "href": href,
         }
-        common = envelope(
-            timestamp=timestamp, context=context, integrations=integrations, message_id=message_id
-        )
+        common = envelope(options)
         others = {
             **named,
             "properties": properties,

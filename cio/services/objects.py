@@ -25,6 +25,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import Unpack
+
 from cio._constants import (
     DEFAULT_OBJECT_TYPE_ID,
     EVENT_OBJECT_DELETED,
@@ -32,13 +34,13 @@ from cio._constants import (
 )
 from cio.models import Group, Track
 from cio.services._base import (
-    ContextInput,
+    EnvelopeOptions,
     SendResult,
     ServiceBase,
-    Timestamp,
     build,
     check_event,
     envelope,
+    envelope_options,
     fail,
     ready_model,
     require_id,
@@ -112,6 +114,7 @@ class ObjectsService(ServiceBase):
     '/group'
     """
 
+    @envelope_options
     def create(
         self,
         object_id: str | Group | None,
@@ -120,10 +123,7 @@ class ObjectsService(ServiceBase):
         user_id: str | None = None,
         *,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Create an object, or update it if it exists (``POST /group``).
 
@@ -144,14 +144,9 @@ class ObjectsService(ServiceBase):
         anonymous_id : str, optional
             The ``anonymousId`` to send when there is no ``user_id``; a random UUID
             by default.
-        timestamp : datetime or str, optional
-            When it happened (timezone-aware).
-        context : Context or mapping, optional
-            Message context.
-        integrations : mapping of str to bool, optional
-            Destinations to enable or disable.
-        message_id : str, optional
-            Your own ``messageId``; a UUID by default.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -183,14 +178,10 @@ class ObjectsService(ServiceBase):
             attributes=attributes,
             user_id=user_id,
             anonymous_id=anonymous_id,
-            common=envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            common=envelope(options),
         )
 
+    @envelope_options
     def update(
         self,
         object_id: str | Group | None,
@@ -199,10 +190,7 @@ class ObjectsService(ServiceBase):
         user_id: str | None = None,
         *,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Update an object's attributes, creating it if needed (``POST /group``).
 
@@ -220,8 +208,11 @@ class ObjectsService(ServiceBase):
             Attributes to set; ``None`` as a value clears one.
         user_id : str, optional
             A person to relate to the object.
-        anonymous_id, timestamp, context, integrations, message_id
+        anonymous_id
             As for :meth:`create`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -251,24 +242,17 @@ class ObjectsService(ServiceBase):
             attributes=attributes,
             user_id=user_id,
             anonymous_id=anonymous_id,
-            common=envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            common=envelope(options),
         )
 
+    @envelope_options
     def delete(
         self,
         object_id: str | Track | None,
         object_type_id: ObjectTypeId = DEFAULT_OBJECT_TYPE_ID,
         *,
         anonymous_id: str | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Delete an object (an ``Object Deleted`` track event).
 
@@ -284,8 +268,9 @@ class ObjectsService(ServiceBase):
             The object type ("1" by default).
         anonymous_id : str, optional
             The ``anonymousId`` to send; a fixed placeholder by default.
-        timestamp, context, integrations, message_id
-            As for :meth:`create`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -310,9 +295,7 @@ class ObjectsService(ServiceBase):
         ('Object Deleted', 'acme', True)
         """
         summary = "invalid objects.delete call"
-        common = envelope(
-            timestamp=timestamp, context=context, integrations=integrations, message_id=message_id
-        )
+        common = envelope(options)
         ready = ready_model(object_id, Track, summary, {"anonymous_id": anonymous_id, **common})
         if ready is not None:
             check_event(
@@ -328,17 +311,14 @@ class ObjectsService(ServiceBase):
         }
         return self._send(semantic(EVENT_OBJECT_DELETED, summary, fields))
 
+    @envelope_options
     def create_relationship(
         self,
         user_id: str | Group | None,
         object_id: str | None = None,
         object_type_id: ObjectTypeId = DEFAULT_OBJECT_TYPE_ID,
         attributes: Mapping[str, Any] | None = None,
-        *,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Relate a person to an object (``POST /group`` with ``userId``).
 
@@ -355,8 +335,9 @@ class ObjectsService(ServiceBase):
             The object type ("1" by default).
         attributes : mapping, optional
             Attributes of the relationship (for example ``{"role": "admin"}``).
-        timestamp, context, integrations, message_id
-            As for :meth:`create`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -380,9 +361,7 @@ class ObjectsService(ServiceBase):
         {'relationshipAttributes': {'role': 'admin'}, 'objectTypeId': '1'}
         """
         summary = "invalid objects.create_relationship call"
-        common = envelope(
-            timestamp=timestamp, context=context, integrations=integrations, message_id=message_id
-        )
+        common = envelope(options)
         others = {"object_id": object_id, "attributes": attributes, **common}
         ready = ready_model(user_id, Group, summary, others)
         if ready is not None:
@@ -397,16 +376,13 @@ class ObjectsService(ServiceBase):
         fields = {"user_id": user_id, "group_id": object_id, "traits": traits, **common}
         return self._send(build(Group, summary, fields))
 
+    @envelope_options
     def delete_relationship(
         self,
         user_id: str | Track | None,
         object_id: str | None = None,
         object_type_id: ObjectTypeId = DEFAULT_OBJECT_TYPE_ID,
-        *,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Remove a person's relationship to an object (``Relationship Deleted``).
 
@@ -418,8 +394,9 @@ class ObjectsService(ServiceBase):
             The object's id (sent as ``properties.objectId``).
         object_type_id : str or int
             The object type ("1" by default).
-        timestamp, context, integrations, message_id
-            As for :meth:`create`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -444,9 +421,7 @@ class ObjectsService(ServiceBase):
         ('Relationship Deleted', '42', 'acme')
         """
         summary = "invalid objects.delete_relationship call"
-        common = envelope(
-            timestamp=timestamp, context=context, integrations=integrations, message_id=message_id
-        )
+        common = envelope(options)
         ready = ready_model(user_id, Track, summary, {"object_id": object_id, **common})
         if ready is not None:
             check_event(

@@ -16,16 +16,18 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import Unpack
+
 from cio._constants import EVENT_USER_DELETED, EVENT_USER_SUPPRESSED, EVENT_USER_UNSUPPRESSED
 from cio.models import Alias, Identify, Track
 from cio.services._base import (
-    ContextInput,
+    EnvelopeOptions,
     SendResult,
     ServiceBase,
-    Timestamp,
     build,
     check_event,
     envelope,
+    envelope_options,
     fail,
     ready_model,
     require_id,
@@ -59,6 +61,7 @@ class PeopleService(ServiceBase):
     '/identify'
     """
 
+    @envelope_options
     def identify(
         self,
         user_id: str | Identify | None = None,
@@ -67,10 +70,7 @@ class PeopleService(ServiceBase):
         anonymous_id: str | None = None,
         email: str | None = None,
         email_as_user_id: bool = False,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Create or update a person and their traits (``POST /identify``).
 
@@ -88,14 +88,9 @@ class PeopleService(ServiceBase):
         email_as_user_id : bool
             Also use ``email`` as the ``userId``. Only do this if your workspace
             identifies people by email; see the module notes.
-        timestamp : datetime or str, optional
-            When the change happened (timezone-aware); defaults to when it arrives.
-        context : Context or mapping, optional
-            Context such as ``ip`` or ``locale``.
-        integrations : mapping of str to bool, optional
-            Destinations to enable or disable.
-        message_id : str, optional
-            Your own ``messageId`` (for idempotent retries); a UUID by default.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -125,12 +120,7 @@ class PeopleService(ServiceBase):
             "anonymous_id": anonymous_id,
             "email": email,
             "email_as_user_id": email_as_user_id or None,
-            **envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            **envelope(options),
         }
         ready = ready_model(user_id, Identify, summary, others)
         if ready is not None:
@@ -160,15 +150,13 @@ class PeopleService(ServiceBase):
         message = build(Identify, summary, fields)
         return self._send(message)
 
+    @envelope_options
     def delete(
         self,
         user_id: str | Track | None,
         *,
         properties: Mapping[str, Any] | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Delete a person (a ``User Deleted`` track event).
 
@@ -179,8 +167,9 @@ class PeopleService(ServiceBase):
             ``User Deleted`` model.
         properties : mapping, optional
             Event properties; Customer.io ignores them, other destinations may not.
-        timestamp, context, integrations, message_id
-            As for :meth:`identify`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -208,23 +197,16 @@ class PeopleService(ServiceBase):
             "people.delete",
             user_id,
             properties,
-            envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            envelope(options),
         )
 
+    @envelope_options
     def suppress(
         self,
         user_id: str | Track | None,
         *,
         properties: Mapping[str, Any] | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Delete a person and stop them being added again (``User Suppressed``).
 
@@ -237,8 +219,9 @@ class PeopleService(ServiceBase):
             The person's id, or a ready ``User Suppressed`` model.
         properties : mapping, optional
             Event properties.
-        timestamp, context, integrations, message_id
-            As for :meth:`identify`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -266,23 +249,16 @@ class PeopleService(ServiceBase):
             "people.suppress",
             user_id,
             properties,
-            envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            envelope(options),
         )
 
+    @envelope_options
     def unsuppress(
         self,
         user_id: str | Track | None,
         *,
         properties: Mapping[str, Any] | None = None,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Allow a suppressed id to be added again (``User Unsuppressed``).
 
@@ -294,8 +270,9 @@ class PeopleService(ServiceBase):
             The person's id, or a ready ``User Unsuppressed`` model.
         properties : mapping, optional
             Event properties.
-        timestamp, context, integrations, message_id
-            As for :meth:`identify`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -323,23 +300,15 @@ class PeopleService(ServiceBase):
             "people.unsuppress",
             user_id,
             properties,
-            envelope(
-                timestamp=timestamp,
-                context=context,
-                integrations=integrations,
-                message_id=message_id,
-            ),
+            envelope(options),
         )
 
+    @envelope_options
     def merge(
         self,
         primary_id: str | Alias | None,
         secondary_id: str | None = None,
-        *,
-        timestamp: Timestamp | None = None,
-        context: ContextInput | None = None,
-        integrations: Mapping[str, bool] | None = None,
-        message_id: str | None = None,
+        **options: Unpack[EnvelopeOptions],
     ) -> SendResult:
         """Merge the secondary profile into the primary one (``POST /alias``).
 
@@ -352,8 +321,9 @@ class PeopleService(ServiceBase):
             The id that remains, or a ready :class:`cio.models.Alias`.
         secondary_id : str
             The id merged into the primary profile.
-        timestamp, context, integrations, message_id
-            As for :meth:`identify`.
+        **options
+            The envelope options ``timestamp``, ``context``, ``integrations`` and
+            ``message_id``, by name (see :class:`cio.services.EnvelopeOptions`).
 
         Returns
         -------
@@ -378,9 +348,7 @@ class PeopleService(ServiceBase):
         ('42', 'old-7')
         """
         summary = "invalid people.merge call"
-        common = envelope(
-            timestamp=timestamp, context=context, integrations=integrations, message_id=message_id
-        )
+        common = envelope(options)
         ready = ready_model(primary_id, Alias, summary, {"secondary_id": secondary_id, **common})
         if ready is not None:
             return self._send(ready)

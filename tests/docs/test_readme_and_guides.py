@@ -37,7 +37,7 @@ def test_readme_quickstart_runs_against_the_sandbox(
 def test_configuration_guide_examples_run(tmp_path: Path) -> None:
     (tmp_path / ".env.production").write_text("CIO_API_KEY=production-key\nCIO_REGION=eu\n")
     blocks = _python_blocks("docs/configuration.md")
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     namespace: dict[str, object] = {}
     root_handlers = list(logging.getLogger().handlers)
     try:
@@ -46,6 +46,7 @@ def test_configuration_guide_examples_run(tmp_path: Path) -> None:
     finally:
         # The logging example configures the root logger; undo it for the other tests.
         logging.getLogger().handlers[:] = root_handlers
+    assert namespace["client"].retry_policy.max_retries == 3  # type: ignore[attr-defined]
     settings = namespace["settings"]
     assert settings.resolved_base_url == "https://cdp-eu.customer.io/v1"  # type: ignore[attr-defined]
     assert logging.getLogger("cio").level == logging.DEBUG

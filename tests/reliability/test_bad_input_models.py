@@ -22,8 +22,9 @@ import pydantic
 import pytest
 
 from cio import PayloadTooLargeError, ValidationError
-from cio._constants import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH
+from cio._constants import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES
 from cio.models import Alias, Batch, Group, Identify, Page, Screen, Track, parse_message
+from cio.models._constants import MAX_NESTING_DEPTH
 from tests.reliability._canaries import EMAIL, PROPERTY_VALUE, TRAIT_VALUE, assert_clean
 
 pytestmark = pytest.mark.reliability

@@ -12,12 +12,22 @@ from cio.cli import main
 def test_all_matches_public_names() -> None:
     public = {
         name
-        for name, value in vars(cio).items()
+        for name in dir(cio)
         if not name.startswith("_")
-        and not inspect.ismodule(value)
-        and getattr(value, "__module__", "").startswith("cio")
+        and not inspect.ismodule(getattr(cio, name))
+        and getattr(getattr(cio, name), "__module__", "").startswith("cio")
     }
     assert public == set(cio.__all__) - {"__version__"}
+    for name in cio.__all__:
+        assert getattr(cio, name) is not None
+
+
+def test_names_are_imported_on_first_use_only() -> None:
+    code = (
+        "import sys, cio; assert 'cio.client' not in sys.modules; "
+        "from cio import CustomerIOClient; assert 'cio.client' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_every_error_derives_from_root() -> None:

@@ -5,7 +5,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 import requests
@@ -16,7 +16,6 @@ from cio import (
     AuthenticationError,
     BadRequestError,
     ClientClosedError,
-    CustomerIOClient,
     NetworkError,
     NotFoundError,
     PayloadTooLargeError,
@@ -25,6 +24,7 @@ from cio import (
     ServerError,
 )
 from cio._ratelimit import RateLimiter
+from cio._retry import RetryingTransport, RetryPolicy
 from cio._transport import HTTPTransport
 
 BASE = "https://api.test/v1"
@@ -45,16 +45,23 @@ class Waits:
         self.now += seconds
 
 
-def make(waits: Waits, **kwargs: object) -> HTTPTransport:
-    options: dict[str, object] = {
-        "authorization": AUTH,
-        "max_retries": 3,
-        "sleep": waits.sleep,
-        "clock": waits.clock,
-        "random": lambda: 1.0,
-    }
-    options.update(kwargs)
-    return HTTPTransport(BASE, **options)  # type: ignore[arg-type]
+_POLICY_FIELDS = ("max_retries", "deadline", "retry_after_cap")
+
+
+def make(waits: Waits, **kwargs: Any) -> RetryingTransport:
+    """The HTTP transport inside the retry loop the client puts around it."""
+    policy = RetryPolicy(
+        **{"max_retries": 3, **{k: kwargs.pop(k) for k in _POLICY_FIELDS if k in kwargs}}
+    )
+    limiter = kwargs.pop("rate_limiter", None)
+    return RetryingTransport(
+        HTTPTransport(BASE, authorization=AUTH, **kwargs),
+        policy,
+        rate_limiter=limiter,
+        sleep=waits.sleep,
+        clock=waits.clock,
+        random=lambda: 1.0,
+    )
 
 
 def test_sends_bytes_with_headers() -> None:
@@ -255,20 +262,24 @@ def test_retries_against_a_real_loopback_server(flaky_server: str) -> None:
     _FlakyHandler.statuses = [503, 429, 200]
     _FlakyHandler.bodies = []
     waits = Waits()
-    client = CustomerIOClient(api_key=SECRET, base_url=flaky_server, max_retries=3, transport=None)
-    transport = HTTPTransport(
-        flaky_server, authorization=AUTH, max_retries=3, sleep=waits.sleep, random=lambda: 0.0
+    transport = RetryingTransport(
+        HTTPTransport(flaky_server, authorization=AUTH),
+        RetryPolicy(max_retries=3),
+        sleep=waits.sleep,
+        random=lambda: 0.0,
     )
     response = transport.send("/track", b'{"messageId":"m-1"}')
     assert response.attempts == 3
     assert _FlakyHandler.bodies == [b'{"messageId":"m-1"}'] * 3
     assert waits.sleeps == [0.25, 0.0]
-    client.close()
+    transport.close()
 
 
 def test_connection_refused_is_network_error() -> None:
-    transport = HTTPTransport(
-        "http://127.0.0.1:9/v1", authorization=AUTH, max_retries=1, sleep=lambda _: None
+    transport = RetryingTransport(
+        HTTPTransport("http://127.0.0.1:9/v1", authorization=AUTH),
+        RetryPolicy(max_retries=1),
+        sleep=lambda _: None,
     )
     with pytest.raises(NetworkError) as info:
         transport.send("/track", b"{}")
@@ -320,14 +331,17 @@ def test_retry_jitter_leaves_the_global_random_state_alone() -> None:
     state = random.getstate()
     with requests_mock.Mocker() as mock:
         mock.post(f"{BASE}/track", [{"status_code": 503}, {"status_code": 200}])
-        HTTPTransport(BASE, authorization=AUTH, sleep=lambda _: None).send("/track", b"{}")
+        RetryingTransport(
+            HTTPTransport(BASE, authorization=AUTH), RetryPolicy(), sleep=lambda _: None
+        ).send("/track", b"{}")
     assert random.getstate() == state
 
 
 def test_reset_after_fork_only_acts_in_a_new_process() -> None:
     import os
 
-    transport = make(Waits())
+    transport = make(Waits()).transport
+    assert isinstance(transport, HTTPTransport)
     session = transport._session
     transport.reset_after_fork()
     assert transport._session is session  # same process: nothing to reset

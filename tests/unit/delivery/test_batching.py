@@ -33,8 +33,8 @@ def test_packer_reports_the_exact_body_size() -> None:
     for item in items:
         assert packer.add(item) is None
     assert packer.size == len(batch_body(items))
-    assert packer.drain() == items
-    assert packer.drain() == []
+    assert packer.drain().bodies == items
+    assert packer.drain().bodies == []
 
 
 def test_a_batch_filled_to_the_last_byte_is_kept_and_one_more_byte_starts_a_new_one() -> None:
@@ -93,3 +93,33 @@ def test_small_messages_fill_batches_at_least_95_percent(pattern: list[int]) -> 
     assert len(batches) >= 3
     for batch in batches[:-1]:
         assert len(batch_body(batch)) >= 0.95 * MAX_BATCH_BYTES
+
+
+def test_a_message_too_large_alone_leaves_the_collected_batch_intact() -> None:
+    packer = BatchPacker(max_bytes=1000)
+    first = _message(300, 1)
+    packer.add(first, "m-1", 0)
+    with pytest.raises(PayloadTooLargeError):
+        packer.add(_message(2000, 2), "m-2", 1)
+    drained = packer.drain()
+    assert (drained.bodies, drained.ids, drained.indices) == ([first], ["m-1"], [0])
+    assert drained.size == len(drained.body())
+
+
+def test_the_engine_packs_with_this_packer() -> None:
+    from cio.delivery import DeliveryEngine, MemoryDeadLetterStore
+    from cio.testing import RecordingTransport
+
+    transport = RecordingTransport()
+    engine = DeliveryEngine(
+        transport.send, dead_letters=MemoryDeadLetterStore(), workers=1, max_bytes=1000
+    )
+    items = [_message(size, number) for number, size in enumerate([300, 400, 290, 500, 20])]
+    for number, item in enumerate(items):
+        engine.put(item, "same-user", f"m-{number}", number)
+    engine.close()
+    sent = [
+        [json.dumps(m, separators=(",", ":")).encode() for m in r.messages]
+        for r in transport.requests
+    ]
+    assert sent == list(pack(items, max_bytes=1000))

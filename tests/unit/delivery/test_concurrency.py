@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from cio import CustomerIOClient
 from cio._ratelimit import RateLimiter
+from cio._retry import RetryingTransport, RetryPolicy
 from cio._transport import HTTPTransport
 from cio.models import Track
 
@@ -54,8 +55,10 @@ def test_the_shared_rate_limiter_is_never_exceeded_in_any_window() -> None:
             return waited
 
     with recording_server() as server:
-        transport = HTTPTransport(
-            server.url, authorization="Basic eDo=", rate_limiter=RecordingLimiter(limit, window)
+        transport = RetryingTransport(
+            HTTPTransport(server.url, authorization="Basic eDo="),
+            RetryPolicy(),
+            rate_limiter=RecordingLimiter(limit, window),
         )
         client = CustomerIOClient(api_key="key", transport=transport)
         messages = [

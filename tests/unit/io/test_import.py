@@ -14,9 +14,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from cio._constants import IMPORT_NAMESPACE
 from cio.errors import ConfigurationError
 from cio.io import ImportState, MessageIds, file_identity, import_csv, import_jsonl
+from cio.io._constants import IMPORT_NAMESPACE
 
 PEOPLE = "user_id,email,plan\n" + "".join(
     f"{n},p{n}@example.com,pro\n" if n != 5 else "5,not-an-email,pro\n" for n in range(1, 11)

@@ -14,8 +14,8 @@ import pandas as pd
 import pydantic
 import pytest
 
-from cio._constants import MAX_NESTING_DEPTH
 from cio.models import Identify, Track
+from cio.models._constants import MAX_NESTING_DEPTH
 
 SECRET = "s3cr3t-4417"
 
