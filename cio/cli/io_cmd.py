@@ -217,6 +217,7 @@ def run_validate(args: argparse.Namespace) -> int:
     if result.columns:
         print("columns: " + ", ".join(f"{c} -> {t}" for c, t in result.columns.items()))
     _print_errors(result.table(args.max_errors), result.error_count)
+    _print_errors(result.warnings_table(args.max_errors), result.warning_count)
     if args.errors_csv:
         print(f"\nall {result.error_count} errors written to {args.errors_csv}")
     return EXIT_OK if result.ok else EXIT_INVALID
@@ -225,6 +226,7 @@ def run_validate(args: argparse.Namespace) -> int:
 def _print_import(report: Any, shown: int) -> None:
     print(report.summary())
     _print_errors(report.table(shown), report.error_count)
+    _print_errors(report.warnings_table(shown), report.warning_count)
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -198,7 +198,7 @@ def send_messages(
     try:
         for index, item in enumerate(messages):
             try:
-                body, message_id, key = convert(item, index)
+                body, message_id, key, _warnings = convert(item, index)
             except ValidationError as exc:
                 engine.reject(index, None, exc)
                 continue

@@ -22,8 +22,11 @@ from cio.io._validate import (
     _ErrorSink,
     _is_dataframe,
     format_error_table,
+    format_warning_table,
+    html_warning_table,
     open_rows,
     source_name,
+    warning_note,
 )
 from cio.models import EncodedMessage, Message
 
@@ -70,6 +73,11 @@ class ImportReport:
         Nothing was sent.
     duration : float
         Seconds the whole import took.
+    warnings : tuple of ErrorDetail
+        The first row warnings (accepted and sent, probably a mistake), located like
+        errors; all are counted in ``warning_count``.
+    warning_count : int
+        Every row warning found.
     """
 
     source: str
@@ -84,6 +92,8 @@ class ImportReport:
     delivery: Any
     dry_run: bool
     duration: float
+    warnings: tuple[ErrorDetail, ...] = ()
+    warning_count: int = 0
 
     @property
     def sent(self) -> int:
@@ -106,7 +116,7 @@ class ImportReport:
         lines = [
             f"{action} of {self.source} as {self.kind}: {self.rows} rows, {self.valid} valid, "
             f"{self.invalid} invalid, {self.skipped} skipped (already sent), "
-            f"{self.duration:.2f} s"
+            f"{self.duration:.2f} s{warning_note(self.warning_count)}"
         ]
         if self.delivery is not None:
             lines.append(str(self.delivery))
@@ -129,6 +139,20 @@ class ImportReport:
         """
         return format_error_table(self.errors, limit, total=self.error_count)
 
+    def warnings_table(self, limit: int | None = None) -> str:
+        """The first ``limit`` row warnings as a text table (empty when there are none).
+
+        Parameters
+        ----------
+        limit : int, optional
+            How many to show.
+
+        Returns
+        -------
+        str
+        """
+        return format_warning_table(self.warnings, limit, total=self.warning_count)
+
     def _repr_html_(self) -> str:
         counts = (
             f"<p><b>{'dry run' if self.dry_run else 'import'}</b> of "
@@ -143,7 +167,7 @@ class ImportReport:
         errors = ""
         if self.errors:
             errors = "<pre>" + html.escape(self.table(20)) + "</pre>"
-        return counts + delivery + errors
+        return counts + delivery + errors + html_warning_table(self.warnings, self.warning_count)
 
 
 def import_source(
@@ -291,7 +315,7 @@ def run_import(
     message_ids = MessageIds(import_id, spec.name)
     tracker = ImportState(state, import_id=import_id, kind=spec.name) if state else None
     sink = _ErrorSink(max_errors, errors_csv)
-    counts = _Counts()
+    counts = _Counts(max_errors)
     try:
         _targets, rows = open_rows(
             source,
@@ -339,6 +363,8 @@ def run_import(
         delivery=delivery,
         dry_run=dry_run,
         duration=time.perf_counter() - started,
+        warnings=tuple(counts.warnings.kept),
+        warning_count=counts.warnings.count,
     )
     logger.info(
         "imported %s as %s: %d rows, %d invalid, %d skipped",
@@ -352,10 +378,11 @@ def run_import(
 
 
 class _Counts:
-    def __init__(self) -> None:
+    def __init__(self, max_warnings: int) -> None:
         self.rows = 0
         self.valid = 0
         self.skipped = 0
+        self.warnings = _ErrorSink(max_warnings, None)
 
     def skipper(self, done: Callable[[int], bool]) -> Callable[[int], bool]:
         def skip(row: int) -> bool:
@@ -376,6 +403,9 @@ def _valid_messages(
             sink.add(errors)
             continue
         counts.valid += 1
+        found = getattr(message, "warnings", ())
+        if found:
+            counts.warnings.add(found)
         if pending is not None:
             pending[message.message_id] = number
         yield message

@@ -43,6 +43,7 @@ from cio.models import (
     Screen,
     Track,
     parse_message,
+    warning_policy,
 )
 from cio.models._wire import encode_wire
 
@@ -597,11 +598,18 @@ class Plan:
         if "messageId" not in data and self._message_ids is not None:
             data["messageId"] = self._message_ids(number)
         try:
-            return Row(number, self._build(data), ())
+            message = self._build(data)
         except pydantic.ValidationError as exc:
             return Row(number, None, self._details(number, exc))
         except ValidationError as exc:  # text that cannot be written as UTF-8
             return Row(number, None, self._located(number, exc.errors))
+        if type(message) is EncodedMessage and message.warnings:
+            # Accepted, probably a mistake: located like errors; errors if CIO_WARNINGS=error.
+            found = self._located(number, message.warnings)
+            if warning_policy() == "error":
+                return Row(number, None, found)
+            message = message._replace(warnings=found)
+        return Row(number, message, ())
 
     def _details(self, number: int, exc: pydantic.ValidationError) -> tuple[ErrorDetail, ...]:
         details = []

@@ -6,7 +6,7 @@ import csv
 import html
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -207,6 +207,11 @@ class ValidationResult:
         All errors found, including those not kept.
     columns : mapping
         Column name to the field it fills.
+    warnings : tuple of ErrorDetail
+        The first ``max_errors`` warnings (accepted, probably a mistake), located like
+        errors; they do not make a row invalid.
+    warning_count : int
+        All warnings found.
     """
 
     source: str
@@ -217,6 +222,8 @@ class ValidationResult:
     errors: tuple[ErrorDetail, ...]
     error_count: int
     columns: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[ErrorDetail, ...] = ()
+    warning_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -236,7 +243,7 @@ class ValidationResult:
         status = "OK" if self.ok else "INVALID"
         return (
             f"{status}: {self.source} as {self.kind}: {self.rows} rows, {self.valid} valid, "
-            f"{self.invalid} invalid, {self.error_count} errors"
+            f"{self.invalid} invalid, {self.error_count} errors{warning_note(self.warning_count)}"
         )
 
     def table(self, limit: int | None = None) -> str:
@@ -253,7 +260,24 @@ class ValidationResult:
         """
         return format_error_table(self.errors, limit, total=self.error_count)
 
+    def warnings_table(self, limit: int | None = None) -> str:
+        """The first ``limit`` warnings as a text table (empty when there are none).
+
+        Parameters
+        ----------
+        limit : int, optional
+            How many to show; all kept warnings by default.
+
+        Returns
+        -------
+        str
+        """
+        return format_warning_table(self.warnings, limit, total=self.warning_count)
+
     def _repr_html_(self) -> str:
+        return self._errors_html() + html_warning_table(self.warnings, self.warning_count)
+
+    def _errors_html(self) -> str:
         colour = "#1a7f37" if self.ok else "#cf222e"
         head = (
             f'<p><b style="color:{colour}">{"valid" if self.ok else "invalid"}</b> '
@@ -274,6 +298,74 @@ class ValidationResult:
         if self.error_count > len(self.errors):
             more = f"<p>... and {self.error_count - len(self.errors)} more errors</p>"
         return f"{head}<table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>{more}"
+
+
+def warning_note(count: int) -> str:
+    """``", N warnings"`` for a summary line, or nothing when there are none.
+
+    Parameters
+    ----------
+    count : int
+
+    Returns
+    -------
+    str
+    """
+    return f", {count} warnings" if count else ""
+
+
+def format_warning_table(
+    warnings: Sequence[ErrorDetail], limit: int | None = None, *, total: int | None = None
+) -> str:
+    """Warnings as the error table's layout under a ``warnings:`` line; empty if none.
+
+    Parameters
+    ----------
+    warnings : sequence of ErrorDetail
+    limit : int, optional
+        Show at most this many.
+    total : int, optional
+        The number found, for the "and N more" line.
+
+    Returns
+    -------
+    str
+    """
+    if not warnings:
+        return ""
+    table = format_error_table(warnings, limit, total=total)
+    return "warnings (accepted, probably a mistake):\n" + table.replace(
+        " more errors", " more warnings"
+    )
+
+
+def html_warning_table(warnings: Sequence[ErrorDetail], total: int) -> str:
+    """The warnings as an HTML table, or nothing when there are none.
+
+    Parameters
+    ----------
+    warnings : sequence of ErrorDetail
+    total : int
+        How many were found.
+
+    Returns
+    -------
+    str
+    """
+    if not warnings:
+        return ""
+    cells = "".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape(str(value))}</td>" for value in _error_cells(detail))
+        + "</tr>"
+        for detail in warnings
+    )
+    header = "".join(f"<th>{name}</th>" for name in _ERROR_FIELDS)
+    more = f"<p>... and {total - len(warnings)} more warnings</p>" if total > len(warnings) else ""
+    return (
+        "<table><caption>Warnings (accepted, probably a mistake)</caption>"
+        f"<thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>{more}"
+    )
 
 
 def _error_cells(detail: ErrorDetail) -> tuple[str, str, str, str, str]:
@@ -402,6 +494,7 @@ def validate(
     spec = resolve_kind(kind)
     name = source_name(source)
     sink = _ErrorSink(max_errors, errors_csv)
+    warnings = _ErrorSink(max_errors, None)
     total = valid = 0
     columns: Mapping[str, str] = {}
     try:
@@ -414,6 +507,7 @@ def validate(
                 encoding=encoding,
                 delimiter=delimiter,
                 assume_timezone=resolve_timezone(assume_timezone),
+                encoded=True,
             )
         except ValidationError as exc:
             sink.add(exc.errors)
@@ -424,6 +518,9 @@ def validate(
                 sink.add(row.errors)
             else:
                 valid += 1
+                found = getattr(row.message, "warnings", ())
+                if found:
+                    warnings.add(found)
     finally:
         sink.close()
     logger.info("validated %s: %d rows, %d errors", name, total, sink.count)
@@ -436,6 +533,8 @@ def validate(
         errors=tuple(sink.kept),
         error_count=sink.count,
         columns=MappingProxyType(dict(columns)),
+        warnings=tuple(warnings.kept),
+        warning_count=warnings.count,
     )
 
 

@@ -12,6 +12,7 @@ Semantic events (``Order Completed``, ``Device Created or Updated``, ...) are
 """
 
 from cio.models import semantic as semantic
+from cio.models._advice import WARNINGS_ENV, WarningPolicy, advise, warning_policy
 from cio.models._core import CIOModel, new_message_id
 from cio.models._wire import EncodedMessage, encode_message
 from cio.models.base import Message
@@ -35,6 +36,7 @@ from cio.models.registry import semantic_event, semantic_event_class
 __all__ = [
     "SEMANTIC_EVENTS",
     "SEMANTIC_FAMILIES",
+    "WARNINGS_ENV",
     "Alias",
     "AnyMessage",
     "Batch",
@@ -48,6 +50,8 @@ __all__ = [
     "Page",
     "Screen",
     "Track",
+    "WarningPolicy",
+    "advise",
     "encode_message",
     "new_message_id",
     "parse_message",
@@ -55,4 +59,5 @@ __all__ = [
     "semantic",
     "semantic_event",
     "semantic_event_class",
+    "warning_policy",
 ]

@@ -37,12 +37,17 @@ import orjson
 import pydantic_core
 from pydantic_core import CoreSchema, PydanticCustomError, SchemaSerializer, SchemaValidator
 
+from cio.errors import ErrorDetail
+from cio.models._advice import advise, enforce_policy
 from cio.models._core import (
     IDENTIFIER_PATTERN,
     NONE_ONLY_FOR_NONE,
     _check_identifier,
+    _check_traits,
     _exact_offset,
+    check_traits_vouched,
     new_message_id,
+    refuse_unix_numbers,
 )
 from cio.models._values import json_safe
 from cio.models.base import Message, check_message_size
@@ -50,9 +55,15 @@ from cio.models.calls import SEMANTIC_EVENTS, Track, _IdentifiedMessage, message
 
 __all__ = ["EncodedMessage", "encode_message", "encode_model", "encode_wire"]
 
-Encoded: TypeAlias = tuple[bytes, str, str]
-"""``(body, message_id, key)``: compact JSON (not size-checked), its messageId, and the
-ordering key (the userId, else the anonymousId, else the messageId)."""
+Warnings: TypeAlias = tuple[ErrorDetail, ...]
+"""Located warnings of one message (see :mod:`cio.models._advice`)."""
+
+Encoded: TypeAlias = tuple[bytes, str, str, Warnings]
+"""``(body, message_id, key, warnings)``: compact JSON (not size-checked), its messageId,
+the ordering key (the userId, else the anonymousId, else the messageId), and what the
+API accepts but is probably a mistake (always empty on the compiled fast path)."""
+
+_NO_WARNINGS: Warnings = ()
 
 
 class EncodedMessage(NamedTuple):
@@ -67,11 +78,15 @@ class EncodedMessage(NamedTuple):
     key : str
         The ``userId``, else the ``anonymousId``, else the ``messageId``: messages with
         the same key are delivered in order.
+    warnings : tuple of ErrorDetail
+        What the API accepts but is probably a mistake, located; empty when nothing
+        looks wrong.
     """
 
     body: bytes
     message_id: str
     key: str
+    warnings: Warnings = ()
 
 
 class _UnsupportedSchemaError(Exception):
@@ -139,6 +154,15 @@ def _convert(schema: Any, handled: set[str]) -> Any:
     if kind == "function-after" and _is_identifier_check(schema):
         # The same rule as a Rust regex: no call into Python for every id.
         return {**schema["schema"], "pattern": IDENTIFIER_PATTERN}
+    if kind == "function-before" and schema.get("function", {}).get("function") is (
+        refuse_unix_numbers
+    ):
+        return _fast_timestamp(_convert(schema["schema"], handled), schema)
+    if kind == "function-after" and schema.get("function", {}).get("function") is _check_traits:
+        # Stricter than the model: a message whose email would be warned about falls
+        # back to the model path, where the advisors run.
+        vouched = {"type": "no-info", "function": check_traits_vouched}
+        return {**schema, "function": vouched, "schema": _convert(schema["schema"], handled)}
     if kind == "function-after" and _is_offset_check(schema):
         # A UTC datetime needs no offset check: try that first, in Rust.
         utc = {**schema["schema"], "tz_constraint": 0}
@@ -151,6 +175,29 @@ def _convert(schema: Any, handled: set[str]) -> Any:
         key: _convert(value, handled) if key in _SCHEMA_KEYS else value
         for key, value in schema.items()
     }
+
+
+# A string shaped like an RFC 3339 date, so the Rust datetime parser may read it (a
+# numeric string would be read as Unix time, which the models refuse).
+_DATE_SHAPED = r"^\d{4}-\d{2}-\d{2}"
+
+
+def _fast_timestamp(converted: Any, original: dict[str, Any]) -> dict[str, Any]:
+    """A timestamp schema whose usual inputs never call Python.
+
+    A UTC datetime instance, or a date-shaped string with a UTC offset, validates in
+    Rust; anything else (numbers included) goes through the model's own checks.
+    """
+    utc_instance = {"type": "datetime", "strict": True, "tz_constraint": 0}
+    utc_text = {
+        "type": "chain",
+        "steps": [
+            {"type": "str", "strict": True, "pattern": _DATE_SHAPED},
+            {"type": "datetime", "tz_constraint": 0},
+        ],
+    }
+    checked = {**original, "schema": converted}
+    return {"type": "union", "choices": [utc_instance, utc_text, checked], "mode": "left_to_right"}
 
 
 def _is_identifier_check(schema: dict[str, Any]) -> bool:
@@ -297,6 +344,8 @@ def _never_none(schema: dict[str, Any]) -> bool:
         return None not in schema["expected"]
     if kind == "function-before":
         return _never_none(schema["schema"])
+    if kind == "chain":
+        return _never_none(schema["steps"][-1])
     if kind == "function-after":
         function = schema["function"]["function"]
         if function is _present_json_safe:
@@ -366,7 +415,7 @@ class _Codec:
 
     def __init__(self, model: type[Message]) -> None:
         handled: set[str] = set()
-        schema: CoreSchema = _convert(model.__pydantic_core_schema__, handled)
+        schema: CoreSchema = _forbid_extras(_convert(model.__pydantic_core_schema__, handled))
         self.model = model
         self.check_identity = _CHECK_IDENTITY in handled
         # Semantic subclasses inherit the validator, where it does nothing.
@@ -398,17 +447,34 @@ class _Codec:
                 # orjson's bytes keep their whole write buffer (4 KB for a 300-byte
                 # message); an exact copy keeps queued batches at their real size.
                 body = memoryview(_dumps(out, option=_DUMPS_OPTIONS)).tobytes()
-                return body, message_id, key
+                return body, message_id, key, _NO_WARNINGS
             except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a surrogate
                 pass
         try:
-            return self.serialize(out, by_alias=True, exclude_none=True), message_id, key
+            body = self.serialize(out, by_alias=True, exclude_none=True)
+            return body, message_id, key, _NO_WARNINGS
         except pydantic_core.PydanticSerializationError:
             return self.by_model(data)
 
     def by_model(self, data: Mapping[str, Any]) -> Encoded:
         """The reference path: the model raises its own error, or its result is used."""
         return encode_model(self.model.model_validate(data))
+
+
+def _forbid_extras(schema: Any) -> Any:
+    """``schema`` with unknown top-level keys refused (nested objects unchanged).
+
+    The models keep unknown top-level keys and warn about them; the compiled path
+    refuses them instead, so such a message goes to the model path and its warnings.
+    """
+    if schema.get("type") == "typed-dict":
+        closed = {key: value for key, value in schema.items() if key != "extras_schema"}
+        return {**closed, "extra_behavior": "forbid"}
+    if schema.get("type") == "definitions" or (
+        schema.get("type", "").startswith("function-") and "schema" in schema
+    ):
+        return {**schema, "schema": _forbid_extras(schema["schema"])}
+    raise _UnsupportedSchemaError("a message schema that is not a typed dict")
 
 
 _CODECS: dict[type[Message], _Codec | None] = {}
@@ -467,11 +533,12 @@ def encode_model(message: Message) -> Encoded:
 
     Returns
     -------
-    tuple of (bytes, str, str)
+    tuple of (bytes, str, str, tuple of ErrorDetail)
     """
     message_id = message.message_id
     key = message.user_id or message.anonymous_id or message_id
-    return message.to_json_unchecked(), message_id, key
+    body = message.to_json_unchecked()
+    return body, message_id, key, advise(orjson.loads(body))
 
 
 def encode_wire(data: Mapping[str, Any], model: type[Message] | None = None) -> Encoded:
@@ -488,8 +555,8 @@ def encode_wire(data: Mapping[str, Any], model: type[Message] | None = None) -> 
 
     Returns
     -------
-    tuple of (bytes, str, str)
-        ``(body, message_id, key)``; the body is not size-checked.
+    tuple of (bytes, str, str, tuple of ErrorDetail)
+        ``(body, message_id, key, warnings)``; the body is not size-checked.
 
     Raises
     ------
@@ -515,7 +582,9 @@ def encode_wire(data: Mapping[str, Any], model: type[Message] | None = None) -> 
     return codec.encode(data)
 
 
-def encode_message(data: Mapping[str, Any] | Message) -> EncodedMessage:
+def encode_message(
+    data: Mapping[str, Any] | Message, *, warnings: str | None = None
+) -> EncodedMessage:
     """A message's wire bytes, ``messageId`` and ordering key, validated like its model.
 
     For pipelines that want the bytes the API receives (to queue or store them) without
@@ -526,6 +595,9 @@ def encode_message(data: Mapping[str, Any] | Message) -> EncodedMessage:
     ----------
     data : mapping or Message
         A message dict with a ``type`` key (wire or snake_case spelling), or a model.
+    warnings : {"warn", "error"}, optional
+        ``"error"`` refuses a message with warnings; the default comes from
+        ``CIO_WARNINGS`` (``warn``: they are in ``EncodedMessage.warnings``).
 
     Returns
     -------
@@ -537,6 +609,8 @@ def encode_message(data: Mapping[str, Any] | Message) -> EncodedMessage:
         When the dict is not a valid message (the model's own error).
     PayloadTooLargeError
         When the message is over 32 KB.
+    cio.ValidationError
+        When the message has warnings and the policy is ``error``.
 
     Example
     -------
@@ -545,7 +619,8 @@ def encode_message(data: Mapping[str, Any] | Message) -> EncodedMessage:
     ('42', True)
     """
     if isinstance(data, Message):
-        body, message_id, key = encode_model(data)
+        body, message_id, key, found = encode_model(data)
     else:
-        body, message_id, key = encode_wire(data)
-    return EncodedMessage(check_message_size(body), message_id, key)
+        body, message_id, key, found = encode_wire(data)
+    enforce_policy(found, warnings, "message refused")
+    return EncodedMessage(check_message_size(body), message_id, key, found)

@@ -17,7 +17,6 @@ from pydantic_core import PydanticCustomError
 from cio._constants import (
     BATCH_ENVELOPE_PREFIX,
     BATCH_ENVELOPE_SUFFIX,
-    DEFAULT_OBJECT_TYPE_ID,
     MAX_BATCH_BYTES,
     PATH_ALIAS,
     PATH_BATCH,
@@ -27,7 +26,8 @@ from cio._constants import (
     PATH_SCREEN,
     PATH_TRACK,
 )
-from cio.errors import PayloadTooLargeError
+from cio.errors import ErrorDetail, PayloadTooLargeError
+from cio.models._advice import register_advisor
 from cio.models._core import (
     CIOModel,
     EventName,
@@ -36,6 +36,7 @@ from cio.models._core import (
     Traits,
     returns_none_only_for_none,
 )
+from cio.models._email import email_problem
 from cio.models.base import Message
 
 __all__ = [
@@ -56,17 +57,28 @@ __all__ = [
 
 
 class _IdentifiedMessage(Message):
-    """A message about a person: needs ``userId`` or ``anonymousId``."""
+    """A message about a person: needs ``userId`` or ``anonymousId``.
+
+    A ``track`` may name a ``groupId`` instead (the ``/track`` group alternative).
+    """
 
     requires_identity: ClassVar[bool] = True
 
     @model_validator(mode="after")
     def _require_identity(self) -> _IdentifiedMessage:
-        if self.requires_identity and self.user_id is None and self.anonymous_id is None:
-            raise PydanticCustomError(
-                "missing_identity", "either userId or anonymousId is required"
-            )
+        if (
+            self.requires_identity
+            and self.user_id is None
+            and self.anonymous_id is None
+            and getattr(self, "group_id", None) is None
+        ):
+            raise PydanticCustomError("missing_identity", _MISSING_IDENTITY[self.type])
         return self
+
+
+_MISSING_IDENTITY = {
+    kind: "either userId or anonymousId is required" for kind in ("identify", "page", "screen")
+} | {"track": "one of userId, anonymousId or groupId is required"}
 
 
 class Identify(_IdentifiedMessage):
@@ -117,6 +129,9 @@ class Track(_IdentifiedMessage):
     """Event name; surrounding spaces are trimmed, as the API does."""
     properties: FreeForm = None
     """Event properties (free-form JSON object)."""
+    group_id: Identifier | None = None
+    """The group (object) the event is attributed to; with it, ``userId`` and
+    ``anonymousId`` may be left out (the ``/track`` group alternative)."""
 
     @model_validator(mode="after")
     def _check_semantic(self) -> Track:
@@ -236,15 +251,16 @@ _OBJECT_TYPE_KEYS = ("objectTypeId", "object_type_id")
 class Group(Message):
     """Create or update an object and, with a ``userId``, relate a person to it.
 
-    The object type goes in ``traits.objectTypeId`` (a stringified integer, "1" when
-    not given); ``traits.object_type_id``, as the OpenAPI document spells it, is
-    accepted on input and sent as ``objectTypeId``. Relationship attributes go in
-    ``traits.relationshipAttributes``.
+    The object type goes in ``traits.object_type_id`` (the OpenAPI document's
+    spelling) or ``traits.objectTypeId`` (Customer.io's docs' spelling): a stringified
+    integer, sent as written; the API assumes ``"1"`` when neither is given.
+    Relationship attributes go in ``traits.relationshipAttributes``.
 
     Example
     -------
-    >>> Group(group_id="acme", user_id="42", traits={"name": "Acme"}).to_payload()["traits"]
-    {'name': 'Acme', 'objectTypeId': '1'}
+    >>> traits = {"name": "Acme", "object_type_id": "2"}
+    >>> Group(group_id="acme", user_id="42", traits=traits).to_payload()["traits"]
+    {'name': 'Acme', 'object_type_id': '2'}
     """
 
     path: ClassVar[str] = PATH_GROUP
@@ -252,37 +268,32 @@ class Group(Message):
     group_id: Identifier
     """The object's id."""
     traits: Traits = None
-    """Object attributes, plus ``objectTypeId`` and ``relationshipAttributes``."""
+    """Object attributes, plus ``object_type_id`` and ``relationshipAttributes``."""
 
     @field_validator("traits", mode="after")
     @classmethod
     @returns_none_only_for_none
-    def _normalise_object_type(cls, traits: dict[str, Any] | None) -> dict[str, Any]:
-        result = dict(traits or {})
-        given = [result.pop(key) for key in _OBJECT_TYPE_KEYS if key in result]
-        if len(given) > 1 and str(given[0]) != str(given[1]):
+    def _check_object_type(cls, traits: dict[str, Any] | None) -> dict[str, Any] | None:
+        if not traits:
+            return traits
+        given = [(key, traits[key]) for key in _OBJECT_TYPE_KEYS if key in traits]
+        for key, value in given:
+            if isinstance(value, bool) or not str(value).strip().isdigit():
+                raise PydanticCustomError(
+                    "object_type_id",
+                    "{key} must be a positive integer (as a string)",
+                    {"key": key},
+                )
+        if len(given) > 1 and int(str(given[0][1])) != int(str(given[1][1])):
             raise PydanticCustomError(
                 "object_type_conflict", "objectTypeId and object_type_id disagree"
             )
-        value = given[0] if given else DEFAULT_OBJECT_TYPE_ID
-        if isinstance(value, bool) or not str(value).strip().isdigit():
-            raise PydanticCustomError(
-                "object_type_id", "objectTypeId must be a positive integer (as a string)"
-            )
-        result["objectTypeId"] = str(int(str(value).strip()))
-        relationship = result.get("relationshipAttributes")
+        relationship = traits.get("relationshipAttributes")
         if relationship is not None and not isinstance(relationship, dict):
             raise PydanticCustomError(
                 "relationship_attributes", "relationshipAttributes must be an object"
             )
-        return result
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_traits(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("traits") is None:
-            data = {**data, "traits": {}}
-        return data
+        return traits
 
 
 class Alias(Message):
@@ -437,3 +448,59 @@ def _message_error(kind: str, message: str, loc: tuple[str, ...]) -> pydantic.Va
         [{"type": PydanticCustomError(kind, message), "loc": loc, "input": None}],
         hide_input=True,
     )
+
+
+# Advisors: accepted by the API, but probably a mistake -------------------------------
+
+_WIRE_KEYS: dict[type[Message], frozenset[str]] = {}
+_EMAIL_TRAITS = "email"
+_TRAIT_HOLDERS: tuple[tuple[str, ...], ...] = (("traits",), ("context", "traits"))
+
+
+def _wire_keys(model: type[Message]) -> frozenset[str]:
+    known = _WIRE_KEYS.get(model)
+    if known is None:
+        known = frozenset(info.alias or name for name, info in model.model_fields.items())
+        _WIRE_KEYS[model] = known
+    return known
+
+
+@register_advisor
+def _unknown_top_level_keys(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
+    """Top-level keys the API does not know: it ignores them, so they are likely typos."""
+    kind = message.get("type")
+    model = _MODELS_BY_TYPE.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        return ()
+    unknown = message.keys() - _wire_keys(model)
+    return tuple(
+        ErrorDetail(
+            (key,),
+            f"not a field of a {kind} call: the API ignores it (check the spelling)",
+            "unknown_field",
+        )
+        for key in sorted(unknown)
+    )
+
+
+@register_advisor
+def _undeliverable_email(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
+    """An ``email`` trait the API stores but that cannot receive mail, with the reason."""
+    found: list[ErrorDetail] = []
+    for path in _TRAIT_HOLDERS:
+        holder: Any = message
+        for key in path:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        email = holder.get(_EMAIL_TRAITS) if isinstance(holder, dict) else None
+        if isinstance(email, str):
+            problem = email_problem(email)
+            if problem is not None:
+                found.append(
+                    ErrorDetail(
+                        (*path, _EMAIL_TRAITS),
+                        f"this address cannot receive mail: it {problem} "
+                        "(the API stores it as written)",
+                        "email_undeliverable",
+                    )
+                )
+    return tuple(found)
