@@ -6,6 +6,7 @@ models' rules without model instances); ready models are serialized as they are.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import operator
@@ -16,7 +17,7 @@ from typing import Any
 
 import pydantic
 
-from cio._constants import BULK_INPUT_LOCATION, MAX_MESSAGE_BYTES
+from cio._constants import BULK_INPUT_LOCATION, MAX_MESSAGE_BYTES, MAX_REPORT_FAILURES
 from cio._transport import Response
 from cio.delivery._deadletters import (
     DeadLetterStore,
@@ -26,7 +27,7 @@ from cio.delivery._deadletters import (
 from cio.delivery._engine import DeliveryEngine, Progress
 from cio.delivery._report import BatchReport
 from cio.errors import CustomerIOError, ErrorDetail, ValidationError
-from cio.models import Message, parse_message
+from cio.models import Message, enforce_policy, parse_message
 from cio.models._wire import Encoded, EncodedMessage, encode_model, encode_wire
 from cio.models.base import message_too_large
 
@@ -167,6 +168,7 @@ def send_messages(
     dead_letters: DeadLettersOption = None,
     on_ack: Callable[[Sequence[str]], None] | None = None,
     max_in_flight: int | None = None,
+    warnings: str | None = None,
 ) -> BatchReport:
     """Validate, serialize, pack and send messages through ``/batch``.
 
@@ -195,10 +197,13 @@ def send_messages(
         abort_on_fatal=True,
     )
     put = engine.put
+    advice = _Advice(warnings)
     try:
         for index, item in enumerate(messages):
             try:
-                body, message_id, key, _warnings = convert(item, index)
+                body, message_id, key, found = convert(item, index)
+                if found:
+                    advice.add(index, found)
             except ValidationError as exc:
                 engine.reject(index, None, exc)
                 continue
@@ -212,12 +217,37 @@ def send_messages(
         raise
     _finish(engine, bar, store, owned)
     report = engine.report(time.perf_counter() - started)
+    if advice.count:
+        report = dataclasses.replace(
+            report, warnings=tuple(advice.kept), warning_count=advice.count
+        )
     stopped = engine.stopped_by
     if isinstance(stopped, CustomerIOError):
         raise stopped
     if not report.ok:
         logger.warning("%s", report)
     return report
+
+
+class _Advice:
+    """The warnings of a bulk send, located at ``messages.<index>``; errors by policy."""
+
+    def __init__(self, option: str | None) -> None:
+        self.option = option
+        self.kept: list[ErrorDetail] = []
+        self.count = 0
+
+    def add(self, index: int, found: tuple[ErrorDetail, ...]) -> None:
+        located = tuple(
+            dataclasses.replace(detail, loc=(BULK_INPUT_LOCATION, index, *detail.loc))
+            for detail in found
+        )
+        # Raises ValidationError (the message is rejected) when warnings are errors.
+        enforce_policy(located, self.option, f"invalid message {index}")
+        self.count += len(located)
+        room = MAX_REPORT_FAILURES - len(self.kept)
+        if room > 0:
+            self.kept.extend(located[:room])
 
 
 def _finish(engine: DeliveryEngine, bar: Any, store: DeadLetterStore, owned: bool) -> None:

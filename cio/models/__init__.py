@@ -12,7 +12,13 @@ Semantic events (``Order Completed``, ``Device Created or Updated``, ...) are
 """
 
 from cio.models import semantic as semantic
-from cio.models._advice import WARNINGS_ENV, WarningPolicy, advise, warning_policy
+from cio.models._advice import (
+    WARNINGS_ENV,
+    WarningPolicy,
+    advise,
+    enforce_policy,
+    warning_policy,
+)
 from cio.models._core import CIOModel, new_message_id
 from cio.models._wire import EncodedMessage, encode_message
 from cio.models.base import Message
@@ -53,6 +59,7 @@ __all__ = [
     "WarningPolicy",
     "advise",
     "encode_message",
+    "enforce_policy",
     "new_message_id",
     "parse_message",
     "register_semantic_event",

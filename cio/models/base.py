@@ -165,9 +165,32 @@ class Message(CIOModel):
         >>> Track(user_id="u1", event="Signed Up", message_id="m1").to_json()
         b'{"type":"track","messageId":"m1","userId":"u1","event":"Signed Up"}'
         """
+        return self.to_json_with_warnings(warnings=warnings)[0]
+
+    def to_json_with_warnings(
+        self, *, warnings: str | None = None
+    ) -> tuple[bytes, tuple[ErrorDetail, ...]]:
+        """:meth:`to_json` and the message's :attr:`warnings`, from one serialization.
+
+        Parameters
+        ----------
+        warnings : {"warn", "error"}, optional
+            As for :meth:`to_json`.
+
+        Returns
+        -------
+        tuple of (bytes, tuple of ErrorDetail)
+
+        Raises
+        ------
+        PayloadTooLargeError
+            When the message is over 32 KB.
+        cio.ValidationError
+            When it has warnings and the policy is ``error``.
+        """
         body = check_message_size(self.to_json_unchecked())
-        enforce_policy(advise(orjson.loads(body)), warnings, f"{self.type} message refused")
-        return body
+        found = advise(orjson.loads(body))
+        return body, enforce_policy(found, warnings, f"{self.type} message refused")
 
 
 _KEYWORDS: dict[type[Message], frozenset[str]] = {}

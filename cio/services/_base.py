@@ -69,6 +69,9 @@ class SendResult:
         The API path, for example ``/identify``.
     attempts : int
         How many attempts the transport made (1 unless it retried).
+    warnings : tuple of ErrorDetail
+        What the API accepted but is probably a mistake, located (for example
+        ``traits.email``); empty when nothing looked wrong.
 
     Example
     -------
@@ -81,6 +84,7 @@ class SendResult:
     status_code: int
     path: str
     attempts: int = 1
+    warnings: tuple[ErrorDetail, ...] = ()
 
     @property
     def message_id(self) -> str:
@@ -130,7 +134,7 @@ def send_message(client: Poster, message: Message) -> SendResult:
     APIError, NetworkError, ClientClosedError
         As raised by the client.
     """
-    body = message.to_json()
+    body, warnings = message.to_json_with_warnings()
     response = client.post(message.path, body)
     logger.debug(
         "sent %s message to %s: status %s after %s attempt(s)",
@@ -144,6 +148,7 @@ def send_message(client: Poster, message: Message) -> SendResult:
         status_code=response.status_code,
         path=message.path,
         attempts=response.attempts,
+        warnings=warnings,
     )
 
 

@@ -117,6 +117,7 @@ class BatchService:
         dead_letters: DeadLettersOption = None,
         on_ack: Callable[[Sequence[str]], None] | None = None,
         max_in_flight: int | None = None,
+        warnings: str | None = None,
     ) -> BatchReport:
         """Send any number of messages, of any kinds, through ``/batch``.
 
@@ -143,6 +144,10 @@ class BatchService:
             thread (for example to record progress of a resumable import).
         max_in_flight : int, optional
             Packed batches allowed to wait or be in flight; default two per worker.
+        warnings : {"warn", "error"}, optional
+            ``"error"`` rejects messages that have warnings (accepted by the API but
+            probably a mistake); the default comes from ``CIO_WARNINGS`` (``warn``:
+            send them and list the warnings in ``report.warnings``).
 
         Returns
         -------
@@ -178,6 +183,7 @@ class BatchService:
             dead_letters=dead_letters,
             on_ack=on_ack,
             max_in_flight=max_in_flight,
+            warnings=warnings,
         )
 
     def identify(self, rows: Iterable[Identify | Mapping[str, Any]], **options: Any) -> BatchReport:
