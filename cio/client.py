@@ -59,6 +59,9 @@ class CustomerIOClient:
         Ask the API to answer 400 for invalid events (``CIO_STRICT``).
     rate_limit : int, optional
         Requests per 3-second window (``CIO_RATE_LIMIT``).
+    warnings : {"warn", "error"}, optional
+        ``error`` refuses messages the API accepts but that are probably a mistake
+        (``CIO_WARNINGS``); by default they are sent and their warnings reported.
     transport : Transport, optional
         Replaces the HTTP transport (for example ``cio.testing.RecordingTransport``).
     settings : Settings, optional
@@ -87,6 +90,7 @@ class CustomerIOClient:
         max_retries: int | None = None,
         strict: bool | None = None,
         rate_limit: int | None = None,
+        warnings: str | None = None,
         transport: Transport | None = None,
         settings: Settings | None = None,
     ) -> None:
@@ -100,6 +104,7 @@ class CustomerIOClient:
                 "max_retries": max_retries,
                 "strict": strict,
                 "rate_limit": rate_limit,
+                "warnings": warnings,
             }.items()
             if value is not None
         }

@@ -134,7 +134,7 @@ def send_message(client: Poster, message: Message) -> SendResult:
     APIError, NetworkError, ClientClosedError
         As raised by the client.
     """
-    body, warnings = message.to_json_with_warnings()
+    body, warnings = message.to_json_with_warnings(warnings=warning_setting(client))
     response = client.post(message.path, body)
     logger.debug(
         "sent %s message to %s: status %s after %s attempt(s)",
@@ -150,6 +150,23 @@ def send_message(client: Poster, message: Message) -> SendResult:
         attempts=response.attempts,
         warnings=warnings,
     )
+
+
+def warning_setting(client: object) -> str | None:
+    """The client's ``warnings`` setting (``CIO_WARNINGS``), or ``None`` when it has none.
+
+    Parameters
+    ----------
+    client : object
+        Usually a :class:`cio.CustomerIOClient`; anything without settings gives ``None``.
+
+    Returns
+    -------
+    str or None
+    """
+    settings = getattr(client, "settings", None)
+    value = getattr(settings, "warnings", None)
+    return value if isinstance(value, str) else None
 
 
 def fail(summary: str, loc: tuple[str | int, ...], msg: str, kind: str) -> ValidationError:

@@ -21,7 +21,7 @@ from cio.delivery._report import BatchReport
 from cio.errors import ErrorDetail, ValidationError
 from cio.models import Identify, Message, Track
 from cio.models._wire import Encoded, encode_model, encode_wire
-from cio.services._base import Poster
+from cio.services._base import Poster, warning_setting
 
 if TYPE_CHECKING:
     from cio.io import ImportReport
@@ -183,7 +183,7 @@ class BatchService:
             dead_letters=dead_letters,
             on_ack=on_ack,
             max_in_flight=max_in_flight,
-            warnings=warnings,
+            warnings=warnings if warnings is not None else warning_setting(self._client),
         )
 
     def identify(self, rows: Iterable[Identify | Mapping[str, Any]], **options: Any) -> BatchReport:
@@ -335,4 +335,5 @@ class BatchService:
         convert: Callable[[object, int], Encoded],
         options: Mapping[str, Any],
     ) -> BatchReport:
+        options = {"warnings": warning_setting(self._client), **options}
         return send_messages(self._client.post, rows, convert=convert, **options)

@@ -71,9 +71,10 @@ def test_warnings_error_rejects_the_message_in_bulk(client: CustomerIOClient) ->
 
 
 def test_cio_warnings_error_refuses_a_single_send(
-    client: CustomerIOClient, transport: RecordingTransport, monkeypatch: pytest.MonkeyPatch
+    transport: RecordingTransport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CIO_WARNINGS", "error")
+    client = CustomerIOClient(api_key="test-key", transport=transport)
     with pytest.raises(cio.ValidationError) as caught:
         client.people.identify("2", {"email": UNDELIVERABLE})
     assert caught.value.errors[0].field == "traits.email"
@@ -114,3 +115,19 @@ def test_the_cli_prints_the_warnings_table(
     assert "warnings (accepted, probably a mistake)" in out
     assert "email_undeliverable" in out
     assert UNDELIVERABLE not in out
+
+
+def test_the_client_setting_makes_warnings_errors(transport: RecordingTransport) -> None:
+    strict = CustomerIOClient(api_key="test-key", transport=transport, warnings="error")
+    assert strict.settings.warnings == "error"
+    with pytest.raises(cio.ValidationError):
+        strict.people.identify("2", {"email": UNDELIVERABLE})
+    report = strict.batch.send(_messages())
+    assert (report.sent, report.rejected) == (1, 1)
+    assert strict.batch.send(_messages(), warnings="warn").sent == 2
+
+
+def test_an_unknown_setting_value_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIO_WARNINGS", "loud")
+    with pytest.raises((cio.ConfigurationError, ValueError)):
+        CustomerIOClient(api_key="test-key", transport=RecordingTransport())
