@@ -559,10 +559,10 @@ def validate_csv(path: str | os.PathLike[str], kind: str, **options: Any) -> Val
     -------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "people.csv"
-    >>> _ = path.write_text("user_id,email\\n1,ada@example.com\\n2,not-an-email\\n")
+    >>> _ = path.write_text("user_id,email\\n1,ada@example.com\\n,ada@example.org\\n")
     >>> result = validate_csv(path, kind="identify")
-    >>> result.valid, result.invalid, result.errors[0].row, result.errors[0].column
-    (1, 1, 3, 'email')
+    >>> result.valid, result.invalid, result.errors[0].row, result.errors[0].type
+    (1, 1, 3, 'missing_identity')
     """
     return validate(Path(path), kind, format="csv", **options)
 

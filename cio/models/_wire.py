@@ -405,6 +405,7 @@ class _Codec:
         "anonymous_id",
         "check_identity",
         "check_semantic",
+        "group_id",
         "message_id",
         "model",
         "serialize",
@@ -417,7 +418,10 @@ class _Codec:
         handled: set[str] = set()
         schema: CoreSchema = _forbid_extras(_convert(model.__pydantic_core_schema__, handled))
         self.model = model
-        self.check_identity = _CHECK_IDENTITY in handled
+        # Models that need no person (the report events) skip the check, as the model does.
+        self.check_identity = _CHECK_IDENTITY in handled and bool(
+            getattr(model, "requires_identity", True)
+        )
         # Semantic subclasses inherit the validator, where it does nothing.
         self.check_semantic = _CHECK_SEMANTIC in handled and model is Track
         self.use_orjson = _MAY_BE_NONE not in handled
@@ -427,6 +431,8 @@ class _Codec:
         self.message_id = wire["message_id"]
         self.user_id = wire.get("user_id", "")
         self.anonymous_id = wire.get("anonymous_id", "")
+        # A track may name a group instead of a person (the /track group alternative).
+        self.group_id = wire.get("group_id", "") if self.check_identity else ""
 
     def encode(self, data: Mapping[str, Any]) -> Encoded:
         """Validate and serialize ``data``; the model decides whenever this cannot."""
@@ -439,7 +445,7 @@ class _Codec:
         message_id: str = out[self.message_id]
         key = out.get(self.user_id) or out.get(self.anonymous_id)
         if key is None:
-            if self.check_identity:
+            if self.check_identity and not out.get(self.group_id):
                 return self.by_model(data)
             key = message_id
         if self.use_orjson:

@@ -98,25 +98,38 @@ class Message(CIOModel):
     carry ``1.1``)."""
 
     def __init__(self, /, **data: Any) -> None:
-        unknown = [key for key in data if key not in _accepted_keywords(type(self))]
-        if unknown:
-            raise pydantic.ValidationError.from_exception_data(
-                type(self).__name__,
-                [
-                    {
-                        "type": PydanticCustomError(
-                            "unexpected_keyword",
-                            "not a parameter of {model}; check the spelling",
-                            {"model": type(self).__name__},
-                        ),
-                        "loc": (key,),
-                        "input": None,
-                    }
-                    for key in unknown
-                ],
-                hide_input=True,
-            )
-        super().__init__(**data)
+        known = _accepted_keywords(type(self))
+        unknown = [key for key in data if key not in known]
+        if not unknown:
+            super().__init__(**data)
+            return
+        # Report the misspelt keywords together with every other problem of the call.
+        errors: list[Any] = []
+        try:
+            super().__init__(**{key: value for key, value in data.items() if key in known})
+        except pydantic.ValidationError as exc:
+            errors = [
+                {
+                    "type": PydanticCustomError(error["type"], error["msg"]),
+                    "loc": error["loc"],
+                    "input": None,
+                }
+                for error in exc.errors(include_url=False, include_input=False)
+            ]
+        name = type(self).__name__
+        errors += [
+            {
+                "type": PydanticCustomError(
+                    "unexpected_keyword",
+                    "not a parameter of {model}; check the spelling",
+                    {"model": name},
+                ),
+                "loc": (key,),
+                "input": None,
+            }
+            for key in unknown
+        ]
+        raise pydantic.ValidationError.from_exception_data(name, errors, hide_input=True)
 
     # Not a custom __init__ for pydantic: model_validate() (the wire path) skips it.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]

@@ -157,3 +157,16 @@ def test_an_unknown_policy_is_a_configuration_error(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("CIO_WARNINGS", "loud")
     with pytest.raises(cio.ConfigurationError, match="CIO_WARNINGS"):
         encode_message({"type": "identify", "userId": "u", "traits": {"email": "nope"}})
+
+
+def test_a_track_for_a_group_takes_the_compiled_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = {"type": "track", "groupId": "acme", "event": "Plan Changed", "messageId": "m"}
+    expected = parse_message(data).to_json()
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("went through the model")
+
+    monkeypatch.setattr(Track, "model_validate", refuse)
+    assert encode_message(data).body == expected
+    with pytest.raises(AssertionError):  # no person and no group: the model decides
+        encode_message({"type": "track", "event": "Plan Changed"})
