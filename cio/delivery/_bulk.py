@@ -32,6 +32,7 @@ from cio.models._wire import Encoded, EncodedMessage, encode_model, encode_wire
 from cio.models.base import message_too_large
 
 __all__ = [
+    "Advice",
     "DeadLettersOption",
     "MessageInput",
     "encode_item",
@@ -197,7 +198,7 @@ def send_messages(
         abort_on_fatal=True,
     )
     put = engine.put
-    advice = _Advice(warnings)
+    advice = Advice(warnings)
     try:
         for index, item in enumerate(messages):
             try:
@@ -217,10 +218,7 @@ def send_messages(
         raise
     _finish(engine, bar, store, owned)
     report = engine.report(time.perf_counter() - started)
-    if advice.count:
-        report = dataclasses.replace(
-            report, warnings=tuple(advice.kept), warning_count=advice.count
-        )
+    report = advice.applied_to(report)
     stopped = engine.stopped_by
     if isinstance(stopped, CustomerIOError):
         raise stopped
@@ -229,15 +227,50 @@ def send_messages(
     return report
 
 
-class _Advice:
-    """The warnings of a bulk send, located at ``messages.<index>``; errors by policy."""
+class Advice:
+    """The warnings of a bulk send, located at ``messages.<index>``; errors by policy.
+
+    Parameters
+    ----------
+    option : {"warn", "error"} or None
+        The policy; ``None`` reads ``CIO_WARNINGS``.
+    """
 
     def __init__(self, option: str | None) -> None:
         self.option = option
         self.kept: list[ErrorDetail] = []
         self.count = 0
 
+    def applied_to(self, report: BatchReport) -> BatchReport:
+        """``report`` with these warnings (unchanged when there are none).
+
+        Parameters
+        ----------
+        report : BatchReport
+
+        Returns
+        -------
+        BatchReport
+        """
+        if not self.count:
+            return report
+        return dataclasses.replace(report, warnings=tuple(self.kept), warning_count=self.count)
+
     def add(self, index: int, found: tuple[ErrorDetail, ...]) -> None:
+        """Record one message's warnings, located at its index.
+
+        Parameters
+        ----------
+        index : int
+            Its position in the input.
+        found : tuple of ErrorDetail
+            Its warnings.
+
+        Raises
+        ------
+        ValidationError
+            When the policy is ``error``.
+        """
         located = tuple(
             dataclasses.replace(detail, loc=(BULK_INPUT_LOCATION, index, *detail.loc))
             for detail in found

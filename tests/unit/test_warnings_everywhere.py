@@ -131,3 +131,12 @@ def test_an_unknown_setting_value_is_refused(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("CIO_WARNINGS", "loud")
     with pytest.raises((cio.ConfigurationError, ValueError)):
         CustomerIOClient(api_key="test-key", transport=RecordingTransport())
+
+
+def test_the_buffered_sender_reports_warnings(client: CustomerIOClient) -> None:
+    with client.buffered(workers=1) as sender:
+        sender.identify("1", {"email": "ada@example.com"})
+        sender.identify("2", {"email": UNDELIVERABLE})
+    report = sender.report()
+    assert (report.sent, report.warning_count) == (2, 1)
+    assert report.warnings[0].field == "messages.1.traits.email"
