@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from numbers import Number
 from typing import Annotated, Any, TypeVar
 
+import pydantic_core
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError, PydanticSerializationError
@@ -219,15 +220,29 @@ def _check_free_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return json_safe_mapping(value)
 
 
+_EMAIL_TRAIT = "email"
+
+
 @returns_none_only_for_none
 def _check_traits(value: dict[str, Any] | None) -> dict[str, Any] | None:
     # Any string is an email the API stores; one that cannot receive mail is a warning
     # (cio.models.calls), not a refusal.
     cleaned = json_safe_mapping(value)
     if cleaned:
-        email = cleaned.get("email")
+        email = cleaned.get(_EMAIL_TRAIT)
         if email is not None and not isinstance(email, str):
-            raise PydanticCustomError("email_type", "email: must be a string")
+            # Located at traits.email: pydantic-core prefixes a nested error's location.
+            raise pydantic_core.ValidationError.from_exception_data(
+                "Traits",
+                [
+                    {
+                        "type": PydanticCustomError("email_type", "must be a string"),
+                        "loc": (_EMAIL_TRAIT,),
+                        "input": None,
+                    }
+                ],
+                hide_input=True,
+            )
     return cleaned
 
 

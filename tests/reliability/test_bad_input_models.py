@@ -291,7 +291,7 @@ def test_every_error_is_listed_not_just_the_first() -> None:
     with pytest.raises(pydantic.ValidationError) as info:
         Identify(user_id="", anonymous_id=" ", traits={"email": [TRAIT_VALUE]}, userID="x")
     fields = {detail.field for detail in ValidationError.from_pydantic(info.value).errors}
-    assert {"user_id", "anonymous_id", "traits", "userID"} <= fields
+    assert {"user_id", "anonymous_id", "traits.email", "userID"} <= fields
 
 
 def test_row_is_attached_when_the_message_came_from_a_file() -> None:

@@ -220,7 +220,7 @@ def test_permissive_batch_keeps_the_valid_messages(raw: Raw, sandbox: Sandbox) -
     assert [item.index for item in dropped] == [1, 2, 3, 4]
     assert dropped[0].errors[0].field == "batch.1.event"
     assert dropped[0].errors[0].type == "missing"
-    assert dropped[1].errors[0].field == "batch.2.traits"
+    assert dropped[1].errors[0].field == "batch.2.traits.email"
     assert dropped[2].message is None
     assert "type must be one of" in dropped[3].reason
     assert all(SECRET_VALUE not in item.reason for item in dropped)
@@ -245,7 +245,7 @@ def test_strict_invalid_batch_is_400_naming_items_and_accepts_nothing(
     assert "2 of 3" in answer["error"]
     assert [(error["index"], error["field"], error["type"]) for error in answer["errors"]] == [
         (1, "batch.1.event", "missing"),
-        (2, "batch.2.traits", "email_type"),
+        (2, "batch.2.traits.email", "email_type"),
     ]
     assert sandbox.messages == [] and sandbox.dropped == []
 

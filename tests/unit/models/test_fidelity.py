@@ -170,3 +170,14 @@ def test_a_track_for_a_group_takes_the_compiled_path(monkeypatch: pytest.MonkeyP
     assert encode_message(data).body == expected
     with pytest.raises(AssertionError):  # no person and no group: the model decides
         encode_message({"type": "track", "event": "Plan Changed"})
+
+
+@pytest.mark.parametrize("email", [42, ["ada@example.com"], {"at": "x"}])
+def test_a_non_string_email_is_refused_at_traits_email(email: object) -> None:
+    data = {"type": "identify", "userId": "u", "traits": {"email": email}}
+    for build in (parse_message, encode_message):
+        with pytest.raises(pydantic.ValidationError) as caught:
+            build(data)
+        assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
+            (("traits", "email"), "email_type")
+        ]
