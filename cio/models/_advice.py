@@ -26,6 +26,8 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, TypeAlias, get_args
 
+import orjson
+
 from cio.errors import ConfigurationError, ErrorDetail, ValidationError
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "Advisor",
     "WarningPolicy",
     "advise",
+    "advise_body",
     "enforce_policy",
     "register_advisor",
     "warning_policy",
@@ -93,6 +96,30 @@ def advise(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
     for advisor in _ADVISORS:
         found.extend(advisor(message))
     return tuple(found)
+
+
+def advise_body(body: bytes) -> tuple[ErrorDetail, ...]:
+    """The warnings for one message's compact JSON: the one place encoded messages are advised.
+
+    Every encode path that builds a model (``Message.to_json``, ``Message.warnings``, the
+    model fallback of the compiled dict path) calls this, so the intake of a message has
+    one hook to move.
+
+    Parameters
+    ----------
+    body : bytes
+        The message as sent.
+
+    Returns
+    -------
+    tuple of ErrorDetail
+
+    Example
+    -------
+    >>> [w.field for w in advise_body(b'{"type":"identify","userId":"1","traits":{"email":"a"}}')]
+    ['traits.email']
+    """
+    return advise(orjson.loads(body))
 
 
 def warning_policy(option: str | None = None) -> WarningPolicy:

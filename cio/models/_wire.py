@@ -38,7 +38,7 @@ import pydantic_core
 from pydantic_core import CoreSchema, PydanticCustomError, SchemaSerializer, SchemaValidator
 
 from cio.errors import ErrorDetail
-from cio.models._advice import advise, enforce_policy
+from cio.models._advice import advise_body, enforce_policy
 from cio.models._core import (
     IDENTIFIER_PATTERN,
     NONE_ONLY_FOR_NONE,
@@ -544,7 +544,7 @@ def encode_model(message: Message) -> Encoded:
     message_id = message.message_id
     key = message.user_id or message.anonymous_id or message_id
     body = message.to_json_unchecked()
-    return body, message_id, key, advise(orjson.loads(body))
+    return body, message_id, key, advise_body(body)
 
 
 def encode_wire(data: Mapping[str, Any], model: type[Message] | None = None) -> Encoded:

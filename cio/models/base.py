@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, ClassVar
 
-import orjson
 import pydantic
 from pydantic import ConfigDict, Field, PlainValidator, StrictFloat, StrictInt
 from pydantic_core import PydanticCustomError
 
 from cio._constants import MAX_MESSAGE_BYTES
 from cio.errors import ErrorDetail, PayloadTooLargeError
-from cio.models._advice import advise, enforce_policy
+from cio.models._advice import advise_body, enforce_policy
 from cio.models._core import (
     CIOModel,
     Identifier,
@@ -149,7 +148,7 @@ class Message(CIOModel):
         >>> [w.field for w in Identify(user_id="1", traits={"email": "ada"}).warnings]
         ['traits.email']
         """
-        return advise(orjson.loads(self.to_json_unchecked()))
+        return advise_body(self.to_json_unchecked())
 
     def to_json(self, *, warnings: str | None = None) -> bytes:
         """The wire form as compact JSON bytes, refusing messages over 32 KB.
@@ -202,7 +201,7 @@ class Message(CIOModel):
             When it has warnings and the policy is ``error``.
         """
         body = check_message_size(self.to_json_unchecked())
-        found = advise(orjson.loads(body))
+        found = advise_body(body)
         return body, enforce_policy(found, warnings, f"{self.type} message refused")
 
 
