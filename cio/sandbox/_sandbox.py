@@ -532,7 +532,7 @@ class Sandbox:
                 self._flagged.extend(flagged)
         store = self._store
         if store is not None:
-            store.write(record, accepted or (), dropped)
+            store.write(record, accepted or (), dropped, flagged)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "sandbox %s %s status=%s bytes=%d messages=%d faults=%s",

@@ -121,3 +121,15 @@ def test_a_track_for_a_group_and_unix_timestamps(raw: Raw, sandbox: Sandbox) -> 
     response = raw.post("/track", unix, strict=True)
     assert response.status_code == 400
     assert response.json()["errors"][0]["type"] == "timestamp_number"
+
+
+def test_warnings_are_persisted_with_the_records(tmp_path: Any) -> None:
+    from cio.sandbox import load_summary
+
+    db = tmp_path / "sandbox.db"
+    with Sandbox(db_path=db) as sandbox:
+        raw = Raw(sandbox)
+        identify = {"type": "identify", "userId": "u1", "traits": {"email": UNDELIVERABLE}}
+        assert raw.post("/identify", identify, auth=sandbox.authorization).status_code == 200
+        raw.close()
+    assert load_summary(db).warned == 1
