@@ -13,7 +13,21 @@ import pydantic
 import pytest
 
 import cio
-from cio.models import Group, Identify, Track, encode_message, parse_message
+from cio.models import (
+    SEMANTIC_EVENTS,
+    Alias,
+    Group,
+    Identify,
+    Message,
+    Page,
+    Screen,
+    Track,
+    encode_message,
+    parse_message,
+)
+from tests.contract.factories import build_messages
+
+ALL_MODELS = [Identify, Track, Page, Screen, Group, Alias, *dict.fromkeys(SEMANTIC_EVENTS.values())]
 
 SECRET = "zz-secret-value-zz"
 
@@ -181,3 +195,15 @@ def test_a_non_string_email_is_refused_at_traits_email(email: object) -> None:
         assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
             (("traits", "email"), "email_type")
         ]
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda model: model.__name__)
+def test_both_roads_give_the_same_warnings(model: type[Message]) -> None:
+    for message in build_messages(model, 2):
+        payload = message.to_payload()
+        context = {**payload.get("context", {}), "traits": {"email": "x@y.test"}}
+        for extra in ({}, {"zzExtra": 1}, {"context": context}):
+            data = {**payload, **extra}
+            encoded = encode_message(data)
+            assert encoded.warnings == parse_message(data).warnings
+            assert encoded.body == parse_message(data).to_json()
