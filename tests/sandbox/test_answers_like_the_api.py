@@ -133,3 +133,47 @@ def test_warnings_are_persisted_with_the_records(tmp_path: Any) -> None:
         assert raw.post("/identify", identify, auth=sandbox.authorization).status_code == 200
         raw.close()
     assert load_summary(db).warned == 1
+
+
+def _browser_sdk_message(kind: str, **fields: Any) -> dict[str, Any]:
+    """A message shaped like those Customer.io's browser SDK (cdp-analytics-js) builds."""
+    return {
+        "type": kind,
+        "messageId": f"ajs-next-{kind}-1",
+        "timestamp": "2024-06-01T12:00:00.000Z",
+        "sentAt": "2024-06-01T12:00:00.120Z",
+        "userId": None,
+        "anonymousId": "0f4c7d1e-7a7b-4e59-9d36-3a1f0f3c2b11",
+        "integrations": {},
+        "writeKey": "browser-write-key",
+        "_metadata": {"bundled": ["Customer.io Data Pipelines"], "unbundled": [], "bundledIds": []},
+        "context": {
+            "userAgent": "Mozilla/5.0",
+            "locale": "en-US",
+            "library": {"name": "analytics.js", "version": "npm:next-0.0.0"},
+            "page": {
+                "path": "/",
+                "referrer": "",
+                "search": "",
+                "title": "Home",
+                "url": "https://example.com/",
+            },
+            "campaign": {"source": "newsletter", "name": "spring"},
+            "amp": {"id": "amp-123"},
+            "referrer": {"id": "ad-1", "type": "dataxu"},
+        },
+        **fields,
+    }
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_browser_sdk_batch_is_accepted_as_sent(raw: Raw, sandbox: Sandbox, strict: bool) -> None:
+    messages = [
+        _browser_sdk_message("page", name=None, properties={"path": "/", "title": "Home"}),
+        _browser_sdk_message("track", event="Signed Up", properties={"plan": "pro"}),
+        _browser_sdk_message("identify", traits={"plan": "pro"}),
+    ]
+    body = {"batch": messages, "writeKey": "browser-write-key"}
+    assert raw.post("/batch", body, strict=strict).status_code == 200
+    assert _recorded(sandbox) == messages
+    assert sandbox.warnings == []
