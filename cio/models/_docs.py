@@ -72,8 +72,9 @@ the sandbox):
   carry;
 - **accepted with warnings**, for what the API accepts but is probably a mistake: an
   email that cannot receive mail (`traits.email`, with the reason: no @, whitespace, a
-  special-use domain such as `shop.test`, ...), an unknown top-level field, and the
-  semantic-event recommendations. Warnings are `cio.ErrorDetail` values, located like
+  special-use domain such as `shop.test`, ...), an unknown top-level field, a track
+  named almost like a semantic event (`Order Complete`: it will not act as `Order
+  Completed`), and the semantic-event recommendations. Warnings are `cio.ErrorDetail` values, located like
   errors and never quoting the value;
 - **accepted**.
 

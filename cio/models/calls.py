@@ -98,6 +98,11 @@ class Identify(_IdentifiedMessage):
 
 _SEMANTIC: dict[str, type[Track]] = {}
 _FAMILIES: dict[str, tuple[str, ...]] = {}
+# Lower-cased spellings close to a semantic name (other case, no spaces, underscores,
+# "Complete" for "Completed"), mapped to that name: a plain track so named is sent as
+# written, with a warning that it will not act as the semantic event.
+_NEAR_MISSES: dict[str, str] = {}
+_PAST_TENSE_ENDINGS = ("ed", "d")
 
 SEMANTIC_EVENTS: Mapping[str, type[Track]] = MappingProxyType(_SEMANTIC)
 """Every semantic event name mapped to its model class (read-only)."""
@@ -187,6 +192,19 @@ class Track(_IdentifiedMessage):
         return cls.model_validate(message.to_payload())
 
 
+def _near_spellings(name: str) -> set[str]:
+    """Lower-cased spellings a person might type for ``name`` by mistake."""
+    lowered = name.lower()
+    spellings = {lowered, lowered.replace(" ", ""), lowered.replace(" ", "_")}
+    for ending in _PAST_TENSE_ENDINGS:
+        spellings |= {
+            spelling.removesuffix(ending)
+            for spelling in list(spellings)
+            if spelling.endswith(ending)
+        }
+    return spellings
+
+
 def register_semantic_event(cls: type[Track]) -> type[Track]:
     """Class decorator adding a semantic ``Track`` subclass to :data:`SEMANTIC_EVENTS`.
 
@@ -213,6 +231,8 @@ def register_semantic_event(cls: type[Track]) -> type[Track]:
         raise TypeError(f"{cls.__name__} needs a fixed event name")
     for name in names:
         _SEMANTIC[name] = cls
+        for spelling in _near_spellings(name):
+            _NEAR_MISSES.setdefault(spelling, name)
     if cls.family is not None:
         known = _FAMILIES.get(cls.family, ())
         _FAMILIES[cls.family] = known + tuple(name for name in names if name not in known)
@@ -480,6 +500,25 @@ def _unknown_top_level_keys(message: Mapping[str, Any]) -> tuple[ErrorDetail, ..
             "unknown_field",
         )
         for key in sorted(unknown)
+    )
+
+
+@register_advisor
+def _near_miss_of_a_semantic_event(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
+    """A track named almost like a semantic event: it will not act as one."""
+    event = message.get("event")
+    if message.get("type") != "track" or not isinstance(event, str) or event in _SEMANTIC:
+        return ()
+    name = _NEAR_MISSES.get(event.lower())
+    if name is None:
+        return ()
+    return (
+        ErrorDetail(
+            ("event",),
+            f"close to the semantic event {name!r}, which must be spelled exactly to act as "
+            "one; sent as written",
+            "semantic_event_near_miss",
+        ),
     )
 
 

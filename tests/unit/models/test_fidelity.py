@@ -207,3 +207,27 @@ def test_both_roads_give_the_same_warnings(model: type[Message]) -> None:
             encoded = encode_message(data)
             assert encoded.warnings == parse_message(data).warnings
             assert encoded.body == parse_message(data).to_json()
+
+
+@pytest.mark.parametrize(
+    ("event", "meant"),
+    [
+        ("Order Complete", "Order Completed"),
+        ("order completed", "Order Completed"),
+        ("ProductAdded", "Product Added"),
+        ("product_viewed", "Product Viewed"),
+    ],
+)
+def test_a_near_miss_of_a_semantic_event_is_sent_as_written_with_a_warning(
+    event: str, meant: str
+) -> None:
+    body, warnings = _both({"type": "track", "userId": "u", "event": event})
+    assert json.loads(body)["event"] == event
+    assert _fields(warnings) == [("event", "semantic_event_near_miss")]
+    assert repr(meant) in warnings[0].msg
+
+
+def test_ordinary_and_exact_semantic_names_get_no_near_miss_warning() -> None:
+    assert _both({"type": "track", "userId": "u", "event": "Signed Up"})[1] == ()
+    exact = {"type": "track", "userId": "u", "event": "Order Completed", "properties": {}}
+    assert _both(exact)[1] == ()
