@@ -11,6 +11,8 @@ from typing import Any
 
 import pydantic
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cio
 from cio.models import (
@@ -22,6 +24,7 @@ from cio.models import (
     Page,
     Screen,
     Track,
+    advise,
     encode_message,
     parse_message,
 )
@@ -199,7 +202,7 @@ def test_a_non_string_email_is_refused_at_traits_email(email: object) -> None:
 
 @pytest.mark.parametrize("model", ALL_MODELS, ids=lambda model: model.__name__)
 def test_both_roads_give_the_same_warnings(model: type[Message]) -> None:
-    for message in build_messages(model, 2):
+    for message in build_messages(model, 1):
         payload = message.to_payload()
         context = {**payload.get("context", {}), "traits": {"email": "x@y.test"}}
         for extra in ({}, {"zzExtra": 1}, {"context": context}):
@@ -231,3 +234,27 @@ def test_ordinary_and_exact_semantic_names_get_no_near_miss_warning() -> None:
     assert _both({"type": "track", "userId": "u", "event": "Signed Up"})[1] == ()
     exact = {"type": "track", "userId": "u", "event": "Order Completed", "properties": {}}
     assert _both(exact)[1] == ()
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["email", "traits", "context", "x"]), children, max_size=3
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    kind=st.sampled_from(["identify", "track", "group", "page", None, 3]),
+    body=st.dictionaries(st.sampled_from(["event", "traits", "context", "zz"]), _JSON, max_size=4),
+)
+def test_advisors_never_raise_and_never_quote_values(kind: Any, body: dict[str, Any]) -> None:
+    message = {**body, "type": kind}
+    for warning in advise(message):
+        assert isinstance(warning, cio.ErrorDetail)
+        assert warning.loc and warning.msg
