@@ -3,7 +3,9 @@
 Conventions (see ``docs/models.md``):
 
 * snake_case names in Python, camelCase on the wire; both accepted on input.
-* Unknown envelope fields are an error, so ``userID`` fails loudly.
+* A misspelt keyword argument is an error (``Track(userID=...)`` fails loudly); a
+  wire-form dict may carry top-level keys the API ignores, which are kept and warned
+  about (see :class:`cio.models.base.Message` and :mod:`cio.models._advice`).
 * Input values never appear in error messages (they may be personal data).
 * Models are frozen: build a changed copy with ``model_copy(update=...)``.
 * Timestamps must be timezone-aware. A naive datetime is refused rather than read as

@@ -74,8 +74,8 @@ the sandbox):
   email that cannot receive mail (`traits.email`, with the reason: no @, whitespace, a
   special-use domain such as `shop.test`, ...), an unknown top-level field, a track
   named almost like a semantic event (`Order Complete`: it will not act as `Order
-  Completed`), and the semantic-event recommendations. Warnings are `cio.ErrorDetail` values, located like
-  errors and never quoting the value;
+  Completed`), and the semantic-event recommendations. Warnings are `cio.ErrorDetail`
+  values, located like errors and never quoting the value;
 - **accepted**.
 
 Warnings are on `message.warnings`, `EncodedMessage.warnings`, `SendResult.warnings`,

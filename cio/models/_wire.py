@@ -22,6 +22,11 @@ Equivalence with the models is kept by construction and by tests:
   set to None (which pydantic leaves out of the JSON) is refused, so the output never
   holds a None that orjson would write as ``null``; two Python checks become Rust ones
   (ids as a regex, UTC datetimes by their offset constraint).
+* Warnings (:mod:`cio.models._advice`) are computed on the model path only: the compiled
+  validator is stricter wherever one could apply (unknown top-level keys are refused,
+  an email the fast check cannot vouch for is refused, a plain track named like or
+  almost like a semantic event is handed over), so its fast path never runs advisors
+  and always reports no warnings.
 * ``tests/unit/models/test_wire.py`` checks, for every message model, that the bytes
   are identical to ``parse_message(data).to_json()`` on generated valid and invalid
   inputs.
