@@ -75,6 +75,7 @@ _BEARER = "bearer "
 _BASIC = "basic "
 _AUTH_REALM = 'Basic realm="cio sandbox"'
 _DATAFRAME_KINDS = ("messages", "dropped", "requests", "warnings")
+_SHOWN_WARNINGS = 10
 _MESSAGE_COLUMNS = (
     "receivedAt",
     "type",
@@ -684,4 +685,12 @@ class Sandbox:
         rows = [("url", state), ("strict", str(self.strict))]
         rows.extend(("fault", repr(fault)) for fault in self._fault_specs)
         rows.extend(self.summary().rows())
-        return render_table("cio sandbox", rows)
+        page = render_table("cio sandbox", rows)
+        flagged = [
+            (f"{item.path} {'' if item.index is None else item.index}".strip(), str(detail))
+            for item in self.warnings[:_SHOWN_WARNINGS]
+            for detail in item.warnings
+        ]
+        if flagged:
+            page += render_table("Warnings (accepted, probably a mistake)", flagged)
+        return page

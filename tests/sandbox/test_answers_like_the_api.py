@@ -177,3 +177,11 @@ def test_a_browser_sdk_batch_is_accepted_as_sent(raw: Raw, sandbox: Sandbox, str
     assert raw.post("/batch", body, strict=strict).status_code == 200
     assert _recorded(sandbox) == messages
     assert sandbox.warnings == []
+
+
+def test_the_notebook_view_lists_warnings_without_values(raw: Raw, sandbox: Sandbox) -> None:
+    identify = {"type": "identify", "userId": "u1", "traits": {"email": UNDELIVERABLE}}
+    assert raw.post("/identify", identify).status_code == 200
+    page = sandbox._repr_html_()
+    assert "Warnings" in page and "traits.email" in page
+    assert UNDELIVERABLE not in page
