@@ -134,6 +134,10 @@ class Settings(BaseSettings):
         Send ``X-Strict-Mode: 1`` so the API answers 400 for invalid events.
     log_payloads : bool
         Log request bodies at DEBUG (emails masked). Off by default: payloads are personal data.
+    warnings : {"warn", "error"}
+        What to do with a message the API accepts but that is probably a mistake
+        (``CIO_WARNINGS``): ``warn`` sends it and reports located warnings, ``error``
+        refuses it like an invalid message (see ``docs/models.md``, "Three outcomes").
 
     Raises
     ------
@@ -164,6 +168,7 @@ class Settings(BaseSettings):
     rate_limit: int = Field(default=DEFAULT_RATE_LIMIT, gt=0)
     strict: bool = False
     log_payloads: bool = False
+    warnings: Literal["warn", "error"] = "warn"
 
     def __init__(self, **values: Any) -> None:
         try:

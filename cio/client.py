@@ -69,6 +69,9 @@ class CustomerIOClient:
         Ask the API to answer 400 for invalid events (``CIO_STRICT``).
     rate_limit : int, optional
         Requests per 3-second window (``CIO_RATE_LIMIT``).
+    warnings : {"warn", "error"}, optional
+        ``error`` refuses messages the API accepts but that are probably a mistake
+        (``CIO_WARNINGS``); by default they are sent and their warnings reported.
     transport : Transport, optional
         Replaces the HTTP transport (for example ``cio.testing.RecordingTransport``).
         It makes one attempt per request; the client applies the retry policy and the
@@ -102,6 +105,7 @@ class CustomerIOClient:
         max_retries: int | None = None,
         strict: bool | None = None,
         rate_limit: int | None = None,
+        warnings: str | None = None,
         transport: Transport | None = None,
         settings: Settings | None = None,
         retry_policy: RetryPolicy | None = None,
@@ -116,6 +120,7 @@ class CustomerIOClient:
                 "max_retries": max_retries,
                 "strict": strict,
                 "rate_limit": rate_limit,
+                "warnings": warnings,
             }.items()
             if value is not None
         }
@@ -218,11 +223,12 @@ class CustomerIOClient:
         '/track'
         """
         summary = "invalid client.send call"
+        policy = self.settings.warnings
         if isinstance(message, Message):
-            accepted = intake(message)
+            accepted = intake(message, summary=summary, warnings=policy)
             path = message.path
         elif isinstance(message, Mapping):
-            accepted = intake(message, summary=summary)
+            accepted = intake(message, summary=summary, warnings=policy)
             path = _PATHS[json.loads(accepted.body)["type"]]
         else:
             detail = ErrorDetail(
@@ -238,6 +244,7 @@ class CustomerIOClient:
             status_code=response.status_code,
             path=path,
             attempts=response.attempts,
+            warnings=accepted.warnings,
         )
 
     def identify(

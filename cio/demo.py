@@ -65,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(result.summary())
     print()
     print(result.table(SHOWN_ERRORS))
+    if result.warning_count:
+        print()
+        print(result.warnings_table(SHOWN_ERRORS))
 
     _heading("2. cio import ... --sandbox (people, orders, companies, relationships, devices)")
     delivered_everything = True

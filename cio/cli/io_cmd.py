@@ -287,6 +287,13 @@ def _print_errors(result: Any, shown: int) -> None:
         print(format_error_tally(result.tally))
 
 
+def _print_warnings(result: Any, shown: int) -> None:
+    """The first ``shown`` warnings (accepted and sent, probably a mistake)."""
+    if result.warning_count and shown > 0:
+        print()
+        print(result.warnings_table(shown))
+
+
 def run_validate(args: argparse.Namespace) -> int:
     """Handle ``cio validate``.
 
@@ -313,6 +320,7 @@ def run_validate(args: argparse.Namespace) -> int:
         print("columns: " + ", ".join(f"{c} -> {t}" for c, t in result.columns.items()))
     _print_column_types(result.column_types)
     _print_errors(result, args.max_errors)
+    _print_warnings(result, args.max_errors)
     if args.errors_csv:
         print(f"\nall {result.error_count} errors written to {args.errors_csv}")
     _write_report(args, result, "validate")
@@ -336,6 +344,7 @@ def _print_import(report: Any, shown: int) -> None:
     _print_column_types(report.column_types)
     _print_delivery_failures(report.delivery)
     _print_errors(report, shown)
+    _print_warnings(report, shown)
 
 
 def _print_delivery_failures(delivery: Any) -> None:

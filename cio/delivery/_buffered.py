@@ -48,7 +48,7 @@ from cio._constants import (
     DEFAULT_EXIT_FLUSH_SECONDS,
     DEFAULT_FLUSH_TIMEOUT_SECONDS,
 )
-from cio.delivery._bulk import DeadLettersOption, open_dead_letters
+from cio.delivery._bulk import Advice, DeadLettersOption, open_dead_letters
 from cio.delivery._constants import DEFAULT_BUFFER_WAKE_AT
 from cio.delivery._deadletters import (
     DeadLetterStore,
@@ -245,6 +245,10 @@ class BufferedSender:
         if flush_interval <= 0:
             raise ValueError("flush_interval must be positive")
         self._client = client
+        # The client's warnings setting (CIO_WARNINGS): "error" rejects such calls.
+        self._warning_option: str | None = getattr(
+            getattr(client, "settings", None), "warnings", None
+        )
         self.max_queue = max_queue
         self.on_full: OnFull = on_full
         self.flush_interval = flush_interval
@@ -281,6 +285,7 @@ class BufferedSender:
         self._settled = threading.Condition()
         self._taken = 0
         self._calls = 0
+        self._advice = Advice(self._warning_option)
         self._stopping = False
         self._flushing = False
         self._engine: DeliveryEngine | None = None
@@ -354,7 +359,9 @@ class BufferedSender:
         if not self._running:
             self._ensure_running()
         assert self.outbox is not None
-        body, message_id, key, _ = intake(message, index=index)
+        body, message_id, key, found = intake(message, index=index)
+        if found:
+            self._advice.add(self._calls, found)
         queue = self._queue
         if len(queue) >= self.max_queue:
             self._wait_for_room()
@@ -575,7 +582,9 @@ class BufferedSender:
                     message = a
                 else:
                     message = _build(kind, a, b, c, _drop_none(fields) if fields else {})
-                body, message_id, key, _ = intake(message, index=None)
+                body, message_id, key, found = intake(message, index=None)
+                if found:
+                    self._advice.add(number - 1, found)
             except pydantic.ValidationError as exc:
                 self._reject(engine, number - 1, None, ValidationError.from_pydantic(exc))
                 continue
@@ -802,7 +811,7 @@ class BufferedSender:
         duration = time.perf_counter() - self._started_at
         if engine is None:
             return BatchReport(0, 0, 0, 0, 0, 0, duration)
-        return engine.report(duration)
+        return self._advice.applied_to(engine.report(duration))
 
     def _after_fork_in_child(self) -> None:
         """Forget the parent's queue and threads; start afresh on the next call."""

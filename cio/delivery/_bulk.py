@@ -6,6 +6,7 @@ bytes (dicts take its compiled fast path; ready models are serialized as they ar
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import operator
@@ -18,6 +19,7 @@ import pydantic
 
 from cio._constants import BULK_INPUT_LOCATION
 from cio._transport import Response
+from cio.delivery._constants import MAX_REPORT_FAILURES
 from cio.delivery._deadletters import (
     DeadLetterStore,
     JsonLinesDeadLetterStore,
@@ -26,9 +28,10 @@ from cio.delivery._deadletters import (
 from cio.delivery._engine import DeliveryEngine, Progress
 from cio.delivery._report import BatchReport, DeliveryInterrupted
 from cio.errors import CustomerIOError, ErrorDetail, PayloadTooLargeError, ValidationError
-from cio.models import Accepted, EncodedMessage, Message, intake, parse_message
+from cio.models import Accepted, EncodedMessage, Message, enforce_policy, intake, parse_message
 
 __all__ = [
+    "Advice",
     "DeadLettersOption",
     "MessageInput",
     "encode_item",
@@ -160,6 +163,7 @@ def send_messages(
     dead_letters: DeadLettersOption = None,
     on_ack: Callable[[Sequence[str]], None] | None = None,
     max_in_flight: int | None = None,
+    warnings: str | None = None,
 ) -> BatchReport:
     """Validate, serialize, pack and send messages through ``/batch``.
 
@@ -190,10 +194,13 @@ def send_messages(
     put = engine.put
     given_ids: dict[str, int] = {}
     reused: list[tuple[int, int]] = []
+    advice = Advice(warnings)
     try:
         for index, item in enumerate(messages):
             try:
-                body, message_id, key, _ = convert(item, index)
+                body, message_id, key, found = convert(item, index)
+                if found:
+                    advice.add(index, found)
             except ValidationError as exc:
                 engine.reject(index, None, exc)
                 continue
@@ -220,6 +227,7 @@ def send_messages(
     if reused:
         _warn_reused_ids(reused)
     report = engine.report(time.perf_counter() - started)
+    report = advice.applied_to(report)
     stopped = engine.stopped_by
     if isinstance(stopped, CustomerIOError):
         raise stopped
@@ -248,6 +256,62 @@ def _warn_reused_ids(reused: list[tuple[int, int]]) -> None:
         pairs,
         more,
     )
+
+
+class Advice:
+    """The warnings of a bulk send, located at ``messages.<index>``; errors by policy.
+
+    Parameters
+    ----------
+    option : {"warn", "error"} or None
+        The policy; ``None`` reads ``CIO_WARNINGS``.
+    """
+
+    def __init__(self, option: str | None) -> None:
+        self.option = option
+        self.kept: list[ErrorDetail] = []
+        self.count = 0
+
+    def applied_to(self, report: BatchReport) -> BatchReport:
+        """``report`` with these warnings (unchanged when there are none).
+
+        Parameters
+        ----------
+        report : BatchReport
+
+        Returns
+        -------
+        BatchReport
+        """
+        if not self.count:
+            return report
+        return dataclasses.replace(report, warnings=tuple(self.kept), warning_count=self.count)
+
+    def add(self, index: int, found: tuple[ErrorDetail, ...]) -> None:
+        """Record one message's warnings, located at its index.
+
+        Parameters
+        ----------
+        index : int
+            Its position in the input.
+        found : tuple of ErrorDetail
+            Its warnings.
+
+        Raises
+        ------
+        ValidationError
+            When the policy is ``error``.
+        """
+        located = tuple(
+            dataclasses.replace(detail, loc=(BULK_INPUT_LOCATION, index, *detail.loc))
+            for detail in found
+        )
+        # Raises ValidationError (the message is rejected) when warnings are errors.
+        enforce_policy(located, self.option, f"invalid message {index}")
+        self.count += len(located)
+        room = MAX_REPORT_FAILURES - len(self.kept)
+        if room > 0:
+            self.kept.extend(located[:room])
 
 
 def _finish(engine: DeliveryEngine, bar: Any, store: DeadLetterStore, owned: bool) -> None:

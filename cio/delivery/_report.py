@@ -102,6 +102,11 @@ class BatchReport:
     unrecorded : int
         Messages whose outcome could not be recorded by ``on_ack``/``on_settled`` (an
         import's state file or an outbox that could not be written); delivery went on.
+    warnings : tuple of ErrorDetail
+        What the API accepted but is probably a mistake, located like rejections
+        (``messages.<index>.<field>``); the first ``MAX_REPORT_FAILURES`` of them.
+    warning_count : int
+        Every warning found.
 
     Example
     -------
@@ -126,6 +131,8 @@ class BatchReport:
     timeline: tuple[DeliveryPoint, ...] = field(default=(), repr=False, compare=False)
     unstored: tuple[DeadLetter, ...] = field(default=(), repr=False)
     unrecorded: int = 0
+    warnings: tuple[ErrorDetail, ...] = ()
+    warning_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -181,6 +188,7 @@ class BatchReport:
             f"BatchReport: {self.sent} sent, {self.failed} failed, {self.rejected} rejected "
             f"in {self.requests} request(s) ({self.retries} retries), {self.bytes_sent} bytes, "
             f"{self.duration:.2f} s, {self.throughput:.0f} events/s"
+            + (f", {self.warning_count} warnings" if self.warning_count else "")
         )
         if self.unstored:
             text += (
@@ -202,6 +210,8 @@ class BatchReport:
             ("duration", f"{self.duration:.2f} s"),
             ("throughput", f"{self.throughput:,.0f} events/s"),
         ]
+        if self.warning_count:
+            rows.append(("warnings", self.warning_count))
         cells = "".join(
             f"<tr><th style='text-align:left'>{name}</th><td>{value}</td></tr>"
             for name, value in rows
@@ -221,6 +231,18 @@ class BatchReport:
             parts.append(
                 "<table><caption>Failures</caption><tr><th>index</th><th>messageId</th>"
                 f"<th>error</th><th>status</th><th>reason</th></tr>{items}</table>{note}"
+            )
+        if self.warnings:
+            items = "".join(
+                f"<tr><td>{html.escape(w.field)}</td><td>{html.escape(w.type)}</td>"
+                f"<td>{html.escape(w.msg)}</td></tr>"
+                for w in self.warnings[:_SHOWN_FAILURES]
+            )
+            more = self.warning_count - min(len(self.warnings), _SHOWN_FAILURES)
+            note = f"<p>... and {more} more warnings</p>" if more > 0 else ""
+            parts.append(
+                "<table><caption>Warnings (sent; probably a mistake)</caption><tr>"
+                f"<th>field</th><th>type</th><th>message</th></tr>{items}</table>{note}"
             )
         return "".join(parts)
 

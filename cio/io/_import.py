@@ -25,7 +25,10 @@ from cio.io._validate import (
     Source,
     _ErrorSink,
     format_error_table,
+    format_warning_table,
+    html_warning_table,
     open_rows,
+    warning_note,
 )
 from cio.models import EncodedMessage, Message
 
@@ -76,6 +79,11 @@ class ImportReport:
         Every row error counted by ``(column, type)``, most frequent first.
     column_types : mapping
         Column name to the type its values were read as.
+    warnings : tuple of ErrorDetail
+        The first row warnings (accepted and sent, probably a mistake), located like
+        errors; all are counted in ``warning_count``.
+    warning_count : int
+        Every row warning found.
     """
 
     source: str
@@ -92,6 +100,8 @@ class ImportReport:
     duration: float
     tally: Mapping[tuple[str, str], int] = field(default_factory=dict)
     column_types: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[ErrorDetail, ...] = ()
+    warning_count: int = 0
 
     @property
     def sent(self) -> int:
@@ -114,7 +124,7 @@ class ImportReport:
         lines = [
             f"{action} of {self.source} as {self.kind}: {self.rows} rows, {self.valid} valid, "
             f"{self.invalid} invalid, {self.skipped} skipped (already sent), "
-            f"{self.duration:.2f} s"
+            f"{self.duration:.2f} s{warning_note(self.warning_count)}"
         ]
         if self.delivery is not None:
             lines.append(str(self.delivery))
@@ -137,6 +147,20 @@ class ImportReport:
         """
         return format_error_table(self.errors, limit, total=self.error_count)
 
+    def warnings_table(self, limit: int | None = None) -> str:
+        """The first ``limit`` row warnings as a text table (empty when there are none).
+
+        Parameters
+        ----------
+        limit : int, optional
+            How many to show.
+
+        Returns
+        -------
+        str
+        """
+        return format_warning_table(self.warnings, limit, total=self.warning_count)
+
     def _repr_html_(self) -> str:
         counts = (
             f"<p><b>{'dry run' if self.dry_run else 'import'}</b> of "
@@ -151,7 +175,13 @@ class ImportReport:
         errors = ""
         if self.errors:
             errors = "<pre>" + html.escape(self.table(20)) + "</pre>"
-        return counts + delivery + error_chart(self.tally) + errors
+        return (
+            counts
+            + delivery
+            + error_chart(self.tally)
+            + errors
+            + html_warning_table(self.warnings, self.warning_count)
+        )
 
 
 def import_source(
@@ -317,7 +347,7 @@ def run_import(
     message_ids = MessageIds(import_id, spec.name)
     tracker = ImportState(state, import_id=import_id, kind=spec.name) if state else None
     sink = _ErrorSink(max_errors, errors_csv)
-    counts = _Counts()
+    counts = _Counts(max_errors)
     bar = progress_bar(opened, progress, unit_name="row")
     try:
         _targets, rows = open_rows(
@@ -367,6 +397,8 @@ def run_import(
         duration=time.perf_counter() - started,
         tally=MappingProxyType(dict(sink.tally.most_common())),
         column_types=MappingProxyType(dict(opened.column_types)),
+        warnings=tuple(counts.warnings.kept),
+        warning_count=counts.warnings.count,
     )
     logger.info(
         "imported %s as %s: %d rows, %d invalid, %d skipped",
@@ -380,10 +412,11 @@ def run_import(
 
 
 class _Counts:
-    def __init__(self) -> None:
+    def __init__(self, max_warnings: int) -> None:
         self.rows = 0
         self.valid = 0
         self.skipped = 0
+        self.warnings = _ErrorSink(max_warnings, None)
 
     def skipper(self, done: Callable[[int], bool]) -> Callable[[int], bool]:
         def skip(row: int) -> bool:
@@ -404,6 +437,9 @@ def _valid_messages(
             sink.add(errors)
             continue
         counts.valid += 1
+        found = getattr(message, "warnings", ())
+        if found:
+            counts.warnings.add(found)
         if pending is not None:
             pending[message.message_id] = number
         yield message

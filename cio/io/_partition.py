@@ -497,7 +497,7 @@ class _PartitionRun:
                 result.codes[offset] = _invalid_reason(row.errors)
                 continue
             assert isinstance(message, EncodedMessage)
-            body, message_id, order_key = message
+            body, message_id, order_key, _warnings = message
             if len(body) > MAX_MESSAGE_BYTES:
                 error = message_too_large(body)
                 result.states[offset] = _INVALID

@@ -48,6 +48,7 @@ from cio.models import (
     Track,
     intake,
     parse_message,
+    warning_policy,
 )
 
 __all__ = [
@@ -161,8 +162,7 @@ def _model_row(model: type[Message] | None, data: dict[str, Any]) -> Message:
 def _encoded_row(model: type[Message] | None, data: dict[str, Any]) -> EncodedMessage:
     if model is None:
         data["type"] = "track"
-    body, message_id, key, _ = intake(data, model=model, check_size=False)
-    return EncodedMessage(body, message_id, key)
+    return EncodedMessage(*intake(data, model=model, check_size=False))
 
 
 def _event_kind(
@@ -715,11 +715,18 @@ class Plan:
         if "messageId" not in data and self._message_ids is not None:
             data["messageId"] = self._message_ids(number)
         try:
-            return Row(number, self._build(data), ())
+            message = self._build(data)
         except pydantic.ValidationError as exc:
             return Row(number, None, self._details(number, exc))
         except ValidationError as exc:  # text that cannot be written as UTF-8
             return Row(number, None, self._located(number, exc.errors))
+        if type(message) is EncodedMessage and message.warnings:
+            # Accepted, probably a mistake: located like errors; errors if CIO_WARNINGS=error.
+            found = self._located(number, message.warnings)
+            if warning_policy() == "error":
+                return Row(number, None, found)
+            message = message._replace(warnings=found)
+        return Row(number, message, ())
 
     def _details(self, number: int, exc: pydantic.ValidationError) -> tuple[ErrorDetail, ...]:
         details = []

@@ -225,6 +225,11 @@ class ValidationResult:
     column_types : mapping
         Column name to the type its values are read as: the source's schema for
         Parquet, Arrow, polars, DuckDB and pandas; for CSV the type chosen per column.
+    warnings : tuple of ErrorDetail
+        The first ``max_errors`` warnings (accepted, probably a mistake), located like
+        errors; they do not make a row invalid.
+    warning_count : int
+        All warnings found.
     """
 
     source: str
@@ -237,6 +242,8 @@ class ValidationResult:
     columns: Mapping[str, str] = field(default_factory=dict)
     tally: ErrorTally = field(default_factory=dict)
     column_types: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[ErrorDetail, ...] = ()
+    warning_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -256,7 +263,7 @@ class ValidationResult:
         status = "OK" if self.ok else "INVALID"
         return (
             f"{status}: {self.source} as {self.kind}: {self.rows} rows, {self.valid} valid, "
-            f"{self.invalid} invalid, {self.error_count} errors"
+            f"{self.invalid} invalid, {self.error_count} errors{warning_note(self.warning_count)}"
         )
 
     def table(self, limit: int | None = None) -> str:
@@ -273,7 +280,24 @@ class ValidationResult:
         """
         return format_error_table(self.errors, limit, total=self.error_count)
 
+    def warnings_table(self, limit: int | None = None) -> str:
+        """The first ``limit`` warnings as a text table (empty when there are none).
+
+        Parameters
+        ----------
+        limit : int, optional
+            How many to show; all kept warnings by default.
+
+        Returns
+        -------
+        str
+        """
+        return format_warning_table(self.warnings, limit, total=self.warning_count)
+
     def _repr_html_(self) -> str:
+        return self._errors_html() + html_warning_table(self.warnings, self.warning_count)
+
+    def _errors_html(self) -> str:
         colour = "#1a7f37" if self.ok else "#cf222e"
         head = (
             f'<p><b style="color:{colour}">{"valid" if self.ok else "invalid"}</b> '
@@ -295,6 +319,74 @@ class ValidationResult:
             more = f"<p>... and {self.error_count - len(self.errors)} more errors</p>"
         table = f"<table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>"
         return f"{head}{error_chart(self.tally)}{table}{more}"
+
+
+def warning_note(count: int) -> str:
+    """``", N warnings"`` for a summary line, or nothing when there are none.
+
+    Parameters
+    ----------
+    count : int
+
+    Returns
+    -------
+    str
+    """
+    return f", {count} warnings" if count else ""
+
+
+def format_warning_table(
+    warnings: Sequence[ErrorDetail], limit: int | None = None, *, total: int | None = None
+) -> str:
+    """Warnings as the error table's layout under a ``warnings:`` line; empty if none.
+
+    Parameters
+    ----------
+    warnings : sequence of ErrorDetail
+    limit : int, optional
+        Show at most this many.
+    total : int, optional
+        The number found, for the "and N more" line.
+
+    Returns
+    -------
+    str
+    """
+    if not warnings:
+        return ""
+    table = format_error_table(warnings, limit, total=total)
+    return "warnings (accepted, probably a mistake):\n" + table.replace(
+        " more errors", " more warnings"
+    )
+
+
+def html_warning_table(warnings: Sequence[ErrorDetail], total: int) -> str:
+    """The warnings as an HTML table, or nothing when there are none.
+
+    Parameters
+    ----------
+    warnings : sequence of ErrorDetail
+    total : int
+        How many were found.
+
+    Returns
+    -------
+    str
+    """
+    if not warnings:
+        return ""
+    cells = "".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape(str(value))}</td>" for value in _error_cells(detail))
+        + "</tr>"
+        for detail in warnings
+    )
+    header = "".join(f"<th>{name}</th>" for name in _ERROR_FIELDS)
+    more = f"<p>... and {total - len(warnings)} more warnings</p>" if total > len(warnings) else ""
+    return (
+        "<table><caption>Warnings (accepted, probably a mistake)</caption>"
+        f"<thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>{more}"
+    )
 
 
 def _error_cells(detail: ErrorDetail) -> tuple[str, str, str, str, str]:
@@ -481,6 +573,7 @@ def validate(
     )
     name = opened.name
     sink = _ErrorSink(max_errors, errors_csv)
+    warnings = _ErrorSink(max_errors, None)
     total = valid = 0
     columns: Mapping[str, str] = {}
     bar = progress_bar(opened, progress, unit_name="row")
@@ -492,6 +585,7 @@ def validate(
                 ColumnMapping.coerce(mapping, constants=constants, types=types),
                 assume_timezone=resolve_timezone(assume_timezone),
                 reading=reading,
+                encoded=True,
             )
         except ValidationError as exc:
             sink.add(exc.errors)
@@ -502,6 +596,9 @@ def validate(
                 sink.add(row.errors)
             else:
                 valid += 1
+                found = getattr(row.message, "warnings", ())
+                if found:
+                    warnings.add(found)
     finally:
         sink.close()
         bar.close()
@@ -517,6 +614,8 @@ def validate(
         columns=MappingProxyType(dict(columns)),
         tally=MappingProxyType(dict(sink.tally.most_common())),
         column_types=MappingProxyType(dict(opened.column_types)),
+        warnings=tuple(warnings.kept),
+        warning_count=warnings.count,
     )
 
 
@@ -541,10 +640,10 @@ def validate_csv(path: str | os.PathLike[str], kind: str, **options: Any) -> Val
     -------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "people.csv"
-    >>> _ = path.write_text("user_id,email\\n1,ada@example.com\\n2,not-an-email\\n")
+    >>> _ = path.write_text("user_id,email\\n1,ada@example.com\\n,ada@example.org\\n")
     >>> result = validate_csv(path, kind="identify")
-    >>> result.valid, result.invalid, result.errors[0].row, result.errors[0].column
-    (1, 1, 3, 'email')
+    >>> result.valid, result.invalid, result.errors[0].row, result.errors[0].type
+    (1, 1, 3, 'missing_identity')
     """
     return validate(Path(path), kind, format="csv", **options)
 

@@ -12,6 +12,13 @@ Semantic events (``Order Completed``, ``Device Created or Updated``, ...) are
 """
 
 from cio.models import semantic as semantic
+from cio.models._advice import (
+    WARNINGS_ENV,
+    WarningPolicy,
+    advise,
+    enforce_policy,
+    warning_policy,
+)
 from cio.models._core import CIOModel, new_message_id
 from cio.models._intake import Accepted, encode_message, intake
 from cio.models._wire import EncodedMessage
@@ -36,6 +43,7 @@ from cio.models.registry import semantic_event, semantic_event_class
 __all__ = [
     "SEMANTIC_EVENTS",
     "SEMANTIC_FAMILIES",
+    "WARNINGS_ENV",
     "Accepted",
     "Alias",
     "AnyMessage",
@@ -50,7 +58,10 @@ __all__ = [
     "Page",
     "Screen",
     "Track",
+    "WarningPolicy",
+    "advise",
     "encode_message",
+    "enforce_policy",
     "intake",
     "new_message_id",
     "ordering_key",
@@ -59,4 +70,5 @@ __all__ = [
     "semantic",
     "semantic_event",
     "semantic_event_class",
+    "warning_policy",
 ]

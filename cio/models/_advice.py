@@ -7,23 +7,59 @@ the wire form of a message (camelCase envelope, properties and traits as written
 model path and the compiled dict path give the same warnings.
 
 Checks register themselves with :func:`register_advisor`; :func:`advise` runs them all.
-An advisor must be cheap (it runs for every message) and must not raise for any JSON
-value.
+An advisor must be cheap (it runs for every message it is asked about) and must not raise
+for any JSON value.
+
+The compiled dict path of :mod:`cio.models._wire` never runs advisors on its fast path:
+it is stricter than the models wherever a warning could apply (an unknown top-level key,
+an email it cannot vouch for), so such a message falls back to the model path, which is
+where :func:`advise` runs. A new advisor must keep that true (see ``docs/models.md``).
+
+Warnings become errors with the policy ``"error"``: per call (``warnings="error"``), or
+for the whole process with the environment variable ``CIO_WARNINGS=error``
+(:func:`warning_policy`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias, get_args
 
-from cio.errors import ErrorDetail
+import orjson
 
-__all__ = ["Advisor", "advise", "has_advisors", "register_advisor"]
+from cio.errors import ConfigurationError, ErrorDetail, ValidationError
+
+__all__ = [
+    "WARNINGS_ENV",
+    "Advisor",
+    "WarningPolicy",
+    "advise",
+    "advise_body",
+    "advise_outside",
+    "enforce_policy",
+    "has_advisors",
+    "register_advisor",
+    "warning_policy",
+]
 
 Advisor: TypeAlias = Callable[[Mapping[str, Any]], Iterable[ErrorDetail]]
 """A check of one message in wire form; yields located warnings."""
 
+WarningPolicy: TypeAlias = Literal["warn", "error"]
+"""What to do with warnings: ``"warn"`` (accept and report them) or ``"error"`` (refuse)."""
+
+WARNINGS_ENV = "CIO_WARNINGS"
+"""The environment variable that sets the default :data:`WarningPolicy`."""
+
+_POLICIES: tuple[str, ...] = get_args(WarningPolicy)
+_DEFAULT_POLICY: WarningPolicy = "warn"
+
 _ADVISORS: list[Advisor] = []
+# Checks registered from outside the package. The compiled dict codecs refuse (and so
+# send through the model, where every check runs) whatever the library's own checks could
+# warn about; they cannot know what another check looks for, so they run these themselves.
+_OUTSIDE_ADVISORS: list[Advisor] = []
 
 
 def register_advisor(advisor: Advisor) -> Advisor:
@@ -41,7 +77,29 @@ def register_advisor(advisor: Advisor) -> Advisor:
     """
     if advisor not in _ADVISORS:
         _ADVISORS.append(advisor)
+        if not str(getattr(advisor, "__module__", "")).startswith("cio."):
+            _OUTSIDE_ADVISORS.append(advisor)
     return advisor
+
+
+def advise_outside(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
+    """The warnings of the checks registered from outside ``cio`` (see :func:`advise`).
+
+    Parameters
+    ----------
+    message : Mapping
+        The message as sent.
+
+    Returns
+    -------
+    tuple of ErrorDetail
+    """
+    if not _OUTSIDE_ADVISORS:
+        return ()
+    found: list[ErrorDetail] = []
+    for advisor in _OUTSIDE_ADVISORS:
+        found.extend(advisor(message))
+    return tuple(found)
 
 
 def has_advisors() -> bool:
@@ -76,3 +134,99 @@ def advise(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
     for advisor in _ADVISORS:
         found.extend(advisor(message))
     return tuple(found)
+
+
+def advise_body(body: bytes) -> tuple[ErrorDetail, ...]:
+    """The warnings for one message's compact JSON: the one place encoded messages are advised.
+
+    Every encode path that builds a model (``Message.to_json``, ``Message.warnings``, the
+    model fallback of the compiled dict path) calls this, so the intake of a message has
+    one hook to move.
+
+    Parameters
+    ----------
+    body : bytes
+        The message as sent.
+
+    Returns
+    -------
+    tuple of ErrorDetail
+
+    Example
+    -------
+    >>> [w.field for w in advise_body(b'{"type":"identify","userId":"1","traits":{"email":"a"}}')]
+    ['traits.email']
+    """
+    return advise(orjson.loads(body))
+
+
+def warning_policy(option: str | None = None) -> WarningPolicy:
+    """The policy in force: ``option`` when given, else ``CIO_WARNINGS``, else ``"warn"``.
+
+    Parameters
+    ----------
+    option : {"warn", "error"}, optional
+        A per-call choice.
+
+    Returns
+    -------
+    {"warn", "error"}
+
+    Raises
+    ------
+    cio.ConfigurationError
+        When the option or ``CIO_WARNINGS`` is neither ``warn`` nor ``error``.
+
+    Example
+    -------
+    >>> warning_policy("error")
+    'error'
+    """
+    source = "warnings="
+    if option is None:
+        option = os.environ.get(WARNINGS_ENV)
+        source = WARNINGS_ENV
+        if option is None or not option.strip():
+            return _DEFAULT_POLICY
+    value = option.strip().lower()
+    if value == "warn":
+        return "warn"
+    if value == "error":
+        return "error"
+    raise ConfigurationError(f"{source} must be one of {', '.join(_POLICIES)}")
+
+
+def enforce_policy(
+    warnings: tuple[ErrorDetail, ...], option: str | None, summary: str
+) -> tuple[ErrorDetail, ...]:
+    """``warnings`` unchanged, or a :class:`cio.ValidationError` when the policy is ``error``.
+
+    Cheap when there is nothing to report: the policy is only looked up for warnings.
+
+    Parameters
+    ----------
+    warnings : tuple of ErrorDetail
+        What :func:`advise` found.
+    option : {"warn", "error"}, optional
+        A per-call policy; ``None`` reads ``CIO_WARNINGS``.
+    summary : str
+        The error's one-line summary, for example ``"invalid identify message"``.
+
+    Returns
+    -------
+    tuple of ErrorDetail
+
+    Raises
+    ------
+    cio.ValidationError
+        When there are warnings and the policy is ``"error"``; its ``errors`` are the
+        warnings.
+
+    Example
+    -------
+    >>> enforce_policy((), "error", "invalid message")
+    ()
+    """
+    if warnings and warning_policy(option) == "error":
+        raise ValidationError(f"{summary} (warnings are errors: {WARNINGS_ENV}=error)", warnings)
+    return warnings

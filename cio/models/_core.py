@@ -3,7 +3,9 @@
 Conventions (see ``docs/models.md``):
 
 * snake_case names in Python, camelCase on the wire; both accepted on input.
-* Unknown envelope fields are an error, so ``userID`` fails loudly.
+* A misspelt keyword argument is an error (``Track(userID=...)`` fails loudly); a
+  wire-form dict may carry top-level keys the API ignores, which are kept and warned
+  about (see :class:`cio.models.base.Message` and :mod:`cio.models._advice`).
 * Input values never appear in error messages (they may be personal data).
 * Models are frozen: build a changed copy with ``model_copy(update=...)``.
 * Timestamps must be timezone-aware. A naive datetime is refused rather than read as
@@ -13,12 +15,22 @@ Conventions (see ``docs/models.md``):
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
+from numbers import Number
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, GetPydanticSchema
+import pydantic_core
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetPydanticSchema,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError, PydanticSerializationError, core_schema
 
@@ -181,21 +193,104 @@ def _exact_offset(value: datetime) -> datetime:
     return value
 
 
+_UNIX_TIME_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
+
+
+@returns_none_only_for_none
+def refuse_unix_numbers(value: Any) -> Any:
+    """``value`` unchanged, unless it is a number (or a numeric string): Unix time.
+
+    The API types timestamps as ISO 8601 strings and the official libraries send only
+    those, so a number is refused rather than converted (see ``docs/openapi-quirks.md``).
+
+    Parameters
+    ----------
+    value : Any
+        A timestamp input.
+
+    Returns
+    -------
+    Any
+        ``value``.
+
+    Raises
+    ------
+    pydantic_core.PydanticCustomError
+        For an int, float, Decimal or numeric string.
+    """
+    if (isinstance(value, Number) and not isinstance(value, bool)) or (
+        isinstance(value, str) and _UNIX_TIME_TEXT.fullmatch(value.strip())
+    ):
+        raise PydanticCustomError(
+            "timestamp_number",
+            "a Unix time number is not a timestamp the API takes: send an ISO 8601 "
+            "string or a timezone-aware datetime",
+        )
+    return value
+
+
 @returns_none_only_for_none
 def _check_free_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return json_safe_mapping(value)
 
 
+_EMAIL_TRAIT = "email"
+
+
 @returns_none_only_for_none
 def _check_traits(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    # Any string is an email the API stores; one that cannot receive mail is a warning
+    # (cio.models.calls), not a refusal.
     cleaned = json_safe_mapping(value)
     if cleaned:
-        email = cleaned.get("email")
+        email = cleaned.get(_EMAIL_TRAIT)
+        if email is not None and not isinstance(email, str):
+            raise _email_type_error()
+    return cleaned
+
+
+def _email_type_error() -> pydantic_core.ValidationError:
+    # Located at traits.email: pydantic-core prefixes a nested error's location.
+    return pydantic_core.ValidationError.from_exception_data(
+        "Traits",
+        [
+            {
+                "type": PydanticCustomError("email_type", "must be a string"),
+                "loc": (_EMAIL_TRAIT,),
+                "input": None,
+            }
+        ],
+        hide_input=True,
+    )
+
+
+@returns_none_only_for_none
+def check_traits_vouched(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """:data:`Traits`' check, refusing also an email it cannot vouch for.
+
+    The compiled dict path of :mod:`cio.models._wire` uses this instead of the model's
+    check, so a message that would carry an email warning falls back to the model path,
+    where warnings are computed; its fast path never needs to run the advisors.
+
+    Parameters
+    ----------
+    value : dict or None
+        The traits.
+
+    Returns
+    -------
+    dict or None
+        As the model's check.
+    """
+    # The model's check inlined (this runs for every row of a bulk send).
+    cleaned = json_safe_mapping(value)
+    if cleaned:
+        email = cleaned.get(_EMAIL_TRAIT)
         if email is not None:
             if not isinstance(email, str):
-                raise PydanticCustomError("email_type", "email: must be a string")
+                raise _email_type_error()
             if not is_valid_email(email):
-                raise PydanticCustomError("email", "email: not a valid email address")
+                raise PydanticCustomError("email_unvouched", "email: left to the model")
     return cleaned
 
 
@@ -210,9 +305,15 @@ EventName = Annotated[str, AfterValidator(_check_event_name)]
 # the library's message instead of pydantic's.
 _PLAIN_DATETIME = GetPydanticSchema(lambda _source, _handler: core_schema.datetime_schema())
 
-Timestamp = Annotated[AwareDatetime, _PLAIN_DATETIME, AfterValidator(_exact_offset)]
-"""A timezone-aware datetime (naive ones are refused); written as RFC 3339, in UTC when
-its UTC offset is not a whole number of minutes."""
+Timestamp = Annotated[
+    AwareDatetime,
+    _PLAIN_DATETIME,
+    AfterValidator(_exact_offset),
+    BeforeValidator(refuse_unix_numbers),
+]
+"""A timezone-aware datetime or ISO 8601 string (naive ones are refused, and so are Unix
+time numbers); written as RFC 3339, in UTC when its UTC offset is not a whole number of
+minutes."""
 
 FreeForm = Annotated[dict[str, Any] | None, AfterValidator(_check_free_form)]
 """An open JSON object (properties), converted by the table in :mod:`cio.models._values`."""

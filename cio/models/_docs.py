@@ -50,11 +50,54 @@ The resolutions of the OpenAPI document's inconsistencies are in
   both spellings are accepted on input. Semantic event properties keep the document's
   exact wire names: snake_case for ecommerce, email, video and the other families
   (`product_id`), camelCase for Customer.io's own events (`objectId`).
-- Unknown top-level fields are an error, so a typo like `userID` fails loudly.
+- A misspelt keyword argument (`Track(userID=...)`) is an error: Python signatures are
+  ours. In a wire-form dict, a top-level key the API does not know is kept, sent as
+  written and reported as a warning (the API ignores it; it is probably a typo).
   `traits`, `properties` and `context` stay open, as the API allows.
 - `messageId` is a random UUID generated when the model is created (retries reuse it).
 - Errors are `pydantic.ValidationError` and never contain the input value; the
   services, batch and import layers turn them into `cio.ValidationError`.
+
+## Three outcomes: refused, accepted with warnings, accepted
+
+The API decides what is valid: its OpenAPI document, its docs, and what Customer.io's own
+SDKs send (where they disagree, the SDKs win; see
+[openapi-quirks.md](openapi-quirks.md)). Every message has one of three outcomes, the
+same from every entry point (models, `encode_message`, `client.batch.send`, imports,
+the sandbox):
+
+- **refused**, with a located error, only for what the API refuses or silently drops:
+  over 32 KB, no identity, envelope fields of the wrong type (`integrations` values
+  that are strings such as `"false"`, a Unix-number `timestamp`), values JSON cannot
+  carry;
+- **accepted with warnings**, for what the API accepts but is probably a mistake: an
+  email that cannot receive mail (`traits.email`, with the reason: no @, whitespace, a
+  special-use domain such as `shop.test`, ...), an unknown top-level field, a track
+  named almost like a semantic event (`Order Complete`: it will not act as `Order
+  Completed`), and the semantic-event recommendations. Warnings are `cio.ErrorDetail`
+  values, located like errors and never quoting the value;
+- **accepted**.
+
+Warnings are on `message.warnings`, `EncodedMessage.warnings`, `SendResult.warnings`,
+`BatchReport.warnings` (at `messages.<index>.<field>`), the validation and import
+reports (`warnings`, `warnings_table()`, with row and column), the CLI (a second table)
+and the sandbox (`sandbox.warnings`). Turn them into errors for a strict contract with
+`CIO_WARNINGS=error` (the whole process) or `warnings="error"` per call
+(`to_json`, `encode_message`, `client.batch.send`).
+
+```python
+import cio
+from cio.models import Identify, encode_message
+
+person = Identify(user_id="42", traits={"email": "qa+signup@shop.test"})
+[warning] = person.warnings
+assert (warning.field, warning.type) == ("traits.email", "email_undeliverable")
+assert b"shop.test" in person.to_json()  # sent as written
+try:
+    encode_message(person, warnings="error")
+except cio.ValidationError as error:
+    assert error.errors[0].field == "traits.email"
+```
 
 ## Naive datetimes are refused
 
@@ -83,7 +126,7 @@ person = Identify(user_id="42", traits={"email": "ada@example.com", "plan": None
 signup = Track(user_id="42", event="Signed Up", properties={"plan": "pro"}, timestamp=when)
 page = Page(anonymous_id="a-1", name="Pricing", properties={"url": "https://example.com/p"})
 screen = Screen(user_id="42", name="Settings")
-company = Group(user_id="42", group_id="acme", traits={"name": "Acme", "objectTypeId": "2"})
+company = Group(user_id="42", group_id="acme", traits={"name": "Acme", "object_type_id": "2"})
 merge = Alias(user_id="42", previous_id="a-1")
 batch = Batch(batch=[person, signup, company])
 
@@ -96,7 +139,7 @@ device = DeviceCreatedOrUpdated(user_id="42", context={"device": {"token": "t", 
 gone = ObjectDeleted(properties={"object_id": "acme", "object_type_id": 2})
 parsed = parse_message({"type": "track", "userId": "42", "event": "Order Completed"})
 
-assert company.to_payload()["traits"]["objectTypeId"] == "2"
+assert company.to_payload()["traits"] == {"name": "Acme", "object_type_id": "2"}
 assert gone.to_payload()["properties"] == {"objectId": "acme", "objectTypeId": 2}
 assert type(parsed) is OrderCompleted and type(same) is OrderCompleted
 assert person.to_payload()["traits"]["plan"] is None  # explicit None clears a trait
@@ -107,10 +150,11 @@ A plain `Track` whose event name is a semantic one is validated against that eve
 model, and its properties are sent as the model writes them (documented spelling and
 types). Errors locate the field, for example `properties.products.0.price`.
 
-Objects: a `Group` carries the object type in `traits.objectTypeId`, a string of digits
-(default `"1"`); the document's spelling `object_type_id` is accepted on input and sent
-as `objectTypeId`, which is what Customer.io's current documentation and the deletion
-events use. Relationship attributes go in `traits.relationshipAttributes`.
+Objects: a `Group` carries the object type in `traits.object_type_id` (the OpenAPI
+document's spelling) or `traits.objectTypeId` (Customer.io's current documentation's),
+a string of digits, sent as written under the key you used; when neither is given the
+API assumes `"1"`. Relationship attributes go in `traits.relationshipAttributes`. A
+`Track` may name a `group_id` instead of a person (the `/track` group alternative).
 
 ## Validated bytes without a model: `encode_message`
 

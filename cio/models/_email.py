@@ -15,7 +15,7 @@ import re
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-__all__ = ["is_valid_email"]
+__all__ = ["email_problem", "is_valid_email"]
 
 _MAX_ADDRESS_LENGTH = 254
 _MAX_LOCAL_LENGTH = 64
@@ -70,3 +70,66 @@ def is_valid_email(address: str) -> bool:
     except EmailNotValidError:
         return False
     return True
+
+
+_WHITESPACE = frozenset(" \t\r\n\f\v\u00a0")
+_AT = "@"
+_LABEL_SEPARATOR = "."
+# Reasons, never quoting the address (it is personal data).
+REASON_WHITESPACE = "contains whitespace"
+REASON_NO_AT = "has no @"
+REASON_MANY_AT = "has more than one @ (outside quotes)"
+REASON_NO_LOCAL = "has nothing before the @"
+REASON_NO_DOMAIN = "has nothing after the @"
+REASON_NO_DOT = "has a domain without a dot (for example example.com)"
+REASON_SPECIAL_USE = (
+    "has a special-use or reserved domain (such as .test, .example, .invalid, "
+    ".localhost) that cannot receive mail"
+)
+REASON_DOTS = "has a dot at the start or end of a part, or two dots in a row"
+REASON_SYNTAX = "is not a deliverable address (invalid characters or lengths)"
+
+
+def email_problem(address: str) -> str | None:
+    """Why ``address`` cannot receive mail, or ``None`` when it looks deliverable.
+
+    The API stores any string as the ``email`` trait; this is the reason for a warning,
+    never for refusing the message. The reason never quotes the address.
+
+    Parameters
+    ----------
+    address : str
+        The address to check (syntax only, no DNS look-up).
+
+    Returns
+    -------
+    str or None
+        A short reason such as ``"has no @"``.
+
+    Example
+    -------
+    >>> email_problem("ada@example.com") is None, email_problem("ada.example.com")
+    (True, 'has no @')
+    """
+    if is_valid_email(address):
+        return None
+    if not _WHITESPACE.isdisjoint(address):
+        return REASON_WHITESPACE
+    ats = address.count(_AT)
+    if ats == 0:
+        return REASON_NO_AT
+    local, _, domain = address.rpartition(_AT)
+    if ats > 1 and not local.startswith('"'):
+        return REASON_MANY_AT
+    if not local:
+        return REASON_NO_LOCAL
+    if not domain:
+        return REASON_NO_DOMAIN
+    if local.startswith(".") or local.endswith(".") or ".." in address:
+        return REASON_DOTS
+    lowered = domain.lower().rstrip(_LABEL_SEPARATOR)
+    if any(lowered == name or lowered.endswith("." + name) for name in _SPECIAL_USE):
+        return REASON_SPECIAL_USE
+    if _LABEL_SEPARATOR not in lowered:
+        return REASON_NO_DOT
+    return REASON_SYNTAX

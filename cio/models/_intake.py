@@ -21,13 +21,12 @@ import os
 from collections.abc import Mapping
 from typing import Any, Final, NamedTuple
 
-import orjson
 import pydantic
 
 from cio._constants import BULK_INPUT_LOCATION, MAX_MESSAGE_BYTES
 from cio.errors import ErrorDetail, ValidationError
-from cio.models._advice import _ADVISORS, advise
-from cio.models._wire import EncodedMessage, encode_model, encode_wire
+from cio.models._advice import enforce_policy
+from cio.models._wire import Encoded, EncodedMessage, encode_model, encode_wire
 from cio.models.base import Message, message_too_large, ordering_key
 from cio.models.calls import parse_message
 
@@ -87,8 +86,8 @@ def _located(error: ValidationError, loc: tuple[str | int, ...], summary: str) -
     return ValidationError(summary, details)
 
 
-def _encode(item: object, model: type[Message] | None) -> tuple[bytes, str, str] | None:
-    """Body, messageId and key of ``item``; ``None`` when it is not a message at all."""
+def _encode(item: object, model: type[Message] | None) -> Encoded | None:
+    """Body, messageId, key and warnings of ``item``; ``None`` when it is not a message."""
     # type() first: an exact dict is the common case and skips the slower ABC check.
     if type(item) is dict or (
         not isinstance(item, (Message, EncodedMessage)) and isinstance(item, Mapping)
@@ -129,6 +128,7 @@ def intake(
     where: str = BULK_INPUT_LOCATION,
     summary: str = _DEFAULT_SUMMARY,
     check_size: bool = True,
+    warnings: str | None = "warn",
 ) -> Accepted:
     """Validate and serialize one message, whatever form it came in.
 
@@ -151,6 +151,10 @@ def intake(
         First line of the error message (``"invalid message"``).
     check_size : bool
         Refuse messages over 32 KB (the API would answer 200 and drop them).
+    warnings : {"warn", "error"} or None
+        ``"error"`` refuses a message with warnings (a located ``ValidationError``);
+        ``None`` reads ``CIO_WARNINGS``; ``"warn"`` (the default: the caller reports them)
+        accepts it, with the warnings in ``Accepted.warnings``.
 
     Returns
     -------
@@ -160,7 +164,8 @@ def intake(
     Raises
     ------
     ValidationError
-        When the input is not a valid message: located, never echoing a value.
+        When the input is not a valid message: located, never echoing a value; or when
+        it has warnings and the policy is ``error``.
     PayloadTooLargeError
         When the message is over 32 KB; its ``message_id`` says which message.
 
@@ -173,7 +178,7 @@ def intake(
     try:
         # The common case first, without a further call: a plain dict, compiled codecs.
         if COMPILED_CODECS and type(item) is dict:
-            encoded: tuple[bytes, str, str] | None = encode_wire(item, model)
+            encoded: Encoded | None = encode_wire(item, model)
         else:
             encoded = _encode(item, model)
     except pydantic.ValidationError as exc:
@@ -186,18 +191,25 @@ def intake(
         raise _located(exc, loc, text) from None
     if encoded is None:
         raise _not_a_message(item, index, where, summary)
-    body, message_id, key = encoded
+    body, message_id, key, found = encoded
     if check_size and len(body) > MAX_MESSAGE_BYTES:
         too_large = message_too_large(body)
         too_large.message_id = message_id
         raise too_large
-    if _ADVISORS:
-        return _new_accepted(Accepted, (body, message_id, key, advise(orjson.loads(body))))
-    return _new_accepted(Accepted, (body, message_id, key, ()))
+    if found:
+        loc, text = _where(index, where, summary)
+        located = tuple(
+            ErrorDetail(loc + detail.loc, detail.msg, detail.type, detail.row, detail.column)
+            for detail in found
+        )
+        enforce_policy(located, warnings, text)
+    return _new_accepted(Accepted, (body, message_id, key, found))
 
 
-def encode_message(data: Mapping[str, Any] | Message) -> EncodedMessage:
-    """A message's wire bytes, ``messageId`` and ordering key, validated like its model.
+def encode_message(
+    data: Mapping[str, Any] | Message, *, warnings: str | None = None
+) -> EncodedMessage:
+    """A message's wire bytes, ``messageId``, ordering key and warnings, validated like its model.
 
     For pipelines that want the bytes the API receives (to queue or store them) without
     keeping model instances: about twice as fast as ``parse_message(data).to_json()``
@@ -207,6 +219,9 @@ def encode_message(data: Mapping[str, Any] | Message) -> EncodedMessage:
     ----------
     data : mapping or Message
         A message dict with a ``type`` key (wire or snake_case spelling), or a model.
+    warnings : {"warn", "error"}, optional
+        ``"error"`` refuses a message with warnings; the default comes from
+        ``CIO_WARNINGS`` (``warn``: they are in ``EncodedMessage.warnings``).
 
     Returns
     -------
@@ -218,6 +233,8 @@ def encode_message(data: Mapping[str, Any] | Message) -> EncodedMessage:
         When the dict is not a valid message (the model's own error).
     PayloadTooLargeError
         When the message is over 32 KB.
+    cio.ValidationError
+        When the message has warnings and the policy is ``error``.
 
     Example
     -------
@@ -226,10 +243,9 @@ def encode_message(data: Mapping[str, Any] | Message) -> EncodedMessage:
     ('42', True)
     """
     if isinstance(data, Message):
-        accepted = intake(data)
+        accepted = intake(data, warnings=warnings)
     elif COMPILED_CODECS:
-        body, message_id, key = encode_wire(data)
-        accepted = intake(EncodedMessage(body, message_id, key))
+        accepted = intake(EncodedMessage(*encode_wire(data)), warnings=warnings)
     else:
-        accepted = intake(parse_message(data))
-    return EncodedMessage(accepted.body, accepted.message_id, accepted.key)
+        accepted = intake(parse_message(data), warnings=warnings)
+    return EncodedMessage(*accepted)

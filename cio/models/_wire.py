@@ -22,6 +22,11 @@ Equivalence with the models is kept by construction and by tests:
   set to None (which pydantic leaves out of the JSON) is refused, so the output never
   holds a None that orjson would write as ``null``; two Python checks become Rust ones
   (ids as a regex, UTC datetimes by their offset constraint).
+* Warnings (:mod:`cio.models._advice`) are computed on the model path only: the compiled
+  validator is stricter wherever one could apply (unknown top-level keys are refused,
+  an email the fast check cannot vouch for is refused, a plain track named like or
+  almost like a semantic event is handed over), so its fast path never runs advisors
+  and always reports no warnings.
 * ``tests/unit/models/test_wire.py`` checks, for every message model, that the bytes
   are identical to ``parse_message(data).to_json()`` on generated valid and invalid
   inputs.
@@ -37,22 +42,40 @@ import orjson
 import pydantic_core
 from pydantic_core import CoreSchema, PydanticCustomError, SchemaSerializer, SchemaValidator
 
+from cio.errors import ErrorDetail
+from cio.models._advice import _OUTSIDE_ADVISORS as _OUTSIDE
+from cio.models._advice import advise_body, advise_outside
 from cio.models._core import (
     IDENTIFIER_PATTERN,
     NONE_ONLY_FOR_NONE,
     _check_identifier,
+    _check_traits,
     _exact_offset,
+    check_traits_vouched,
     new_message_id,
+    refuse_unix_numbers,
 )
 from cio.models._values import json_safe
 from cio.models.base import Message, ordering_key
-from cio.models.calls import SEMANTIC_EVENTS, Track, _IdentifiedMessage, message_model
+from cio.models.calls import (
+    _NEAR_MISSES,
+    SEMANTIC_EVENTS,
+    Track,
+    _IdentifiedMessage,
+    message_model,
+)
 
 __all__ = ["EncodedMessage", "encode_model", "encode_wire"]
 
-Encoded: TypeAlias = tuple[bytes, str, str]
-"""``(body, message_id, key)``: compact JSON (not size-checked), its messageId, and the
-ordering key (the userId, else the anonymousId, else the messageId)."""
+Warnings: TypeAlias = tuple[ErrorDetail, ...]
+"""Located warnings of one message (see :mod:`cio.models._advice`)."""
+
+Encoded: TypeAlias = tuple[bytes, str, str, Warnings]
+"""``(body, message_id, key, warnings)``: compact JSON (not size-checked), its messageId,
+the ordering key (the userId, else the anonymousId, else the messageId), and what the
+API accepts but is probably a mistake (always empty on the compiled fast path)."""
+
+_NO_WARNINGS: Warnings = ()
 
 
 class EncodedMessage(NamedTuple):
@@ -67,11 +90,15 @@ class EncodedMessage(NamedTuple):
     key : str
         The ``userId``, else the ``anonymousId``, else the ``messageId``: messages with
         the same key are delivered in order.
+    warnings : tuple of ErrorDetail
+        What the API accepts but is probably a mistake, located; empty when nothing
+        looks wrong.
     """
 
     body: bytes
     message_id: str
     key: str
+    warnings: Warnings = ()
 
 
 class _UnsupportedSchemaError(Exception):
@@ -139,6 +166,15 @@ def _convert(schema: Any, handled: set[str]) -> Any:
     if kind == "function-after" and _is_identifier_check(schema):
         # The same rule as a Rust regex: no call into Python for every id.
         return {**schema["schema"], "pattern": IDENTIFIER_PATTERN}
+    if kind == "function-before" and schema.get("function", {}).get("function") is (
+        refuse_unix_numbers
+    ):
+        return _fast_timestamp(_convert(schema["schema"], handled), schema)
+    if kind == "function-after" and schema.get("function", {}).get("function") is _check_traits:
+        # Stricter than the model: a message whose email would be warned about falls
+        # back to the model path, where the advisors run.
+        vouched = {"type": "no-info", "function": check_traits_vouched}
+        return {**schema, "function": vouched, "schema": _convert(schema["schema"], handled)}
     if kind == "function-after" and _is_offset_check(schema):
         # A UTC datetime needs no offset check: try that first, in Rust.
         utc = {**schema["schema"], "tz_constraint": 0}
@@ -151,6 +187,29 @@ def _convert(schema: Any, handled: set[str]) -> Any:
         key: _convert(value, handled) if key in _SCHEMA_KEYS else value
         for key, value in schema.items()
     }
+
+
+# A string shaped like an RFC 3339 date, so the Rust datetime parser may read it (a
+# numeric string would be read as Unix time, which the models refuse).
+_DATE_SHAPED = r"^\d{4}-\d{2}-\d{2}"
+
+
+def _fast_timestamp(converted: Any, original: dict[str, Any]) -> dict[str, Any]:
+    """A timestamp schema whose usual inputs never call Python.
+
+    A UTC datetime instance, or a date-shaped string with a UTC offset, validates in
+    Rust; anything else (numbers included) goes through the model's own checks.
+    """
+    utc_instance = {"type": "datetime", "strict": True, "tz_constraint": 0}
+    utc_text = {
+        "type": "chain",
+        "steps": [
+            {"type": "str", "strict": True, "pattern": _DATE_SHAPED},
+            {"type": "datetime", "tz_constraint": 0},
+        ],
+    }
+    checked = {**original, "schema": converted}
+    return {"type": "union", "choices": [utc_instance, utc_text, checked], "mode": "left_to_right"}
 
 
 def _is_identifier_check(schema: dict[str, Any]) -> bool:
@@ -297,6 +356,8 @@ def _never_none(schema: dict[str, Any]) -> bool:
         return None not in schema["expected"]
     if kind == "function-before":
         return _never_none(schema["schema"])
+    if kind == "chain":
+        return _never_none(schema["steps"][-1])
     if kind == "function-after":
         function = schema["function"]["function"]
         if function is _present_json_safe:
@@ -356,6 +417,7 @@ class _Codec:
         "anonymous_id",
         "check_identity",
         "check_semantic",
+        "group_id",
         "message_id",
         "model",
         "serialize",
@@ -366,9 +428,12 @@ class _Codec:
 
     def __init__(self, model: type[Message]) -> None:
         handled: set[str] = set()
-        schema: CoreSchema = _convert(model.__pydantic_core_schema__, handled)
+        schema: CoreSchema = _forbid_extras(_convert(model.__pydantic_core_schema__, handled))
         self.model = model
-        self.check_identity = _CHECK_IDENTITY in handled
+        # Models that need no person (the report events) skip the check, as the model does.
+        self.check_identity = _CHECK_IDENTITY in handled and bool(
+            getattr(model, "requires_identity", True)
+        )
         # Semantic subclasses inherit the validator, where it does nothing.
         self.check_semantic = _CHECK_SEMANTIC in handled and model is Track
         self.use_orjson = _MAY_BE_NONE not in handled
@@ -378,6 +443,8 @@ class _Codec:
         self.message_id = wire["message_id"]
         self.user_id = wire.get("user_id", "")
         self.anonymous_id = wire.get("anonymous_id", "")
+        # A track may name a group instead of a person (the /track group alternative).
+        self.group_id = wire.get("group_id", "") if self.check_identity else ""
 
     def encode(self, data: Mapping[str, Any]) -> Encoded:
         """Validate and serialize ``data``; the model decides whenever this cannot."""
@@ -385,28 +452,48 @@ class _Codec:
             out = self.validate(data)
         except pydantic_core.ValidationError:
             return self.by_model(data)
-        if self.check_semantic and out["event"] in SEMANTIC_EVENTS:
-            return self.by_model(data)
+        if self.check_semantic:
+            event = out["event"]
+            # A semantic name is validated by its model; a near miss gets its warning there.
+            if event in SEMANTIC_EVENTS or event.lower() in _NEAR_MISSES:
+                return self.by_model(data)
         message_id: str = out[self.message_id]
         key = ordering_key(out.get(self.user_id), out.get(self.anonymous_id), message_id)
-        if key is message_id and self.check_identity:
+        if key is message_id and self.check_identity and not out.get(self.group_id):
             return self.by_model(data)
         if self.use_orjson:
             try:
                 # orjson's bytes keep their whole write buffer (4 KB for a 300-byte
                 # message); an exact copy keeps queued batches at their real size.
                 body = memoryview(_dumps(out, option=_DUMPS_OPTIONS)).tobytes()
-                return body, message_id, key
+                return body, message_id, key, advise_outside(out) if _OUTSIDE else _NO_WARNINGS
             except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a surrogate
                 pass
         try:
-            return self.serialize(out, by_alias=True, exclude_none=True), message_id, key
+            body = self.serialize(out, by_alias=True, exclude_none=True)
+            return body, message_id, key, advise_outside(out) if _OUTSIDE else _NO_WARNINGS
         except pydantic_core.PydanticSerializationError:
             return self.by_model(data)
 
     def by_model(self, data: Mapping[str, Any]) -> Encoded:
         """The reference path: the model raises its own error, or its result is used."""
         return encode_model(self.model.model_validate(data))
+
+
+def _forbid_extras(schema: Any) -> Any:
+    """``schema`` with unknown top-level keys refused (nested objects unchanged).
+
+    The models keep unknown top-level keys and warn about them; the compiled path
+    refuses them instead, so such a message goes to the model path and its warnings.
+    """
+    if schema.get("type") == "typed-dict":
+        closed = {key: value for key, value in schema.items() if key != "extras_schema"}
+        return {**closed, "extra_behavior": "forbid"}
+    if schema.get("type") == "definitions" or (
+        schema.get("type", "").startswith("function-") and "schema" in schema
+    ):
+        return {**schema, "schema": _forbid_extras(schema["schema"])}
+    raise _UnsupportedSchemaError("a message schema that is not a typed dict")
 
 
 _CODECS: dict[type[Message], _Codec | None] = {}
@@ -465,11 +552,12 @@ def encode_model(message: Message) -> Encoded:
 
     Returns
     -------
-    tuple of (bytes, str, str)
+    tuple of (bytes, str, str, tuple of ErrorDetail)
     """
     message_id = message.message_id
     key = ordering_key(message.user_id, message.anonymous_id, message_id)
-    return message.to_json_unchecked(), message_id, key
+    body = message.to_json_unchecked()
+    return body, message_id, key, advise_body(body)
 
 
 def encode_wire(data: Mapping[str, Any], model: type[Message] | None = None) -> Encoded:
@@ -486,8 +574,8 @@ def encode_wire(data: Mapping[str, Any], model: type[Message] | None = None) -> 
 
     Returns
     -------
-    tuple of (bytes, str, str)
-        ``(body, message_id, key)``; the body is not size-checked.
+    tuple of (bytes, str, str, tuple of ErrorDetail)
+        ``(body, message_id, key, warnings)``; the body is not size-checked.
 
     Raises
     ------

@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 import json
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field
+import pydantic
+from pydantic import ConfigDict, Field, PlainValidator, StrictFloat, StrictInt
+from pydantic_core import PydanticCustomError
 
 from cio._constants import MAX_MESSAGE_BYTES
-from cio.errors import PayloadTooLargeError
-from cio.models._core import CIOModel, Identifier, Timestamp, new_message_id
+from cio.errors import ErrorDetail, PayloadTooLargeError
+from cio.models._advice import advise_body, enforce_policy
+from cio.models._core import (
+    CIOModel,
+    Identifier,
+    Timestamp,
+    new_message_id,
+    returns_none_only_for_none,
+)
+from cio.models._values import JsonSafe, json_safe_mapping
 from cio.models.context import Context
 
 __all__ = ["Message", "check_message_size", "message_too_large", "ordering_key"]
+
+
+@returns_none_only_for_none
+def _check_integration(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        return json_safe_mapping(value)
+    raise PydanticCustomError(
+        "integration_setting",
+        "must be true, false or an object of that destination's options "
+        "(a string such as 'false' is not read as a boolean)",
+    )
+
+
+# The type says what editors and factories should offer; the function decides.
+IntegrationSetting = Annotated[bool | dict[str, Any], PlainValidator(_check_integration)]
+"""One destination's setting in ``integrations``: on/off, or that destination's options."""
 
 
 class Message(CIOModel):
@@ -20,7 +48,16 @@ class Message(CIOModel):
 
     Subclasses set ``type`` and ``path``. ``messageId`` is generated when the model is
     created, so retrying a send never creates a second event.
+
+    A wire-form dict may carry top-level keys the API ignores (as Customer.io's own
+    SDKs sometimes do): they are kept, sent as written, and reported as warnings
+    (:attr:`warnings`). Keyword arguments are Python's: a misspelt one is an error.
     """
+
+    # Unknown top-level keys of a wire dict are kept (the API ignores them) and warned
+    # about; each must still be a JSON value.
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, JsonSafe] = Field(init=False)
 
     path: ClassVar[str]
     """The API path a single message of this kind is sent to, for example ``/track``."""
@@ -37,15 +74,90 @@ class Message(CIOModel):
     """The time on the sending device when the call was made (timezone-aware); optional."""
     context: Context | None = None
     """Information about the environment: ip, locale, page, device, library, ..."""
-    integrations: dict[str, bool] | None = None
-    """Destinations to enable or disable for this message, by name."""
+    integrations: dict[str, IntegrationSetting] | None = None
+    """Destinations to enable (``true``) or disable (``false``) for this message, by
+    name, or a destination's options as an object; strings such as ``"false"`` are
+    refused rather than guessed at."""
     anonymous_id: Identifier | None = None
     """An id for a person you do not know yet."""
     user_id: Identifier | None = None
     """Your id for the person."""
+    write_key: str | None = None
+    """The source's write key, as Customer.io's browser SDK and Segment's libraries
+    put it in each message; the API authenticates by the request's header instead."""
+    sdk_metadata: dict[str, JsonSafe] | None = Field(default=None, alias="_metadata")
+    """``_metadata``: what Customer.io's browser SDK says about its bundled destinations."""
+    channel: str | None = None
+    """Where the message came from (``browser``, ``server``, ``mobile``), as in the API
+    document's examples."""
+    received_at: Timestamp | None = None
+    """When the API received the message; the API sets it (read-only there)."""
+    version: StrictInt | StrictFloat | None = None
+    """The message format version some libraries send (the API document's examples
+    carry ``1.1``)."""
 
-    def to_json(self) -> bytes:
+    def __init__(self, /, **data: Any) -> None:
+        known = _accepted_keywords(type(self))
+        unknown = [key for key in data if key not in known]
+        if not unknown:
+            super().__init__(**data)
+            return
+        # Report the misspelt keywords together with every other problem of the call.
+        errors: list[Any] = []
+        try:
+            super().__init__(**{key: value for key, value in data.items() if key in known})
+        except pydantic.ValidationError as exc:
+            errors = [
+                {
+                    "type": PydanticCustomError(error["type"], error["msg"]),
+                    "loc": error["loc"],
+                    "input": None,
+                }
+                for error in exc.errors(include_url=False, include_input=False)
+            ]
+        name = type(self).__name__
+        errors += [
+            {
+                "type": PydanticCustomError(
+                    "unexpected_keyword",
+                    "not a parameter of {model}; check the spelling",
+                    {"model": name},
+                ),
+                "loc": (key,),
+                "input": None,
+            }
+            for key in unknown
+        ]
+        raise pydantic.ValidationError.from_exception_data(name, errors, hide_input=True)
+
+    # Not a custom __init__ for pydantic: model_validate() (the wire path) skips it.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @property
+    def warnings(self) -> tuple[ErrorDetail, ...]:
+        """What the API accepts here but is probably a mistake, located (see ``docs/models.md``).
+
+        Returns
+        -------
+        tuple of ErrorDetail
+            Empty when nothing looks wrong.
+
+        Example
+        -------
+        >>> from cio.models import Identify
+        >>> [w.field for w in Identify(user_id="1", traits={"email": "ada"}).warnings]
+        ['traits.email']
+        """
+        return advise_body(self.to_json_unchecked())
+
+    def to_json(self, *, warnings: str | None = None) -> bytes:
         """The wire form as compact JSON bytes, refusing messages over 32 KB.
+
+        Parameters
+        ----------
+        warnings : {"warn", "error"}, optional
+            ``"error"`` refuses a message that has :attr:`warnings`; the default comes
+            from ``CIO_WARNINGS`` (``warn``: send it).
 
         Returns
         -------
@@ -56,6 +168,8 @@ class Message(CIOModel):
         PayloadTooLargeError
             When the message is larger than the API accepts (it would answer 200 and
             drop it).
+        cio.ValidationError
+            When it has warnings and the policy is ``error``.
 
         Example
         -------
@@ -63,7 +177,49 @@ class Message(CIOModel):
         >>> Track(user_id="u1", event="Signed Up", message_id="m1").to_json()
         b'{"type":"track","messageId":"m1","userId":"u1","event":"Signed Up"}'
         """
-        return check_message_size(self.to_json_unchecked())
+        return self.to_json_with_warnings(warnings=warnings)[0]
+
+    def to_json_with_warnings(
+        self, *, warnings: str | None = None
+    ) -> tuple[bytes, tuple[ErrorDetail, ...]]:
+        """:meth:`to_json` and the message's :attr:`warnings`, from one serialization.
+
+        Parameters
+        ----------
+        warnings : {"warn", "error"}, optional
+            As for :meth:`to_json`.
+
+        Returns
+        -------
+        tuple of (bytes, tuple of ErrorDetail)
+
+        Raises
+        ------
+        PayloadTooLargeError
+            When the message is over 32 KB.
+        cio.ValidationError
+            When it has warnings and the policy is ``error``.
+        """
+        body = check_message_size(self.to_json_unchecked())
+        found = advise_body(body)
+        return body, enforce_policy(found, warnings, f"{self.type} message refused")
+
+
+_KEYWORDS: dict[type[Message], frozenset[str]] = {}
+
+
+def _accepted_keywords(model: type[Message]) -> frozenset[str]:
+    """The keyword arguments ``model(...)`` takes: field names and their wire aliases."""
+    known = _KEYWORDS.get(model)
+    if known is None:
+        names = {
+            alias
+            for name, info in model.model_fields.items()
+            for alias in (name, info.alias)
+            if alias is not None
+        }
+        known = _KEYWORDS[model] = frozenset(names)
+    return known
 
 
 def check_message_size(body: bytes) -> bytes:

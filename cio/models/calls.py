@@ -15,7 +15,6 @@ from pydantic import Field, TypeAdapter, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from cio._constants import (
-    DEFAULT_OBJECT_TYPE_ID,
     MAX_BATCH_BYTES,
     PATH_ALIAS,
     PATH_BATCH,
@@ -26,7 +25,8 @@ from cio._constants import (
     PATH_TRACK,
 )
 from cio.batching import batch_body
-from cio.errors import PayloadTooLargeError
+from cio.errors import ErrorDetail, PayloadTooLargeError
+from cio.models._advice import register_advisor
 from cio.models._core import (
     CIOModel,
     EventName,
@@ -35,6 +35,7 @@ from cio.models._core import (
     Traits,
     returns_none_only_for_none,
 )
+from cio.models._email import email_problem
 from cio.models.base import Message
 
 __all__ = [
@@ -55,17 +56,28 @@ __all__ = [
 
 
 class _IdentifiedMessage(Message):
-    """A message about a person: needs ``userId`` or ``anonymousId``."""
+    """A message about a person: needs ``userId`` or ``anonymousId``.
+
+    A ``track`` may name a ``groupId`` instead (the ``/track`` group alternative).
+    """
 
     requires_identity: ClassVar[bool] = True
 
     @model_validator(mode="after")
     def _require_identity(self) -> _IdentifiedMessage:
-        if self.requires_identity and self.user_id is None and self.anonymous_id is None:
-            raise PydanticCustomError(
-                "missing_identity", "either userId or anonymousId is required"
-            )
+        if (
+            self.requires_identity
+            and self.user_id is None
+            and self.anonymous_id is None
+            and getattr(self, "group_id", None) is None
+        ):
+            raise PydanticCustomError("missing_identity", _MISSING_IDENTITY[self.type])
         return self
+
+
+_MISSING_IDENTITY = {
+    kind: "either userId or anonymousId is required" for kind in ("identify", "page", "screen")
+} | {"track": "one of userId, anonymousId or groupId is required"}
 
 
 class Identify(_IdentifiedMessage):
@@ -85,6 +97,11 @@ class Identify(_IdentifiedMessage):
 
 _SEMANTIC: dict[str, type[Track]] = {}
 _FAMILIES: dict[str, tuple[str, ...]] = {}
+# Lower-cased spellings close to a semantic name (other case, no spaces, underscores,
+# "Complete" for "Completed"), mapped to that name: a plain track so named is sent as
+# written, with a warning that it will not act as the semantic event.
+_NEAR_MISSES: dict[str, str] = {}
+_PAST_TENSE_ENDINGS = ("ed", "d")
 
 SEMANTIC_EVENTS: Mapping[str, type[Track]] = MappingProxyType(_SEMANTIC)
 """Every semantic event name mapped to its model class (read-only)."""
@@ -116,6 +133,9 @@ class Track(_IdentifiedMessage):
     """Event name; surrounding spaces are trimmed, as the API does."""
     properties: FreeForm = None
     """Event properties (free-form JSON object)."""
+    group_id: Identifier | None = None
+    """The group (object) the event is attributed to; with it, ``userId`` and
+    ``anonymousId`` may be left out (the ``/track`` group alternative)."""
 
     @model_validator(mode="after")
     def _check_semantic(self) -> Track:
@@ -171,6 +191,19 @@ class Track(_IdentifiedMessage):
         return cls.model_validate(message.to_payload())
 
 
+def _near_spellings(name: str) -> set[str]:
+    """Lower-cased spellings a person might type for ``name`` by mistake."""
+    lowered = name.lower()
+    spellings = {lowered, lowered.replace(" ", ""), lowered.replace(" ", "_")}
+    for ending in _PAST_TENSE_ENDINGS:
+        spellings |= {
+            spelling.removesuffix(ending)
+            for spelling in list(spellings)
+            if spelling.endswith(ending)
+        }
+    return spellings
+
+
 def register_semantic_event(cls: type[Track]) -> type[Track]:
     """Class decorator adding a semantic ``Track`` subclass to :data:`SEMANTIC_EVENTS`.
 
@@ -197,6 +230,8 @@ def register_semantic_event(cls: type[Track]) -> type[Track]:
         raise TypeError(f"{cls.__name__} needs a fixed event name")
     for name in names:
         _SEMANTIC[name] = cls
+        for spelling in _near_spellings(name):
+            _NEAR_MISSES.setdefault(spelling, name)
     if cls.family is not None:
         known = _FAMILIES.get(cls.family, ())
         _FAMILIES[cls.family] = known + tuple(name for name in names if name not in known)
@@ -235,15 +270,16 @@ _OBJECT_TYPE_KEYS = ("objectTypeId", "object_type_id")
 class Group(Message):
     """Create or update an object and, with a ``userId``, relate a person to it.
 
-    The object type goes in ``traits.objectTypeId`` (a stringified integer, "1" when
-    not given); ``traits.object_type_id``, as the OpenAPI document spells it, is
-    accepted on input and sent as ``objectTypeId``. Relationship attributes go in
-    ``traits.relationshipAttributes``.
+    The object type goes in ``traits.object_type_id`` (the OpenAPI document's
+    spelling) or ``traits.objectTypeId`` (Customer.io's docs' spelling): a stringified
+    integer, sent as written; the API assumes ``"1"`` when neither is given.
+    Relationship attributes go in ``traits.relationshipAttributes``.
 
     Example
     -------
-    >>> Group(group_id="acme", user_id="42", traits={"name": "Acme"}).to_payload()["traits"]
-    {'name': 'Acme', 'objectTypeId': '1'}
+    >>> traits = {"name": "Acme", "object_type_id": "2"}
+    >>> Group(group_id="acme", user_id="42", traits=traits).to_payload()["traits"]
+    {'name': 'Acme', 'object_type_id': '2'}
     """
 
     path: ClassVar[str] = PATH_GROUP
@@ -251,37 +287,32 @@ class Group(Message):
     group_id: Identifier
     """The object's id."""
     traits: Traits = None
-    """Object attributes, plus ``objectTypeId`` and ``relationshipAttributes``."""
+    """Object attributes, plus ``object_type_id`` and ``relationshipAttributes``."""
 
     @field_validator("traits", mode="after")
     @classmethod
     @returns_none_only_for_none
-    def _normalise_object_type(cls, traits: dict[str, Any] | None) -> dict[str, Any]:
-        result = dict(traits or {})
-        given = [result.pop(key) for key in _OBJECT_TYPE_KEYS if key in result]
-        if len(given) > 1 and str(given[0]) != str(given[1]):
+    def _check_object_type(cls, traits: dict[str, Any] | None) -> dict[str, Any] | None:
+        if not traits:
+            return traits
+        given = [(key, traits[key]) for key in _OBJECT_TYPE_KEYS if key in traits]
+        for key, value in given:
+            if isinstance(value, bool) or not str(value).strip().isdigit():
+                raise PydanticCustomError(
+                    "object_type_id",
+                    "{key} must be a positive integer (as a string)",
+                    {"key": key},
+                )
+        if len(given) > 1 and int(str(given[0][1])) != int(str(given[1][1])):
             raise PydanticCustomError(
                 "object_type_conflict", "objectTypeId and object_type_id disagree"
             )
-        value = given[0] if given else DEFAULT_OBJECT_TYPE_ID
-        if isinstance(value, bool) or not str(value).strip().isdigit():
-            raise PydanticCustomError(
-                "object_type_id", "objectTypeId must be a positive integer (as a string)"
-            )
-        result["objectTypeId"] = str(int(str(value).strip()))
-        relationship = result.get("relationshipAttributes")
+        relationship = traits.get("relationshipAttributes")
         if relationship is not None and not isinstance(relationship, dict):
             raise PydanticCustomError(
                 "relationship_attributes", "relationshipAttributes must be an object"
             )
-        return result
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_traits(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("traits") is None:
-            data = {**data, "traits": {}}
-        return data
+        return traits
 
 
 class Alias(Message):
@@ -432,3 +463,78 @@ def _message_error(kind: str, message: str, loc: tuple[str, ...]) -> pydantic.Va
         [{"type": PydanticCustomError(kind, message), "loc": loc, "input": None}],
         hide_input=True,
     )
+
+
+# Advisors: accepted by the API, but probably a mistake -------------------------------
+
+_WIRE_KEYS: dict[type[Message], frozenset[str]] = {}
+_EMAIL_TRAITS = "email"
+_TRAIT_HOLDERS: tuple[tuple[str, ...], ...] = (("traits",), ("context", "traits"))
+
+
+def _wire_keys(model: type[Message]) -> frozenset[str]:
+    known = _WIRE_KEYS.get(model)
+    if known is None:
+        known = frozenset(info.alias or name for name, info in model.model_fields.items())
+        _WIRE_KEYS[model] = known
+    return known
+
+
+@register_advisor
+def _unknown_top_level_keys(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
+    """Top-level keys the API does not know: it ignores them, so they are likely typos."""
+    kind = message.get("type")
+    model = _MODELS_BY_TYPE.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        return ()
+    unknown = message.keys() - _wire_keys(model)
+    return tuple(
+        ErrorDetail(
+            (key,),
+            f"not a field of a {kind} call: the API ignores it (check the spelling)",
+            "unknown_field",
+        )
+        for key in sorted(unknown)
+    )
+
+
+@register_advisor
+def _near_miss_of_a_semantic_event(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
+    """A track named almost like a semantic event: it will not act as one."""
+    event = message.get("event")
+    if message.get("type") != "track" or not isinstance(event, str) or event in _SEMANTIC:
+        return ()
+    name = _NEAR_MISSES.get(event.lower())
+    if name is None:
+        return ()
+    return (
+        ErrorDetail(
+            ("event",),
+            f"close to the semantic event {name!r}, which must be spelled exactly to act as "
+            "one; sent as written",
+            "semantic_event_near_miss",
+        ),
+    )
+
+
+@register_advisor
+def _undeliverable_email(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
+    """An ``email`` trait the API stores but that cannot receive mail, with the reason."""
+    found: list[ErrorDetail] = []
+    for path in _TRAIT_HOLDERS:
+        holder: Any = message
+        for key in path:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        email = holder.get(_EMAIL_TRAITS) if isinstance(holder, dict) else None
+        if isinstance(email, str):
+            problem = email_problem(email)
+            if problem is not None:
+                found.append(
+                    ErrorDetail(
+                        (*path, _EMAIL_TRAITS),
+                        f"this address cannot receive mail: it {problem} "
+                        "(the API stores it as written)",
+                        "email_undeliverable",
+                    )
+                )
+    return tuple(found)

@@ -13,7 +13,7 @@ look at what it received::
 See ``docs/sandbox.md`` for the rules it checks and the faults it can inject.
 """
 
-from cio.sandbox._records import DroppedMessage, RequestRecord, SandboxSummary
+from cio.sandbox._records import DroppedMessage, FlaggedMessage, RequestRecord, SandboxSummary
 from cio.sandbox._sandbox import Sandbox, SandboxError
 from cio.sandbox._store import load_meta, load_summary
 from cio.sandbox.faults import (
@@ -36,6 +36,7 @@ __all__ = [
     "EnforceRateLimit",
     "FailEveryNth",
     "Fault",
+    "FlaggedMessage",
     "Injection",
     "Outage",
     "RateLimitWindow",

@@ -10,7 +10,7 @@ from typing import Any
 
 from cio.errors import ErrorDetail
 
-__all__ = ["DroppedMessage", "RequestRecord", "SandboxSummary", "summarize"]
+__all__ = ["DroppedMessage", "FlaggedMessage", "RequestRecord", "SandboxSummary", "summarize"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,33 @@ class DroppedMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class FlaggedMessage:
+    """An accepted message (or batch envelope) with warnings: accepted, probably a mistake.
+
+    Parameters
+    ----------
+    path : str
+        Path of the request it came in, for example ``/v1/batch``.
+    index : int or None
+        Position in the batch; ``None`` for a single-message endpoint or the envelope.
+    message_id : str or None
+        Its ``messageId``; ``None`` for the envelope.
+    warnings : tuple of ErrorDetail
+        The warnings, located (``batch.3.traits.email``), never with values.
+    """
+
+    path: str
+    index: int | None
+    message_id: str | None
+    warnings: tuple[ErrorDetail, ...]
+
+    @property
+    def reason(self) -> str:
+        """The warnings as one line, without values."""
+        return "; ".join(str(detail) for detail in self.warnings)
+
+
+@dataclass(frozen=True, slots=True)
 class SandboxSummary:
     """Counts of what the sandbox received.
 
@@ -93,6 +120,8 @@ class SandboxSummary:
         Accepted track messages per event name.
     dropped : int
         Messages answered 200 but dropped (invalid or oversized, permissive mode).
+    warned : int
+        Accepted messages (and envelopes) with warnings.
     requests : int
         Requests received, whatever their outcome.
     by_status : dict
@@ -113,6 +142,7 @@ class SandboxSummary:
     by_type: dict[str, int] = field(default_factory=dict)
     by_event: dict[str, int] = field(default_factory=dict)
     dropped: int = 0
+    warned: int = 0
     requests: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
     faults_injected: int = 0
@@ -140,6 +170,7 @@ class SandboxSummary:
             ("unique messageIds", str(self.unique_message_ids)),
             ("duplicates", str(self.duplicates)),
             ("messages dropped", str(self.dropped)),
+            ("with warnings", str(self.warned)),
             ("requests", str(self.requests)),
             ("faults injected", str(self.faults_injected)),
         ]
@@ -190,6 +221,7 @@ def summarize(
     messages: Iterable[Mapping[str, Any]],
     dropped: Iterable[object],
     requests: Iterable[RequestRecord],
+    flagged: Iterable[object] = (),
 ) -> SandboxSummary:
     """Count accepted messages, dropped messages and requests.
 
@@ -201,6 +233,8 @@ def summarize(
         Dropped messages (only counted).
     requests : iterable of RequestRecord
         The request log.
+    flagged : iterable
+        Accepted messages with warnings (only counted).
 
     Returns
     -------
@@ -232,6 +266,7 @@ def summarize(
         by_type=dict(by_type),
         by_event=dict(by_event),
         dropped=sum(1 for _ in dropped),
+        warned=sum(1 for _ in flagged),
         requests=request_count,
         by_status=dict(by_status),
         faults_injected=faults,

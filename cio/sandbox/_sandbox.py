@@ -42,9 +42,10 @@ from cio.sandbox._constants import (
     SANDBOX_KEY_PREFIX,
     SANDBOX_POLL_INTERVAL_SECONDS,
 )
-from cio.sandbox._processing import Outcome, process_body
+from cio.sandbox._processing import Outcome, error_body, process_body
 from cio.sandbox._records import (
     DroppedMessage,
+    FlaggedMessage,
     RequestRecord,
     SandboxSummary,
     render_table,
@@ -75,7 +76,8 @@ _STRICT_OFF = frozenset({"0", "false", "no", "off"})
 _BEARER = "bearer "
 _BASIC = "basic "
 _AUTH_REALM = 'Basic realm="cio sandbox"'
-_DATAFRAME_KINDS = ("messages", "dropped", "requests")
+_DATAFRAME_KINDS = ("messages", "dropped", "requests", "warnings")
+_SHOWN_WARNINGS = 10
 _MESSAGE_COLUMNS = (
     "receivedAt",
     "type",
@@ -90,8 +92,7 @@ _MESSAGE_COLUMNS = (
 
 
 def _json_reply(status: int, error: str, *headers: tuple[str, str]) -> Reply:
-    body = ('{"success":false,"error":"' + error + '"}').encode()
-    return Reply(status, body, headers)
+    return Reply(status, error_body(error), headers)
 
 
 _NOT_FOUND = _json_reply(HTTPStatus.NOT_FOUND, "no such path")
@@ -175,6 +176,7 @@ class Sandbox:
         self._records_lock = threading.Lock()
         self._messages: list[dict[str, Any]] = []
         self._dropped: list[DroppedMessage] = []
+        self._flagged: list[FlaggedMessage] = []
         self._requests: list[RequestRecord] = []
         self._faults_injected = 0
         self._server: SandboxHTTPServer | None = None
@@ -434,7 +436,7 @@ class Sandbox:
             Declared body size.
         """
         record = RequestRecord(method, path, reply.status, size, 0, (), _now_iso())
-        self._record(record, None, ())
+        self._record(record, None, (), ())
 
     @staticmethod
     def _fault_reply(injection: Injection) -> Reply:
@@ -495,6 +497,7 @@ class Sandbox:
         )
         accepted: list[dict[str, Any]] | None = None
         dropped: tuple[DroppedMessage, ...] = ()
+        flagged: tuple[FlaggedMessage, ...] = ()
         if outcome is not None:
             accepted = outcome.accepted
             for message in accepted:
@@ -503,7 +506,12 @@ class Sandbox:
                 DroppedMessage(path, failure.reason, failure.message, failure.index, failure.errors)
                 for failure in outcome.failures
             )
-        self._record(record, accepted, dropped)
+            if outcome.status == HTTPStatus.OK:
+                flagged = tuple(
+                    FlaggedMessage(path, advice.index, advice.message_id, advice.warnings)
+                    for advice in outcome.advice
+                )
+        self._record(record, accepted, dropped, flagged)
         return reply
 
     def _record(
@@ -511,6 +519,7 @@ class Sandbox:
         record: RequestRecord,
         accepted: list[dict[str, Any]] | None,
         dropped: Sequence[DroppedMessage],
+        flagged: Sequence[FlaggedMessage],
     ) -> None:
         with self._records_lock:
             self._requests.append(record)
@@ -518,9 +527,11 @@ class Sandbox:
                 self._messages.extend(accepted)
             if dropped:
                 self._dropped.extend(dropped)
+            if flagged:
+                self._flagged.extend(flagged)
         store = self._store
         if store is not None:
-            store.write(record, accepted or (), dropped)
+            store.write(record, accepted or (), dropped, flagged)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "sandbox %s %s status=%s bytes=%d messages=%d faults=%s",
@@ -553,6 +564,13 @@ class Sandbox:
             return list(self._dropped)
 
     @property
+    def warnings(self) -> list[FlaggedMessage]:
+        """Accepted messages (and batch envelopes) with warnings: what the API accepts but
+        is probably a mistake, located (``batch.3.traits.email``), never with values."""
+        with self._records_lock:
+            return list(self._flagged)
+
+    @property
     def requests(self) -> list[RequestRecord]:
         """Every request received, in order (never with its ``Authorization`` header)."""
         with self._records_lock:
@@ -566,18 +584,20 @@ class Sandbox:
         SandboxSummary
         """
         with self._records_lock:
-            messages, dropped, requests = (
+            messages, dropped, requests, flagged = (
                 list(self._messages),
                 list(self._dropped),
                 list(self._requests),
+                list(self._flagged),
             )
-        return summarize(messages, dropped, requests)
+        return summarize(messages, dropped, requests, flagged)
 
     def reset(self) -> None:
         """Forget every record and re-arm the faults (counters and time windows restart)."""
         with self._records_lock:
             self._messages.clear()
             self._dropped.clear()
+            self._flagged.clear()
             self._requests.clear()
         with self._faults_lock:
             self._faults_injected = 0
@@ -591,9 +611,10 @@ class Sandbox:
 
         Parameters
         ----------
-        kind : {"messages", "dropped", "requests"}
+        kind : {"messages", "dropped", "requests", "warnings"}
             Which records: accepted messages (one column per top-level field, in wire
-            names), dropped messages (path, index, reason) or the request log.
+            names), dropped messages (path, index, reason), the request log, or the
+            warnings (path, index, messageId, field, type, message).
 
         Returns
         -------
@@ -619,6 +640,21 @@ class Sandbox:
                 for item in self.dropped
             ]
             return pandas.DataFrame(rows, columns=["path", "index", "reason"])
+        if kind == "warnings":
+            rows = [
+                {
+                    "path": item.path,
+                    "index": item.index,
+                    "messageId": item.message_id,
+                    "field": detail.field,
+                    "type": detail.type,
+                    "message": detail.msg,
+                }
+                for item in self.warnings
+                for detail in item.warnings
+            ]
+            columns = ["path", "index", "messageId", "field", "type", "message"]
+            return pandas.DataFrame(rows, columns=columns)
         if kind == "requests":
             rows = [
                 {
@@ -647,4 +683,12 @@ class Sandbox:
         rows = [("url", state), ("strict", str(self.strict))]
         rows.extend(("fault", repr(fault)) for fault in self._fault_specs)
         rows.extend(self.summary().rows())
-        return render_table("cio sandbox", rows)
+        page = render_table("cio sandbox", rows)
+        flagged = [
+            (f"{item.path} {'' if item.index is None else item.index}".strip(), str(detail))
+            for item in self.warnings[:_SHOWN_WARNINGS]
+            for detail in item.warnings
+        ]
+        if flagged:
+            page += render_table("Warnings (accepted, probably a mistake)", flagged)
+        return page

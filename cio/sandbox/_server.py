@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from cio._constants import CONTENT_TYPE_JSON, HEADER_CONTENT_LENGTH, HEADER_TRANSFER_ENCODING
 from cio.sandbox._constants import SANDBOX_MAX_BODY_BYTES, SANDBOX_REQUEST_QUEUE_SIZE
+from cio.sandbox._processing import error_body
 
 __all__ = ["Dispatcher", "Reply", "SandboxHTTPServer"]
 
@@ -142,7 +143,7 @@ def _reason_phrase(status: int) -> str:
 
 
 def _error(text: bytes) -> bytes:
-    return b'{"success":false,"error":"' + text + b'"}'
+    return error_body(text.decode("ascii"))
 
 
 def body_size(headers: Any) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cio.errors import ConfigurationError
-from cio.sandbox._records import DroppedMessage, RequestRecord, SandboxSummary
+from cio.sandbox._records import DroppedMessage, FlaggedMessage, RequestRecord, SandboxSummary
 
 __all__ = ["SQLiteStore", "load_summary"]
 
@@ -47,11 +47,18 @@ CREATE TABLE IF NOT EXISTS dropped (
     reason TEXT NOT NULL,
     body TEXT
 );
+CREATE TABLE IF NOT EXISTS warnings (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    item_index INTEGER,
+    message_id TEXT,
+    reason TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 logger = logging.getLogger(__name__)
 
-_TABLES = ("requests", "messages", "dropped", "meta")
+_TABLES = ("requests", "messages", "dropped", "warnings", "meta")
 _FAULT_SEPARATOR = "+"
 
 
@@ -97,14 +104,17 @@ class SQLiteStore:
         request: RequestRecord,
         accepted: Sequence[dict[str, Any]],
         dropped: Sequence[DroppedMessage],
+        flagged: Sequence[FlaggedMessage] = (),
     ) -> None:
-        """Record one request with its accepted and dropped messages.
+        """Record one request with its accepted, dropped and warned-about messages.
 
         Parameters
         ----------
         request : RequestRecord
         accepted : sequence of dict
         dropped : sequence of DroppedMessage
+        flagged : sequence of FlaggedMessage
+            Accepted messages (or envelopes) with warnings; their reasons carry no values.
         """
         message_rows = [
             (
@@ -125,17 +135,19 @@ class SQLiteStore:
             )
             for item in dropped
         ]
+        warning_rows = [(item.path, item.index, item.message_id, item.reason) for item in flagged]
         with self._lock:
             if self._closed:
                 logger.debug("sandbox store: request after close not written")
                 return
-            self._insert(request, message_rows, dropped_rows)
+            self._insert(request, message_rows, dropped_rows, warning_rows)
 
     def _insert(
         self,
         request: RequestRecord,
         message_rows: Sequence[tuple[str | None, ...]],
         dropped_rows: Sequence[tuple[str | int | None, ...]],
+        warning_rows: Sequence[tuple[str | int | None, ...]] = (),
     ) -> None:
         with self._connection:
             self._connection.execute(
@@ -162,6 +174,12 @@ class SQLiteStore:
                 self._connection.executemany(
                     "INSERT INTO dropped (path, item_index, reason, body) VALUES (?, ?, ?, ?)",
                     dropped_rows,
+                )
+            if warning_rows:
+                self._connection.executemany(
+                    "INSERT INTO warnings (path, item_index, message_id, reason) "
+                    "VALUES (?, ?, ?, ?)",
+                    warning_rows,
                 )
 
     def close(self) -> None:
@@ -235,6 +253,7 @@ def _summary_from(connection: sqlite3.Connection) -> SandboxSummary:
         )
     )
     (dropped,) = connection.execute("SELECT COUNT(*) FROM dropped").fetchone()
+    (warned,) = connection.execute("SELECT COUNT(*) FROM warnings").fetchone()
     requests, faults = connection.execute(
         "SELECT COUNT(*), COALESCE(SUM(fault_count), 0) FROM requests"
     ).fetchone()
@@ -248,6 +267,7 @@ def _summary_from(connection: sqlite3.Connection) -> SandboxSummary:
         by_type={str(key): int(value) for key, value in by_type.items()},
         by_event={str(key): int(value) for key, value in by_event.items()},
         dropped=int(dropped),
+        warned=int(warned),
         requests=int(requests),
         by_status={int(key): int(value) for key, value in by_status.items()},
         faults_injected=int(faults),

@@ -74,6 +74,9 @@ class SendResult:
         The API path, for example ``/identify``.
     attempts : int
         How many attempts the transport made (1 unless it retried).
+    warnings : tuple of ErrorDetail
+        What the API accepted but is probably a mistake, located (for example
+        ``traits.email``); empty when nothing looked wrong.
 
     Example
     -------
@@ -86,6 +89,7 @@ class SendResult:
     status_code: int
     path: str
     attempts: int = 1
+    warnings: tuple[ErrorDetail, ...] = ()
 
     @property
     def message_id(self) -> str:
@@ -135,7 +139,10 @@ def send_message(client: Poster, message: Message) -> SendResult:
     APIError, NetworkError, ClientClosedError
         As raised by the client.
     """
-    return send_accepted(client, message.path, intake(message))
+    accepted = intake(
+        message, warnings=warning_setting(client), summary=f"{message.type} message refused"
+    )
+    return send_accepted(client, message.path, accepted)
 
 
 def send_accepted(client: Poster, path: str, accepted: Accepted) -> SendResult:
@@ -148,7 +155,7 @@ def send_accepted(client: Poster, path: str, accepted: Accepted) -> SendResult:
     path : str
         The message's API path, for example ``/track``.
     accepted : Accepted
-        What intake returned.
+        What intake returned (its warnings go into the result).
 
     Returns
     -------
@@ -171,7 +178,25 @@ def send_accepted(client: Poster, path: str, accepted: Accepted) -> SendResult:
         status_code=response.status_code,
         path=path,
         attempts=response.attempts,
+        warnings=accepted.warnings,
     )
+
+
+def warning_setting(client: object) -> str | None:
+    """The client's ``warnings`` setting (``CIO_WARNINGS``), or ``None`` when it has none.
+
+    Parameters
+    ----------
+    client : object
+        Usually a :class:`cio.CustomerIOClient`; anything without settings gives ``None``.
+
+    Returns
+    -------
+    str or None
+    """
+    settings = getattr(client, "settings", None)
+    value = getattr(settings, "warnings", None)
+    return value if isinstance(value, str) else None
 
 
 def fail(summary: str, loc: tuple[str | int, ...], msg: str, kind: str) -> ValidationError:

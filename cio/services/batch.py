@@ -17,7 +17,7 @@ from cio._constants import BULK_INPUT_LOCATION, EVENT_USER_DELETED
 from cio.delivery import BatchReport, DeadLettersOption, MessageInput, send_messages
 from cio.errors import ErrorDetail, ValidationError
 from cio.models import Accepted, Identify, Message, Track, intake
-from cio.services._base import Poster
+from cio.services._base import Poster, warning_setting
 
 if TYPE_CHECKING:
     from cio.io import ImportReport
@@ -90,6 +90,7 @@ class BatchService:
         dead_letters: DeadLettersOption = None,
         on_ack: Callable[[Sequence[str]], None] | None = None,
         max_in_flight: int | None = None,
+        warnings: str | None = None,
     ) -> BatchReport:
         """Send any number of messages, of any kinds, through ``/batch``.
 
@@ -116,6 +117,10 @@ class BatchService:
             thread (for example to record progress of a resumable import).
         max_in_flight : int, optional
             Packed batches allowed to wait or be in flight; default two per worker.
+        warnings : {"warn", "error"}, optional
+            ``"error"`` rejects messages that have warnings (accepted by the API but
+            probably a mistake); the default comes from ``CIO_WARNINGS`` (``warn``:
+            send them and list the warnings in ``report.warnings``).
 
         Returns
         -------
@@ -151,6 +156,7 @@ class BatchService:
             dead_letters=dead_letters,
             on_ack=on_ack,
             max_in_flight=max_in_flight,
+            warnings=warnings if warnings is not None else warning_setting(self._client),
         )
 
     def identify(self, rows: Iterable[Identify | Mapping[str, Any]], **options: Any) -> BatchReport:
@@ -327,4 +333,5 @@ class BatchService:
         convert: Callable[[object, int], Accepted],
         options: Mapping[str, Any],
     ) -> BatchReport:
+        options = {"warnings": warning_setting(self._client), **options}
         return send_messages(self._client.post, rows, convert=convert, **options)

@@ -358,7 +358,7 @@ class ObjectsService(ServiceBase):
         >>> client = CustomerIOClient(api_key="test-key", transport=transport)
         >>> _ = client.objects.create_relationship("42", "acme", attributes={"role": "admin"})
         >>> transport.requests[0].json["traits"]
-        {'relationshipAttributes': {'role': 'admin'}, 'objectTypeId': '1'}
+        {'objectTypeId': '1', 'relationshipAttributes': {'role': 'admin'}}
         """
         summary = "invalid objects.create_relationship call"
         common = envelope(options)

@@ -68,19 +68,26 @@ updated = client.people.identify(upgrade)
 updated.status_code
 
 # %% [markdown]
-# ## A validation error
-# An `email` is checked before sending; a malformed one raises `cio.ValidationError`.
-# The message names the field but never repeats the value, so logs stay free of personal data.
+# ## A warning and a validation error
+# The API stores any string as `email`, so a malformed address is sent, with a warning that names the field and the reason.
+# Neither says the value, so logs stay free of personal data.
+
+# %%
+warned = client.people.identify(CUSTOMER_ID, email=INVALID_EMAIL)
+[(warning.field, warning.msg) for warning in warned.warnings]
+
+# %% [markdown]
+# To fix it, correct the address at its source and identify again; `CIO_WARNINGS=error` refuses such messages instead of sending them.
+# An identify without any id is refused before sending, because the API would drop it.
 
 # %%
 try:
-    client.people.identify(CUSTOMER_ID, email=INVALID_EMAIL)
+    client.people.identify(traits={"plan": "trial"})
 except cio.ValidationError as error:
     print(explain(error))
 
 # %% [markdown]
-# To recover, correct the address at its source (or drop the trait) and identify again; nothing was sent.
-# The same holds for an identify without any id, which is refused in the same way.
+# To recover, give the person's id (or an anonymous id) and identify again; nothing was sent.
 
 # %% [markdown]
 # ## Merge duplicate profiles
@@ -112,11 +119,11 @@ unsuppressed = client.people.unsuppress(DUPLICATE_ID)
 
 # %% [markdown]
 # ## What arrived
-# Every accepted call returned a `SendResult`; the invalid email was never sent.
+# Every accepted call returned a `SendResult`; the identify without an id was never sent.
 # Counting the message ids in those results gives what the notebook sent, and the sandbox count must match.
 
 # %%
-sent = [created, visitor, signed_up, updated, duplicate, merged, leaver, deleted, suppressed, unsuppressed]
+sent = [created, visitor, signed_up, updated, warned, duplicate, merged, leaver, deleted, suppressed, unsuppressed]
 EXPECTED_MESSAGES = sum(len(result.message_ids) for result in sent if result.ok)
 print(conn.check_received(EXPECTED_MESSAGES))
 

@@ -14,7 +14,7 @@
 import pydantic
 
 import cio
-from cio.models import SEMANTIC_EVENTS, SEMANTIC_FAMILIES, semantic_event
+from cio.models import SEMANTIC_EVENTS, SEMANTIC_FAMILIES, encode_message, semantic_event
 from cio.models.semantic import OrderCompleted
 from cio.models.semantic.ecommerce import OrderCompletedProperties, Product
 from cio.notebook import connect, explain
@@ -36,6 +36,7 @@ CHAT = {"conversation_id": "chat-5150", "agent_id": "agent-07"}
 CURRENCY = "EUR"
 EXPERIMENT_ID, VARIANT = "checkout-button", "green"
 MISSPELLED_EVENT = "Order Complete"
+MISTYPED_EMAIL = "shopper.example.com"
 
 # %% [markdown]
 # Connect: the real API if `CIO_API_KEY` is configured, otherwise a local sandbox (the output says which).
@@ -146,11 +147,42 @@ by_name = [client.send(wishlist), client.track(USER_ID, "Application Backgrounde
 type(wishlist).__name__, [result.ok for result in by_name]
 
 # %% [markdown]
-# ## What arrived
-# Every accepted call returned a `SendResult`; the two invalid events were never sent.
+# ## Accepted, but probably a mistake: warnings
+# Some things the API accepts are still likely mistakes: an email that cannot receive mail, or a top-level key the API ignores (here `timestmap`, a typo in a row read from a pipeline).
+# `cio` sends such a message as written and reports each problem as a warning: where it is and why, never the value.
 
 # %%
-sent = [*ecommerce, *families, experiment, *by_name]
+PIPELINE_ROW = {
+    "type": "track",
+    "userId": USER_ID,
+    "event": "Order Completed",
+    "properties": {"order_id": ORDER_ID, "total": subtotal, "currency": CURRENCY},
+    "context": {"traits": {"email": MISTYPED_EMAIL}},
+    "timestmap": "2024-06-01T12:00:00Z",
+}
+warned = client.send(PIPELINE_ROW)
+[(warning.field, warning.type) for warning in warned.warnings]
+
+# %% [markdown]
+# The message was accepted (`warned.ok`); the address has no @, and the API ignores `timestmap`, so the order's time is when it arrived.
+# Reports show warnings beside errors: `BatchReport.warnings`, import and validation tables, the CLI, the sandbox's `sandbox.warnings`.
+
+# %% [markdown]
+# ## Warnings as errors
+# For a strict contract, `warnings="error"` refuses such a message in that call (`encode_message`, `to_json`, `client.batch.send`); `CIO_WARNINGS=error` does it for the whole process.
+
+# %%
+try:
+    encode_message(PIPELINE_ROW, warnings="error")
+except cio.ValidationError as error:
+    print(explain(error))
+
+# %% [markdown]
+# ## What arrived
+# Every accepted call returned a `SendResult`; the two invalid events and the row refused under the strict switch were never sent.
+
+# %%
+sent = [*ecommerce, *families, experiment, *by_name, warned]
 EXPECTED_MESSAGES = sum(len(result.message_ids) for result in sent if result.ok)
 print(conn.check_received(EXPECTED_MESSAGES))
 

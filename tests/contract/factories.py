@@ -26,8 +26,14 @@ def build_messages(model: type[Message], count: int = INSTANCES_PER_MODEL) -> li
     ``userId`` and ``anonymousId`` empty.
     """
     factory = _Base.create_factory(model)
-    identity: dict[str, Any] = {}
+    # The document types integration settings as booleans only; destination option
+    # objects (also accepted, see docs/openapi-quirks.md) are tested on their own.
+    identity: dict[str, Any] = {"integrations": _integrations()}
     requires: ClassVar[bool] | bool = getattr(model, "requires_identity", False)
     if requires:
-        identity = {"user_id": "user-1"}
+        identity["user_id"] = "user-1"
     return [factory.build(**identity) for _ in range(count)]
+
+
+def _integrations() -> dict[str, bool]:
+    return {"All": True, "Salesforce": False}

@@ -94,7 +94,7 @@ def test_dataframe_import(sandbox: Sandbox) -> None:
 
 def test_cli_import_into_the_sandbox(tmp_path: Path, capsys) -> None:
     path = tmp_path / "people.csv"
-    path.write_text("user_id,email\n1,ada@example.com\n2,broken\n", encoding="utf-8")
+    path.write_text("user_id,email\n1,ada@example.com\n   ,broken\n", encoding="utf-8")
     status = main(["import", str(path), "--kind", "identify", "--sandbox", "--no-progress"])
     out = capsys.readouterr().out
     assert status == 1

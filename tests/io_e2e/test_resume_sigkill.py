@@ -31,8 +31,9 @@ KILL_AFTER_MESSAGES = 600
 def _write_people(path: Path) -> None:
     lines = ["user_id,email,bio"]
     for row in range(2, ROWS + 2):
-        email = "broken-address" if row in INVALID_ROWS else f"p{row}@example.com"
-        lines.append(f"u{row},{email},{PADDING}")
+        # A blank user id is refused (an odd email would only be a warning).
+        user = "   " if row in INVALID_ROWS else f"u{row}"
+        lines.append(f"{user},p{row}@example.com,{PADDING}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

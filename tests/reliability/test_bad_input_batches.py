@@ -29,10 +29,10 @@ BAD_ITEMS: list[tuple[int, Any, str]] = [
     (3, {"type": "identify", "userId": " ", "traits": {"email": EMAIL}}, "userId"),
     (17, {"type": "track", "userId": "u", "event": ""}, "event"),
     (40, {"type": "track", "event": "Tick", "properties": {"plan": TRAIT_VALUE}}, "userId"),
-    (41, {"type": "identify", "userId": "u", "traits": {"email": TRAIT_VALUE}}, "traits"),
+    (41, {"type": "identify", "userId": "u", "traits": {"email": [TRAIT_VALUE]}}, "traits"),
     (77, {"type": "track", "userId": "u", "event": "T", "properties": {"x": math.nan}}, "x"),
     (90, {"type": "nope", "userId": "u"}, "type"),
-    (91, {"type": "identify", "userID": "u"}, "userID"),
+    (91, {"type": "identify", "userId": "u", "timestamp": 1700000000}, "timestamp"),
     (120, Track(user_id="u", event="Big", properties={"t": "x" * MAX_MESSAGE_BYTES}), ""),
 ]
 

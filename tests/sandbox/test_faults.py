@@ -45,7 +45,11 @@ def test_any_error_status_can_be_injected(faulty: tuple[Sandbox, Raw]) -> None:
     sandbox, raw = faulty
     response = raw.post("/track", TRACK)
     assert response.status_code == 599
-    assert response.json() == {"success": False, "error": "injected fault: FailEveryNth"}
+    answer = response.json()
+    assert (answer["success"], answer["error"]) == (False, "injected fault: FailEveryNth")
+    # The documented error shape, and the keys the official Python libraries read.
+    assert answer["meta"]["errors"] == ["injected fault: FailEveryNth"]
+    assert answer["message"] == "injected fault: FailEveryNth"
     assert sandbox.messages == []
 
 

@@ -28,7 +28,9 @@ def send_mixed(sandbox: Sandbox) -> None:
         batch = {
             "batch": [
                 Track(user_id="u2", event=" Signed Up ", message_id="t2").to_payload(),
-                Group(user_id="u2", group_id="acme", message_id="g1").to_payload(),
+                Group(
+                    user_id="u2", group_id="acme", message_id="g1", traits={"name": "Acme"}
+                ).to_payload(),
                 {"type": "track", "userId": "u3"},
             ]
         }

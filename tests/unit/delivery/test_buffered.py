@@ -75,7 +75,7 @@ def test_invalid_arguments_are_reported_off_the_callers_thread_and_the_rest_sent
     errors: list[DeliveryFailure] = []
     with client_with(transport).buffered(on_error=errors.append, workers=1) as sender:
         sender.track("1", "Fine")
-        sender.identify("2", {"email": "PRIVATE-not-an-email"})
+        sender.identify("2", {"email": ["PRIVATE-not-a-string"]})
         sender.track(None, "Nobody")
         sender.track("3", "Fine too")
     assert [m["event"] for m in transport.messages] == ["Fine", "Fine too"]

@@ -83,7 +83,7 @@ def test_invalid_items_are_rejected_with_their_index_and_never_their_value() -> 
     transport = RecordingTransport()
     messages: list[object] = [
         {"type": "identify", "userId": "ok-1"},
-        {"type": "identify", "userId": "1", "traits": {"email": "not-an-email-PRIVATE"}},
+        {"type": "identify", "userId": "1", "traits": {"email": ["not-a-string-PRIVATE"]}},
         {"type": "track", "userId": "2"},
         42,
         {"type": "identify", "userId": "ok-2"},

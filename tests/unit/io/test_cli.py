@@ -9,7 +9,7 @@ import pytest
 from cio.cli import main
 
 BROKEN = (
-    "user_id,email,zip\n1,ada@example.com,02134\n2,grace-at-example,10001\n,linus@example.com,1\n"
+    "user_id,email,zip\n1,ada@example.com,02134\n   ,grace-at-example,10001\n,linus@example.com,1\n"
 )
 
 
@@ -38,7 +38,7 @@ def test_validate_prints_summary_and_error_table_and_exits_1(broken: Path, capsy
     assert "3 rows, 1 valid, 2 invalid" in out
     lines = out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("row "))
-    assert lines[header + 2].split()[:3] == ["3", "email", "traits"]
+    assert lines[header + 2].split()[:4] == ["3", "user_id", "userId", "blank_string"]
     assert lines[header + 3].split()[:2] == ["4", "missing_identity"]
     assert "grace-at-example" not in out
 

@@ -11,8 +11,10 @@ from cio.cli import main
 
 @pytest.fixture
 def messy(tmp_path: Path) -> Path:
-    lines = ["user_id,email"] + [f"{n},bad{n}" for n in range(30)] + [",ok@example.com"]
-    lines += [f"{n},ok{n}@example.com" for n in range(100, 160)]
+    # 30 rows with a timestamp that is not a date (the API refuses those), one with no id.
+    lines = ["user_id,email,timestamp"]
+    lines += [f"{n},ok{n}@example.com,bad{n}" for n in range(30)] + [",ok@example.com,"]
+    lines += [f"{n},ok{n}@example.com,2024-05-01T09:30:00Z" for n in range(100, 160)]
     path = tmp_path / "messy.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

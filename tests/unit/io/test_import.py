@@ -19,7 +19,7 @@ from cio.io import ImportState, MessageIds, file_identity, import_csv, import_js
 from cio.io._constants import IMPORT_NAMESPACE
 
 PEOPLE = "user_id,email,plan\n" + "".join(
-    f"{n},p{n}@example.com,pro\n" if n != 5 else "5,not-an-email,pro\n" for n in range(1, 11)
+    f"{n},p{n}@example.com,pro\n" if n != 5 else "   ,not-an-email,pro\n" for n in range(1, 11)
 )
 
 

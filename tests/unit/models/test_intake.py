@@ -159,4 +159,4 @@ def test_the_switch_turns_the_compiled_codecs_off_with_the_same_result() -> None
 
 
 def test_the_encoded_message_type_is_unchanged() -> None:
-    assert EncodedMessage._fields == ("body", "message_id", "key")
+    assert EncodedMessage._fields == ("body", "message_id", "key", "warnings")

@@ -107,7 +107,7 @@ def test_a_generated_message_id_is_in_the_body() -> None:
 
 def test_a_model_is_encoded_as_it_serializes() -> None:
     message = Identify(user_id="u", traits={"plan": "pro"})
-    assert encode_message(message) == (message.to_json(), message.message_id, "u")
+    assert encode_message(message) == (message.to_json(), message.message_id, "u", ())
 
 
 @pytest.mark.skipif(
@@ -134,10 +134,13 @@ def test_valid_messages_never_build_a_model(
         {"type": "track", "event": "Signed Up"},
         {"type": "track", "userId": " ", "event": "Signed Up"},
         {"type": "track", "userId": "a\x00b", "event": "Signed Up"},
-        {"type": "identify", "userId": "u", "traits": {"email": "not an address"}},
+        {"type": "identify", "userId": "u", "traits": {"email": 12345}},
+        {"type": "identify", "userId": "u", "timestamp": 1700000000},
+        {"type": "identify", "userId": "u", "timestamp": "1700000000"},
+        {"type": "identify", "userId": "u", "integrations": {"Salesforce": "false"}},
         {"type": "identify", "userId": "u", "traits": {"score": math.nan}},
         {"type": "identify", "userId": "u", "timestamp": datetime(2024, 1, 1)},
-        {"type": "identify", "userId": "u", "userID": "typo"},
+        {"type": "identify", "userID": "typo"},
         {**ORDER, "properties": {"products": [{"price": "cheap"}]}},
         {**ORDER, "properties": {"total": math.inf}},
         {"type": "group", "groupId": "g", "traits": {"objectTypeId": "x"}},

@@ -69,7 +69,7 @@ class TestSend:
         [
             {"type": "identify"},
             {"type": "unknown", "userId": "1"},
-            {"type": "track", "userId": "1", "event": "x", "userID": "typo"},
+            {"type": "track", "userId": "1", "event": "x", "timestamp": "typo"},
             "identify",
             42,
             None,

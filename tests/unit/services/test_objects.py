@@ -104,7 +104,7 @@ class TestUpsert:
                 {},
                 ("traits", "relationshipAttributes"),
             ),
-            (("acme", "1", {"email": "bad"}), {}, ("traits",)),
+            (("acme", "1", {"email": 42}), {}, ("traits", "email")),
             (("acme",), {"user_id": ["42"]}, ("user_id",)),
         ],
     )

@@ -137,8 +137,8 @@ class TestIdentify:
             (("",), {}, ("user_id",)),
             ((["42"],), {}, ("user_id",)),
             (("42", "not a dict"), {}, ("traits",)),
-            (("42", {"email": "not-an-email"}), {}, ("traits",)),
-            (("42",), {"email": "not-an-email"}, ("traits",)),
+            (("42", {"email": 42}), {}, ("traits", "email")),
+            (("42",), {"email": 42}, ("traits", "email")),
             (("42",), {"timestamp": datetime(2024, 1, 1)}, ("timestamp",)),
         ],
     )
