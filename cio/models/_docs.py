@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import sys
 import types
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import AwareDatetime, BaseModel
 from pydantic.fields import FieldInfo
+from typing_extensions import get_type_hints, is_typeddict
 
 from cio.models.calls import SEMANTIC_EVENTS, SEMANTIC_FAMILIES, Track
+from cio.models.semantic._base import (
+    advised_properties,
+    key_descriptions,
+    recommended_properties,
+)
 
 __all__ = ["DOC_PATH", "main", "render"]
 
@@ -47,9 +54,10 @@ The resolutions of the OpenAPI document's inconsistencies are in
 ## Conventions
 
 - Python names are snake_case, wire names camelCase (`user_id` is sent as `userId`);
-  both spellings are accepted on input. Semantic event properties keep the document's
-  exact wire names: snake_case for ecommerce, email, video and the other families
-  (`product_id`), camelCase for Customer.io's own events (`objectId`).
+  both spellings are accepted on input. Keys inside `traits` and `properties`, semantic
+  ones included, are sent exactly as written: the semantic properties types use the
+  document's wire names (`product_id` for ecommerce, `objectId` for Customer.io's own
+  events), and `productId` is neither renamed nor refused (it gets a warning).
 - Unknown top-level fields are an error, so a typo like `userID` fails loudly.
   `traits`, `properties` and `context` stay open, as the API allows.
 - `messageId` is a random UUID generated when the model is created (retries reuse it).
@@ -93,7 +101,7 @@ order = OrderCompleted(
 )
 same = semantic_event("Order Completed", user_id="42", properties={"order_id": "o-1"})
 device = DeviceCreatedOrUpdated(user_id="42", context={"device": {"token": "t", "type": "ios"}})
-gone = ObjectDeleted(properties={"object_id": "acme", "object_type_id": 2})
+gone = ObjectDeleted(properties={"objectId": "acme", "objectTypeId": 2})
 parsed = parse_message({"type": "track", "userId": "42", "event": "Order Completed"})
 
 assert company.to_payload()["traits"]["objectTypeId"] == "2"
@@ -104,8 +112,41 @@ assert batch.to_json().startswith(b'{"batch":[')
 ```
 
 A plain `Track` whose event name is a semantic one is validated against that event's
-model, and its properties are sent as the model writes them (documented spelling and
-types). Errors locate the field, for example `properties.products.0.price`.
+model: the same rules and the same warnings, properties sent as written.
+
+## Semantic properties: recommendations, not rules
+
+The API's `/track` body leaves `properties` free-form, and the semantic schemas of the
+document and the Segment spec are recommendations. So a semantic event's properties are
+accepted as any JSON object, converted only by the table below, and sent as written:
+keys keep their spelling (`productId` stays `productId`), explicit `null`s are kept,
+and values keep their type (`"quantity": 1.5` is sent as `1.5`, not refused, not
+rounded). What differs from the recommended schema is reported as a located warning
+(`cio.errors.ErrorDetail`, never carrying the value), for example
+`properties.products.0.quantity: the recommended type is integer; sent as given`:
+
+| warning type | when |
+|---|---|
+| `semantic_property_type` | a value's JSON type is not the recommended one (`null` is fine) |
+| `semantic_property_spelling` | a key respells a recommended key (`productId` for `product_id`) |
+| `semantic_property_missing` | a key the schema requires is absent (`email_id` of email events) |
+
+Customer.io's own events (`Relationship Deleted`, `Object Deleted`, `Group Deleted`,
+`Report Content Event`) are actions the API performs, so their declared keys are rules:
+`objectId` and `actionType` are required, and `objectTypeId` is sent as an integer (a
+string of digits is accepted on input).
+
+```python
+from cio.models import Track, semantic_event
+from cio.models._advice import advise
+
+added = semantic_event("Product Added", user_id="42", properties={"quantity": 1.5})
+assert added.to_payload()["properties"] == {"quantity": 1.5}
+[warning] = advise(added.to_payload())
+assert warning.loc == ("properties", "quantity")
+assert warning.type == "semantic_property_type"
+```
+
 
 Objects: a `Group` carries the object type in `traits.objectTypeId`, a string of digits
 (default `"1"`); the document's spelling `object_type_id` is accepted on input and sent
@@ -150,18 +191,18 @@ properties) are converted by one table; nothing is dropped silently.
 | numpy / pandas scalars | the matching Python scalar; NaN, NaT and NA refused |
 | bytes, other objects | refused with their location: convert them explicitly |
 
-`None` in traits and free-form properties is sent as `null` (that is how a trait is
-cleared). Declared fields set to `None` are left out of the JSON, as if not given, and
-so is an undeclared key of semantic properties whose value is `None`.
-
-Typed fields of semantic properties follow their declared type: `number` fields are sent
-as JSON floats (`10` becomes `10.0`), `integer` fields as integers.
+`None` in traits and properties (semantic ones included) is sent as `null` (that is
+how a trait is cleared). Declared envelope fields set to `None` are left out of the
+JSON, as if not given.
 
 ## Semantic events
 
 `cio.models.SEMANTIC_EVENTS` maps every name to its class and
-`cio.models.SEMANTIC_FAMILIES` groups the names by family. In the tables, a property
-marked `*` is required; every properties object also keeps keys it does not declare.
+`cio.models.SEMANTIC_FAMILIES` groups the names by family. Each table lists an
+event's recommended properties (its `TypedDict`, named after the event: `OrderCompleted`
+takes `OrderCompletedProperties`); a property marked `*` is required by the schema
+(a warning when missing, an error only for Customer.io's own action events); every
+properties object also keeps keys it does not list.
 """
 
 
@@ -183,19 +224,15 @@ def _type_name(annotation: Any) -> str:
         return "date-time (timezone-aware)"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"object ({annotation.__name__})"
+    if is_typeddict(annotation):
+        return f"object ({annotation.__name__})"
+    if annotation is datetime:
+        return "date-time (timezone-aware)"
     return _SCALARS.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
 def _wire_name(name: str, field: FieldInfo) -> str:
     return field.serialization_alias or field.alias or name
-
-
-def _properties_model(cls: type[Track]) -> type[BaseModel] | None:
-    annotation = cls.model_fields["properties"].annotation
-    for candidate in (annotation, *get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
 
 
 def _field_rows(model: type[BaseModel], prefix: str = "") -> list[str]:
@@ -205,6 +242,18 @@ def _field_rows(model: type[BaseModel], prefix: str = "") -> list[str]:
         required = "*" if field.is_required() else ""
         description = (field.description or "").replace("|", "/")
         rows.append(f"| `{wire}`{required} | {_type_name(field.annotation)} | {description} |")
+    return rows
+
+
+def _key_rows(typed: type) -> list[str]:
+    rows = []
+    hints = get_type_hints(typed)
+    descriptions = key_descriptions(typed)
+    required_keys: frozenset[str] = getattr(typed, "__required_keys__", frozenset())
+    for key, hint in hints.items():
+        required = "*" if key in required_keys else ""
+        description = descriptions.get(key, "").replace("|", "/").replace("\n", " ")
+        rows.append(f"| `{key}`{required} | {_type_name(hint)} | {description} |")
     return rows
 
 
@@ -230,7 +279,7 @@ def _required_paths(model: Any, prefix: str) -> list[str]:
     return paths
 
 
-def _event_section(name: str, cls: type[Track], shown: set[type[BaseModel]]) -> list[str]:
+def _event_section(name: str, cls: type[Track], shown: set[type]) -> list[str]:
     lines = [f"#### {name}", ""]
     summary = (cls.__doc__ or "").strip().splitlines()[0]
     aliases = [other for other in cls.event_names() if other != name]
@@ -244,19 +293,17 @@ def _event_section(name: str, cls: type[Track], shown: set[type[BaseModel]]) -> 
         paths = ", ".join(f"`{path}`" for path in _required_paths(context.annotation, "context"))
         lines.append(f"Context: required, with {paths}.")
     lines.append("")
-    model = _properties_model(cls)
-    if model is None:
+    typed = recommended_properties(cls)
+    if typed is None:
         lines.append("Properties: free-form (the document declares none).")
     else:
-        required = " (required)" if cls.model_fields["properties"].is_required() else ""
-        lines.append(f"Properties{required}: `{model.__name__}`")
+        kind = "rules" if advised_properties(cls) is None else "recommended"
+        lines.append(f"Properties ({kind}): `{typed.__name__}`")
         lines.append("")
         lines.append("| property | type | description |")
         lines.append("|---|---|---|")
-        lines.extend(_field_rows(model))
-        nested = {
-            arg for field in model.model_fields.values() for arg in _nested_models(field.annotation)
-        }
+        lines.extend(_key_rows(typed))
+        nested = {arg for hint in get_type_hints(typed).values() for arg in _nested(hint)}
         for sub in sorted(nested, key=lambda sub: sub.__name__):
             lines.append("")
             if sub in shown:
@@ -267,17 +314,17 @@ def _event_section(name: str, cls: type[Track], shown: set[type[BaseModel]]) -> 
             lines.append("")
             lines.append("| property | type | description |")
             lines.append("|---|---|---|")
-            lines.extend(_field_rows(sub))
+            lines.extend(_key_rows(sub))
     lines.append("")
     return lines
 
 
-def _nested_models(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+def _nested(annotation: Any) -> list[type]:
+    if is_typeddict(annotation):
         return [annotation]
     found = []
     for arg in get_args(annotation):
-        found.extend(_nested_models(arg))
+        found.extend(_nested(arg))
     return found
 
 
@@ -289,7 +336,7 @@ def render() -> str:
     str
     """
     lines = [HEAD]
-    shown: set[type[BaseModel]] = set()
+    shown: set[type] = set()
     for family, names in SEMANTIC_FAMILIES.items():
         title = FAMILY_TITLES.get(family, family)
         lines.append(f"### {title} (`{family}`)")

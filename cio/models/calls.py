@@ -98,9 +98,8 @@ class Track(_IdentifiedMessage):
     """Record something a person did (``POST /track``).
 
     A plain ``Track`` whose event name is a semantic one (for example
-    ``"Order Completed"``) is checked against that event's model, and its
-    ``properties`` are sent as that model writes them (documented key spelling,
-    documented types).
+    ``"Order Completed"``) is checked against that event's model: the same rules and
+    the same warnings, with ``properties`` sent as written.
 
     Example
     -------
@@ -124,8 +123,8 @@ class Track(_IdentifiedMessage):
             semantic = _SEMANTIC.get(self.event)
             if semantic is not None:
                 checked = semantic.check_plain_track(self)
-                # Send what the semantic model validated: documented spellings and types.
-                self.__dict__["properties"] = checked.to_payload().get("properties")
+                # Only Customer.io's own action events convert a value (objectTypeId).
+                self.__dict__["properties"] = checked.properties
         return self
 
     @classmethod
