@@ -12,15 +12,23 @@ Conventions (see ``docs/models.md``):
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
+import operator
 import os
+import re
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Annotated, Any, TypeVar
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError, PydanticSerializationError
+from typing_extensions import get_type_hints, is_typeddict
 
 from cio._constants import MESSAGE_ID_RANDOM_BLOCK
 from cio.errors import ErrorDetail, ValidationError
@@ -36,7 +44,10 @@ __all__ = [
     "OpenModel",
     "Timestamp",
     "Traits",
+    "key_descriptions",
+    "model_help",
     "new_message_id",
+    "plain_annotation",
     "returns_none_only_for_none",
 ]
 
@@ -228,6 +239,32 @@ class CIOModel(BaseModel):
         validate_default=False,
     )
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each model a constructor signature with Python names and plain types."""
+        super().__pydantic_init_subclass__(**kwargs)
+        # Set after pydantic's own (camelCase aliases, Annotated validators), built lazily.
+        type.__setattr__(cls, "__signature__", _PLAIN_SIGNATURE)
+
+    @classmethod
+    def getdoc(cls) -> str:
+        """The class docstring followed by every parameter with its type and description.
+
+        IPython and Jupyter call this for ``Model?`` and Shift+Tab, so the help on a model
+        lists its fields (and, for semantic events, the recommended properties).
+
+        Returns
+        -------
+        str
+
+        Example
+        -------
+        >>> from cio.models import Alias
+        >>> "previous_id : str" in Alias.getdoc()
+        True
+        """
+        return model_help(cls)
+
     def to_payload(self) -> dict[str, Any]:
         """The wire form as a dict: camelCase keys, unset envelope fields left out.
 
@@ -265,6 +302,230 @@ class CIOModel(BaseModel):
                     )
                 ],
             ) from exc
+
+
+class _Generated:
+    """The default shown for a field filled by a factory (``message_id``)."""
+
+    def __init__(self, factory: Callable[..., Any]) -> None:
+        self.text = f"{factory.__name__}()"
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# Keyword order in signatures: who, what, then when and how; the fixed "type" last.
+_PARAMETER_ORDER = (
+    "user_id",
+    "anonymous_id",
+    "previous_id",
+    "group_id",
+    "event",
+    "name",
+    "category",
+    "properties",
+    "traits",
+    "timestamp",
+    "context",
+    "integrations",
+    "message_id",
+    "sent_at",
+    "original_timestamp",
+    "type",
+)
+
+
+def plain_annotation(annotation: Any) -> Any:
+    """``annotation`` without validator metadata: what a reader or an editor should see.
+
+    Parameters
+    ----------
+    annotation : Any
+        A field annotation, for example ``Annotated[str, AfterValidator(...)] | None``.
+
+    Returns
+    -------
+    Any
+        The same type with every ``Annotated`` unwrapped and pydantic's
+        ``AwareDatetime`` shown as ``datetime`` (``str | None`` for the example).
+
+    Example
+    -------
+    >>> plain_annotation(Identifier | None)
+    str | None
+    """
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return plain_annotation(get_args(annotation)[0])
+    if annotation is AwareDatetime:
+        return datetime
+    args = get_args(annotation)
+    if origin in (Union, UnionType):
+        try:
+            return functools.reduce(operator.or_, (plain_annotation(arg) for arg in args))
+        except TypeError:
+            return annotation
+    if origin in (list, dict, tuple, set, frozenset) and args:
+        return origin[tuple(plain_annotation(arg) for arg in args)]
+    return annotation
+
+
+def _plain_signature(model: type[BaseModel]) -> inspect.Signature:
+    """The keyword-only constructor signature of ``model`` with snake_case names."""
+    fields = list(model.model_fields.items())
+    known = len(_PARAMETER_ORDER)
+
+    def rank(item: tuple[int, tuple[str, Any]]) -> int:
+        position, (name, _) = item
+        return _PARAMETER_ORDER.index(name) if name in _PARAMETER_ORDER else known + position
+
+    parameters = []
+    for _, (name, field) in sorted(enumerate(fields), key=rank):
+        if field.is_required():
+            default: Any = inspect.Parameter.empty
+        elif field.default_factory is not None:
+            default = _Generated(field.default_factory)
+        else:
+            default = field.default
+        parameters.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=plain_annotation(field.annotation),
+            )
+        )
+    return inspect.Signature(parameters, return_annotation=None)
+
+
+class _PlainSignatureAttribute:
+    """``Model.__signature__``: built on first read, once per class."""
+
+    def __init__(self) -> None:
+        self.built: dict[type, inspect.Signature] = {}
+
+    def __get__(self, instance: Any, owner: type[BaseModel]) -> inspect.Signature:
+        found = self.built.get(owner)
+        if found is None:
+            found = self.built[owner] = _plain_signature(owner)
+        return found
+
+
+_PLAIN_SIGNATURE = _PlainSignatureAttribute()
+
+
+def _type_text(annotation: Any) -> str:
+    text = inspect.formatannotation(plain_annotation(annotation))
+    return re.sub(r"\b(?:[a-z_][a-z0-9_]*\.)+(?=[A-Za-z_])", "", text)
+
+
+def typed_dict_keys_help(typed: type, indent: str) -> list[str]:
+    """Lines describing each key of a TypedDict: ``key : type`` and its description.
+
+    Parameters
+    ----------
+    typed : type
+        A ``TypedDict`` whose keys carry docstrings in its source.
+    indent : str
+        Put before every line.
+
+    Returns
+    -------
+    list of str
+    """
+    hints = get_type_hints(typed)
+    descriptions = key_descriptions(typed)
+    lines = []
+    for key, hint in hints.items():
+        lines.append(f"{indent}{key} : {_type_text(hint)}")
+        description = descriptions.get(key)
+        if description:
+            lines.extend(f"{indent}    {line}" for line in description.splitlines())
+    return lines
+
+
+def model_help(model: type[BaseModel]) -> str:
+    """A model's docstring with a numpy-style section listing its parameters.
+
+    Parameters
+    ----------
+    model : type
+        A model class.
+
+    Returns
+    -------
+    str
+    """
+    lines = [inspect.cleandoc(model.__doc__ or model.__name__), "", "Parameters", "----------"]
+    for parameter in _PLAIN_SIGNATURE.__get__(None, model).parameters.values():
+        field = model.model_fields[parameter.name]
+        optional = "" if field.is_required() else ", optional"
+        lines.append(f"{parameter.name} : {_type_text(field.annotation)}{optional}")
+        if field.description:
+            lines.extend(f"    {line}" for line in field.description.splitlines())
+        typed = next(
+            (arg for arg in (field.annotation, *get_args(field.annotation)) if is_typeddict(arg)),
+            None,
+        )
+        if typed is not None:
+            lines.append(f"    Recommended keys ({typed.__name__}):")
+            lines.extend(typed_dict_keys_help(typed, "      "))
+    return "\n".join(lines)
+
+
+_DESCRIPTIONS: dict[type, dict[str, str]] = {}
+_CLASS_INDEXES: dict[str, dict[str, ast.ClassDef]] = {}
+
+
+def key_descriptions(typed: type) -> dict[str, str]:
+    """Each key of a TypedDict with its docstring from the source, inherited keys included.
+
+    Read on first use (never at import time) and cached.
+
+    Parameters
+    ----------
+    typed : type
+        A ``TypedDict`` defined at module level.
+
+    Returns
+    -------
+    dict
+        Key to description, base classes' keys first.
+    """
+    found = _DESCRIPTIONS.get(typed)
+    if found is None:
+        module = sys.modules[typed.__module__]
+        index = _CLASS_INDEXES.get(module.__name__)
+        if index is None:
+            try:
+                tree = ast.parse(inspect.getsource(module))
+            except (OSError, TypeError):  # no source (a frozen or compiled-only install)
+                tree = ast.Module(body=[], type_ignores=[])
+            index = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+            _CLASS_INDEXES[module.__name__] = index
+        found = _DESCRIPTIONS[typed] = _collect_descriptions(typed.__name__, index)
+    return dict(found)
+
+
+def _collect_descriptions(name: str, index: dict[str, ast.ClassDef]) -> dict[str, str]:
+    node = index.get(name)
+    if node is None:
+        return {}
+    found: dict[str, str] = {}
+    for base in node.bases:
+        if isinstance(base, ast.Name):
+            found.update(_collect_descriptions(base.id, index))
+    body = node.body
+    for statement, following in zip(body, [*body[1:], None], strict=True):
+        if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
+            continue
+        if (
+            isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            found[statement.target.id] = inspect.cleandoc(following.value.value)
+    return found
 
 
 class OpenModel(CIOModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, TypeVar, get_args
 
 import pydantic
 from pydantic import Field, TypeAdapter, field_validator, model_validator
@@ -171,7 +171,10 @@ class Track(_IdentifiedMessage):
         return cls.model_validate(message.to_payload())
 
 
-def register_semantic_event(cls: type[Track]) -> type[Track]:
+_SemanticTrack = TypeVar("_SemanticTrack", bound="Track")
+
+
+def register_semantic_event(cls: type[_SemanticTrack]) -> type[_SemanticTrack]:
     """Class decorator adding a semantic ``Track`` subclass to :data:`SEMANTIC_EVENTS`.
 
     Every name in the class's ``event`` literal is registered (the first is its

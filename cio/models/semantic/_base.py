@@ -19,10 +19,6 @@ is ``OrderCompletedProperties | None`` to a type checker and free-form to pydant
 
 from __future__ import annotations
 
-import ast
-import inspect
-import sys
-import types
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, TypeVar, Union, cast, get_args
@@ -32,9 +28,10 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 from typing_extensions import is_typeddict
 
-from cio.models._core import FreeForm
+from cio.models._core import FreeForm, key_descriptions
 
 __all__ = [
+    "RECOMMENDED",
     "Recommended",
     "advised_properties",
     "key_descriptions",
@@ -68,8 +65,12 @@ class _FreeFormProperties:
         return "FreeFormProperties"
 
 
-Recommended = Annotated[Union[_T, None], _FreeFormProperties()]  # noqa: UP007 - a runtime alias
-"""``Recommended[X]``: ``X | None`` for type checkers, free-form properties at run time."""
+RECOMMENDED = _FreeFormProperties()
+"""``Annotated[X | None, RECOMMENDED]``: ``X | None`` for type checkers and editors (which
+show it as such), free-form properties at run time."""
+
+Recommended = Annotated[Union[_T, None], RECOMMENDED]  # noqa: UP007 - a runtime alias
+"""``Recommended[X]``: the same as ``Annotated[X | None, RECOMMENDED]``."""
 
 
 def _typed_dict_in(annotation: Any) -> type | None:
@@ -125,72 +126,6 @@ def advised_properties(model: type[Any]) -> type | None:
     if field is None or not any(isinstance(item, _FreeFormProperties) for item in field.metadata):
         return None
     return _typed_dict_in(field.annotation)
-
-
-_DESCRIPTIONS: dict[type, dict[str, str]] = {}
-
-
-def key_descriptions(typed: type) -> dict[str, str]:
-    """Each key of a properties TypedDict with its description (inherited keys included).
-
-    The descriptions are the docstrings under each key in the source, read on first use
-    (never at import time).
-
-    Parameters
-    ----------
-    typed : type
-        A semantic properties ``TypedDict``.
-
-    Returns
-    -------
-    dict
-        Key to description, in declaration order (base classes first).
-
-    Example
-    -------
-    >>> from cio.models.semantic import OrderCompletedProperties
-    >>> key_descriptions(OrderCompletedProperties)["total"]
-    'The order total.'
-    """
-    found = _DESCRIPTIONS.get(typed)
-    if found is None:
-        classes = _class_index(sys.modules[typed.__module__])
-        found = _collect(typed.__name__, classes)
-        _DESCRIPTIONS[typed] = found
-    return dict(found)
-
-
-def _collect(name: str, classes: dict[str, ast.ClassDef]) -> dict[str, str]:
-    node = classes.get(name)
-    if node is None:
-        return {}
-    found: dict[str, str] = {}
-    for base in node.bases:
-        if isinstance(base, ast.Name):
-            found.update(_collect(base.id, classes))
-    body = node.body
-    for statement, following in zip(body, [*body[1:], None], strict=True):
-        if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
-            continue
-        if (
-            isinstance(following, ast.Expr)
-            and isinstance(following.value, ast.Constant)
-            and isinstance(following.value.value, str)
-        ):
-            found[statement.target.id] = inspect.cleandoc(following.value.value)
-    return found
-
-
-_INDEXES: dict[str, dict[str, ast.ClassDef]] = {}
-
-
-def _class_index(module: types.ModuleType) -> dict[str, ast.ClassDef]:
-    index = _INDEXES.get(module.__name__)
-    if index is None:
-        tree = ast.parse(inspect.getsource(module))
-        index = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
-        _INDEXES[module.__name__] = index
-    return index
 
 
 _SCHEMA_CONFIG = ConfigDict(use_attribute_docstrings=True)

@@ -6,13 +6,13 @@ The document's schema names the variant fields ``variation_id`` and ``variation_
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_AB_TEST
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import Recommended
+from cio.models.semantic._base import RECOMMENDED
 
 __all__ = ["ExperimentViewed", "ExperimentViewedProperties"]
 
@@ -45,5 +45,5 @@ class ExperimentViewed(Track):
     family: ClassVar[str | None] = SEMANTIC_FAMILY_AB_TEST
     event: Literal["Experiment Viewed"] = "Experiment Viewed"
     """Always ``Experiment Viewed``."""
-    properties: Recommended[ExperimentViewedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ExperimentViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The experiment and variation."""

@@ -17,13 +17,13 @@ Example
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_ECOMMERCE
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import Recommended
+from cio.models.semantic._base import RECOMMENDED
 
 __all__ = [
     "CartProperties",
@@ -154,7 +154,7 @@ class ProductsSearched(_Ecommerce):
 
     event: Literal["Products Searched"] = "Products Searched"
     """Always ``Products Searched``."""
-    properties: Recommended[ProductsSearchedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductsSearchedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The search."""
 
 
@@ -179,7 +179,7 @@ class ProductListViewed(_Ecommerce):
 
     event: Literal["Product List Viewed"] = "Product List Viewed"
     """Always ``Product List Viewed``."""
-    properties: Recommended[ProductListViewedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductListViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The list and its products."""
 
 
@@ -198,7 +198,7 @@ class ProductListFiltered(_Ecommerce):
 
     event: Literal["Product List Filtered"] = "Product List Filtered"
     """Always ``Product List Filtered``."""
-    properties: Recommended[ProductListFilteredProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductListFilteredProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The list, its products, filters and sorts."""
 
 
@@ -221,7 +221,7 @@ class ProductClicked(_Ecommerce):
 
     event: Literal["Product Clicked"] = "Product Clicked"
     """Always ``Product Clicked``."""
-    properties: Recommended[ProductClickedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductClickedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product clicked."""
 
 
@@ -235,7 +235,7 @@ class ProductViewed(_Ecommerce):
 
     event: Literal["Product Viewed"] = "Product Viewed"
     """Always ``Product Viewed``."""
-    properties: Recommended[ProductViewedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product viewed."""
 
 
@@ -256,7 +256,7 @@ class ProductAdded(_Ecommerce):
 
     event: Literal["Product Added"] = "Product Added"
     """Always ``Product Added``."""
-    properties: Recommended[ProductAddedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductAddedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product and the cart."""
 
 
@@ -270,7 +270,7 @@ class ProductRemoved(_Ecommerce):
 
     event: Literal["Product Removed"] = "Product Removed"
     """Always ``Product Removed``."""
-    properties: Recommended[ProductRemovedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductRemovedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product and the cart."""
 
 
@@ -293,7 +293,7 @@ class CartViewed(_Ecommerce):
 
     event: Literal["Cart Viewed"] = "Cart Viewed"
     """Always ``Cart Viewed``."""
-    properties: Recommended[CartViewedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[CartViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The cart."""
 
 
@@ -333,7 +333,7 @@ class CheckoutStarted(_Ecommerce):
 
     event: Literal["Checkout Started"] = "Checkout Started"
     """Always ``Checkout Started``."""
-    properties: Recommended[CheckoutStartedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[CheckoutStartedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The order being checked out."""
 
 
@@ -360,7 +360,7 @@ class CheckoutStepViewed(_Ecommerce):
 
     event: Literal["Checkout Step Viewed"] = "Checkout Step Viewed"
     """Always ``Checkout Step Viewed``."""
-    properties: Recommended[CheckoutStepViewedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[CheckoutStepViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The step."""
 
 
@@ -374,7 +374,7 @@ class CheckoutStepCompleted(_Ecommerce):
 
     event: Literal["Checkout Step Completed"] = "Checkout Step Completed"
     """Always ``Checkout Step Completed``."""
-    properties: Recommended[CheckoutStepCompletedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[CheckoutStepCompletedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The step."""
 
 
@@ -395,7 +395,7 @@ class PaymentInfoEntered(_Ecommerce):
 
     event: Literal["Payment Info Entered"] = "Payment Info Entered"
     """Always ``Payment Info Entered``."""
-    properties: Recommended[PaymentInfoEnteredProperties] = None  # type: ignore[assignment]
+    properties: Annotated[PaymentInfoEnteredProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The checkout step and order."""
 
 
@@ -416,7 +416,7 @@ class OrderCompleted(_Ecommerce):
 
     event: Literal["Order Completed"] = "Order Completed"
     """Always ``Order Completed``."""
-    properties: Recommended[OrderCompletedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[OrderCompletedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The order."""
 
 
@@ -430,7 +430,7 @@ class OrderUpdated(_Ecommerce):
 
     event: Literal["Order Updated"] = "Order Updated"
     """Always ``Order Updated``."""
-    properties: Recommended[OrderUpdatedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[OrderUpdatedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The order."""
 
 
@@ -444,7 +444,7 @@ class OrderRefunded(_Ecommerce):
 
     event: Literal["Order Refunded"] = "Order Refunded"
     """Always ``Order Refunded``."""
-    properties: Recommended[OrderRefundedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[OrderRefundedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The order and the refund."""
 
 
@@ -461,7 +461,7 @@ class OrderCancelled(_Ecommerce):
 
     event: Literal["Order Cancelled"] = "Order Cancelled"
     """Always ``Order Cancelled``."""
-    properties: Recommended[OrderCancelledProperties] = None  # type: ignore[assignment]
+    properties: Annotated[OrderCancelledProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The order."""
 
 
@@ -488,7 +488,7 @@ class PromotionViewed(_Ecommerce):
 
     event: Literal["Promotion Viewed"] = "Promotion Viewed"
     """Always ``Promotion Viewed``."""
-    properties: Recommended[PromotionViewedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[PromotionViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The promotion."""
 
 
@@ -502,7 +502,7 @@ class PromotionClicked(_Ecommerce):
 
     event: Literal["Promotion Clicked"] = "Promotion Clicked"
     """Always ``Promotion Clicked``."""
-    properties: Recommended[PromotionClickedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[PromotionClickedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The promotion."""
 
 
@@ -541,7 +541,7 @@ class CouponEntered(_Ecommerce):
 
     event: Literal["Coupon Entered"] = "Coupon Entered"
     """Always ``Coupon Entered``."""
-    properties: Recommended[CouponEnteredProperties] = None  # type: ignore[assignment]
+    properties: Annotated[CouponEnteredProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The coupon."""
 
 
@@ -555,7 +555,7 @@ class CouponApplied(_Ecommerce):
 
     event: Literal["Coupon Applied"] = "Coupon Applied"
     """Always ``Coupon Applied``."""
-    properties: Recommended[CouponAppliedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[CouponAppliedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The coupon."""
 
 
@@ -565,7 +565,7 @@ class CouponDenied(_Ecommerce):
 
     event: Literal["Coupon Denied"] = "Coupon Denied"
     """Always ``Coupon Denied``."""
-    properties: Recommended[CouponDeniedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[CouponDeniedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The coupon and the reason."""
 
 
@@ -579,7 +579,7 @@ class CouponRemoved(_Ecommerce):
 
     event: Literal["Coupon Removed"] = "Coupon Removed"
     """Always ``Coupon Removed``."""
-    properties: Recommended[CouponRemovedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[CouponRemovedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The coupon."""
 
 
@@ -609,7 +609,7 @@ class ProductAddedToWishlist(_Ecommerce):
 
     event: Literal["Product Added to Wishlist"] = "Product Added to Wishlist"
     """Always ``Product Added to Wishlist``."""
-    properties: Recommended[ProductAddedToWishlistProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductAddedToWishlistProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product and the wishlist."""
 
 
@@ -623,7 +623,7 @@ class ProductRemovedFromWishlist(_Ecommerce):
 
     event: Literal["Product Removed from Wishlist"] = "Product Removed from Wishlist"
     """Always ``Product Removed from Wishlist``."""
-    properties: Recommended[ProductRemovedFromWishlistProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductRemovedFromWishlistProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product and the wishlist."""
 
 
@@ -637,7 +637,7 @@ class WishlistProductAddedToCart(_Ecommerce):
 
     event: Literal["Wishlist Product Added to Cart"] = "Wishlist Product Added to Cart"
     """Always ``Wishlist Product Added to Cart``."""
-    properties: Recommended[WishlistProductAddedToCartProperties] = None  # type: ignore[assignment]
+    properties: Annotated[WishlistProductAddedToCartProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product, the wishlist and the cart."""
 
 
@@ -658,7 +658,7 @@ class ProductShared(_Ecommerce):
 
     event: Literal["Product Shared"] = "Product Shared"
     """Always ``Product Shared``."""
-    properties: Recommended[ProductSharedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductSharedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product and the share."""
 
 
@@ -690,7 +690,7 @@ class CartShared(_Ecommerce):
 
     event: Literal["Cart Shared"] = "Cart Shared"
     """Always ``Cart Shared``."""
-    properties: Recommended[CartSharedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[CartSharedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The cart and the share."""
 
 
@@ -713,5 +713,5 @@ class ProductReviewed(_Ecommerce):
 
     event: Literal["Product Reviewed"] = "Product Reviewed"
     """Always ``Product Reviewed``."""
-    properties: Recommended[ProductReviewedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ProductReviewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The review."""

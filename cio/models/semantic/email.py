@@ -4,13 +4,13 @@
 ``email`` (validated), ``ip`` and ``user_agent``.
 """
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from typing_extensions import Required, TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_EMAIL
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import Recommended
+from cio.models.semantic._base import RECOMMENDED
 
 __all__ = [
     "EmailBounced",
@@ -63,7 +63,7 @@ class EmailUnsubscribedProperties(EmailProperties, total=False):
 
 class _Email(Track):
     family: ClassVar[str | None] = SEMANTIC_FAMILY_EMAIL
-    properties: Recommended[EmailProperties] = None  # type: ignore[assignment]
+    properties: Annotated[EmailProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The email the event is about."""
 
 
@@ -83,7 +83,7 @@ class EmailBounced(_Email):
 
     event: Literal["Email Bounced"] = "Email Bounced"
     """Always ``Email Bounced``."""
-    properties: Recommended[EmailBouncedProperties] = None
+    properties: Annotated[EmailBouncedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``EmailBouncedProperties``)."""
 
 
@@ -97,7 +97,7 @@ class EmailDelivered(_Email):
 
     event: Literal["Email Delivered"] = "Email Delivered"
     """Always ``Email Delivered``."""
-    properties: Recommended[EmailDeliveredProperties] = None
+    properties: Annotated[EmailDeliveredProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``EmailDeliveredProperties``)."""
 
 
@@ -111,7 +111,7 @@ class EmailOpened(_Email):
 
     event: Literal["Email Opened"] = "Email Opened"
     """Always ``Email Opened``."""
-    properties: Recommended[EmailOpenedProperties] = None
+    properties: Annotated[EmailOpenedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``EmailOpenedProperties``)."""
 
 
@@ -125,7 +125,7 @@ class EmailLinkClicked(_Email):
 
     event: Literal["Email Link Clicked"] = "Email Link Clicked"
     """Always ``Email Link Clicked``."""
-    properties: Recommended[EmailLinkClickedProperties] = None
+    properties: Annotated[EmailLinkClickedProperties | None, RECOMMENDED] = None
     """The email and the link."""
 
 
@@ -139,7 +139,7 @@ class EmailMarkedAsSpam(_Email):
 
     event: Literal["Email Marked as Spam"] = "Email Marked as Spam"
     """Always ``Email Marked as Spam``."""
-    properties: Recommended[EmailMarkedAsSpamProperties] = None
+    properties: Annotated[EmailMarkedAsSpamProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``EmailMarkedAsSpamProperties``)."""
 
 
@@ -149,5 +149,5 @@ class EmailUnsubscribed(_Email):
 
     event: Literal["Email Unsubscribed"] = "Email Unsubscribed"
     """Always ``Email Unsubscribed``."""
-    properties: Recommended[EmailUnsubscribedProperties] = None
+    properties: Annotated[EmailUnsubscribedProperties | None, RECOMMENDED] = None
     """The email and the list."""

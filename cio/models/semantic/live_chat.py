@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_LIVE_CHAT
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import Recommended
+from cio.models.semantic._base import RECOMMENDED
 
 __all__ = [
     "LiveChatConversationEnded",
@@ -42,7 +42,7 @@ class LiveChatProperties(TypedDict, total=False):
 
 class _LiveChat(Track):
     family: ClassVar[str | None] = SEMANTIC_FAMILY_LIVE_CHAT
-    properties: Recommended[LiveChatProperties] = None  # type: ignore[assignment]
+    properties: Annotated[LiveChatProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The conversation."""
 
 
@@ -64,7 +64,7 @@ class LiveChatConversationStarted(_LiveChat):
 
     event: Literal["Live Chat Conversation Started"] = "Live Chat Conversation Started"
     """Always ``Live Chat Conversation Started``."""
-    properties: Recommended[LiveChatConversationStartedProperties] = None
+    properties: Annotated[LiveChatConversationStartedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``LiveChatConversationStartedProperties``)."""
 
 
@@ -78,7 +78,7 @@ class LiveChatConversationEnded(_LiveChat):
 
     event: Literal["Live Chat Conversation Ended"] = "Live Chat Conversation Ended"
     """Always ``Live Chat Conversation Ended``."""
-    properties: Recommended[LiveChatConversationEndedProperties] = None
+    properties: Annotated[LiveChatConversationEndedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``LiveChatConversationEndedProperties``)."""
 
 
@@ -92,7 +92,7 @@ class LiveChatMessageSent(_LiveChat):
 
     event: Literal["Live Chat Message Sent"] = "Live Chat Message Sent"
     """Always ``Live Chat Message Sent``."""
-    properties: Recommended[LiveChatMessageSentProperties] = None
+    properties: Annotated[LiveChatMessageSentProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``LiveChatMessageSentProperties``)."""
 
 
@@ -107,5 +107,5 @@ class LiveChatMessageReceived(_LiveChat):
     event: Literal["Live Chat Message Received"] = "Live Chat Message Received"
     """Always ``Live Chat Message Received``."""
 
-    properties: Recommended[LiveChatMessageReceivedProperties] = None
+    properties: Annotated[LiveChatMessageReceivedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``LiveChatMessageReceivedProperties``)."""

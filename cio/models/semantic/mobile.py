@@ -6,13 +6,13 @@ no documented properties; their ``properties`` stay a free-form object.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_MOBILE
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import Recommended
+from cio.models.semantic._base import RECOMMENDED
 
 __all__ = [
     "AppInstalledProperties",
@@ -80,7 +80,7 @@ class ApplicationInstalled(_Mobile):
 
     event: Literal["Application Installed"] = "Application Installed"
     """Always ``Application Installed``."""
-    properties: Recommended[ApplicationInstalledProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ApplicationInstalledProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The version installed."""
 
 
@@ -94,7 +94,7 @@ class ApplicationOpened(_Mobile):
 
     event: Literal["Application Opened"] = "Application Opened"
     """Always ``Application Opened``."""
-    properties: Recommended[ApplicationOpenedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ApplicationOpenedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """How it was opened."""
 
 
@@ -124,7 +124,7 @@ class ApplicationUpdated(_Mobile):
 
     event: Literal["Application Updated"] = "Application Updated"
     """Always ``Application Updated``."""
-    properties: Recommended[ApplicationUpdatedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[ApplicationUpdatedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The versions before and after."""
 
 

@@ -17,7 +17,7 @@ from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_VIDEO
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import Recommended
+from cio.models.semantic._base import RECOMMENDED
 
 __all__ = [
     "VideoAdCompleted",
@@ -215,17 +215,17 @@ class _Video(Track):
 
 
 class _PlaybackEvent(_Video):
-    properties: Recommended[VideoPlaybackProperties] = None  # type: ignore[assignment]
+    properties: Annotated[VideoPlaybackProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The playback."""
 
 
 class _ContentEvent(_Video):
-    properties: Recommended[VideoContentProperties] = None  # type: ignore[assignment]
+    properties: Annotated[VideoContentProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The content."""
 
 
 class _AdEvent(_Video):
-    properties: Recommended[VideoAdProperties] = None  # type: ignore[assignment]
+    properties: Annotated[VideoAdProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The ad."""
 
 
@@ -243,7 +243,7 @@ class VideoPlaybackStarted(_Video):
 
     event: Literal["Video Playback Started"] = "Video Playback Started"
     """Always ``Video Playback Started``."""
-    properties: Recommended[VideoPlaybackStartedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[VideoPlaybackStartedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The playback and its playlist."""
 
 
@@ -257,7 +257,7 @@ class VideoPlaybackPaused(_PlaybackEvent):
 
     event: Literal["Video Playback Paused"] = "Video Playback Paused"
     """Always ``Video Playback Paused``."""
-    properties: Recommended[VideoPlaybackPausedProperties] = None
+    properties: Annotated[VideoPlaybackPausedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoPlaybackPausedProperties``)."""
 
 
@@ -273,7 +273,7 @@ class VideoPlaybackInterrupted(_Video):
         "Video Playback Interrupted"
     )
     """``Video Playback Interrupted`` (the table's ``interrupted`` spelling is accepted)."""
-    properties: Recommended[VideoPlaybackInterruptedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[VideoPlaybackInterruptedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The playback and how it was interrupted."""
 
 
@@ -287,7 +287,7 @@ class VideoPlaybackBufferStarted(_PlaybackEvent):
 
     event: Literal["Video Playback Buffer Started"] = "Video Playback Buffer Started"
     """Always ``Video Playback Buffer Started``."""
-    properties: Recommended[VideoPlaybackBufferStartedProperties] = None
+    properties: Annotated[VideoPlaybackBufferStartedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoPlaybackBufferStartedProperties``)."""
 
 
@@ -301,7 +301,7 @@ class VideoPlaybackBufferCompleted(_PlaybackEvent):
 
     event: Literal["Video Playback Buffer Completed"] = "Video Playback Buffer Completed"
     """Always ``Video Playback Buffer Completed``."""
-    properties: Recommended[VideoPlaybackBufferCompletedProperties] = None
+    properties: Annotated[VideoPlaybackBufferCompletedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoPlaybackBufferCompletedProperties``)."""
 
 
@@ -315,7 +315,7 @@ class VideoPlaybackSeekStarted(_PlaybackEvent):
 
     event: Literal["Video Playback Seek Started"] = "Video Playback Seek Started"
     """Always ``Video Playback Seek Started``."""
-    properties: Recommended[VideoPlaybackSeekStartedProperties] = None
+    properties: Annotated[VideoPlaybackSeekStartedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoPlaybackSeekStartedProperties``)."""
 
 
@@ -329,7 +329,7 @@ class VideoPlaybackSeekCompleted(_PlaybackEvent):
 
     event: Literal["Video Playback Seek Completed"] = "Video Playback Seek Completed"
     """Always ``Video Playback Seek Completed``."""
-    properties: Recommended[VideoPlaybackSeekCompletedProperties] = None
+    properties: Annotated[VideoPlaybackSeekCompletedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoPlaybackSeekCompletedProperties``)."""
 
 
@@ -343,7 +343,7 @@ class VideoPlaybackResumed(_PlaybackEvent):
 
     event: Literal["Video Playback Resumed"] = "Video Playback Resumed"
     """Always ``Video Playback Resumed``."""
-    properties: Recommended[VideoPlaybackResumedProperties] = None
+    properties: Annotated[VideoPlaybackResumedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoPlaybackResumedProperties``)."""
 
 
@@ -357,7 +357,7 @@ class VideoPlaybackCompleted(_PlaybackEvent):
 
     event: Literal["Video Playback Completed"] = "Video Playback Completed"
     """Always ``Video Playback Completed``."""
-    properties: Recommended[VideoPlaybackCompletedProperties] = None
+    properties: Annotated[VideoPlaybackCompletedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoPlaybackCompletedProperties``)."""
 
 
@@ -371,7 +371,7 @@ class VideoPlaybackExited(_PlaybackEvent):
 
     event: Literal["Video Playback Exited"] = "Video Playback Exited"
     """Always ``Video Playback Exited``."""
-    properties: Recommended[VideoPlaybackExitedProperties] = None
+    properties: Annotated[VideoPlaybackExitedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoPlaybackExitedProperties``)."""
 
 
@@ -385,7 +385,7 @@ class VideoContentStarted(_ContentEvent):
 
     event: Literal["Video Content Started"] = "Video Content Started"
     """Always ``Video Content Started``."""
-    properties: Recommended[VideoContentStartedProperties] = None
+    properties: Annotated[VideoContentStartedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoContentStartedProperties``)."""
 
 
@@ -399,7 +399,7 @@ class VideoContentPlaying(_ContentEvent):
 
     event: Literal["Video Content Playing"] = "Video Content Playing"
     """Always ``Video Content Playing``."""
-    properties: Recommended[VideoContentPlayingProperties] = None
+    properties: Annotated[VideoContentPlayingProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoContentPlayingProperties``)."""
 
 
@@ -413,7 +413,7 @@ class VideoContentCompleted(_ContentEvent):
 
     event: Literal["Video Content Completed"] = "Video Content Completed"
     """Always ``Video Content Completed``."""
-    properties: Recommended[VideoContentCompletedProperties] = None
+    properties: Annotated[VideoContentCompletedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoContentCompletedProperties``)."""
 
 
@@ -427,7 +427,7 @@ class VideoAdStarted(_AdEvent):
 
     event: Literal["Video Ad Started"] = "Video Ad Started"
     """Always ``Video Ad Started``."""
-    properties: Recommended[VideoAdStartedProperties] = None
+    properties: Annotated[VideoAdStartedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoAdStartedProperties``)."""
 
 
@@ -441,7 +441,7 @@ class VideoAdPlaying(_AdEvent):
 
     event: Literal["Video Ad Playing"] = "Video Ad Playing"
     """Always ``Video Ad Playing``."""
-    properties: Recommended[VideoAdPlayingProperties] = None
+    properties: Annotated[VideoAdPlayingProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoAdPlayingProperties``)."""
 
 
@@ -455,7 +455,7 @@ class VideoAdCompleted(_AdEvent):
 
     event: Literal["Video Ad Completed"] = "Video Ad Completed"
     """Always ``Video Ad Completed``."""
-    properties: Recommended[VideoAdCompletedProperties] = None
+    properties: Annotated[VideoAdCompletedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``VideoAdCompletedProperties``)."""
 
 
@@ -469,5 +469,5 @@ class VideoQualityUpdated(_Video):
 
     event: Literal["Video Quality Updated"] = "Video Quality Updated"
     """Always ``Video Quality Updated``."""
-    properties: Recommended[VideoQualityUpdatedProperties] = None  # type: ignore[assignment]
+    properties: Annotated[VideoQualityUpdatedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The quality figures."""
