@@ -57,8 +57,9 @@ RESULTS_PNG = BENCH_DIR / "results.png"
 
 PEER_LIBRARIES = PEERS
 SANDBOX_SCENARIO = "sandbox"
+MODELS_SCENARIO = "models"  # benchmarks/bench_models.py: typed models against the dict path
 SCENARIOS = (BULK, BULK_DEFAULT_QUEUE, IMPORT_SMALL, IMPORT_LARGE, BUFFERED, SINGLE)
-ALL_SCENARIOS = (*SCENARIOS, SANDBOX_SCENARIO)
+ALL_SCENARIOS = (*SCENARIOS, SANDBOX_SCENARIO, MODELS_SCENARIO)
 
 BULK_EVENTS = 100_000
 IMPORT_ROWS_SMALL = 100_000
@@ -339,6 +340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         report.write_chart(summary, RESULTS_PNG)
         log(f"wrote {RESULTS_MD.relative_to(ROOT)} and {RESULTS_PNG.relative_to(ROOT)}")
     print(report.target_table(summary))
+    if MODELS_SCENARIO in args.scenarios and CIO in args.libraries:
+        from benchmarks import bench_models
+
+        bench_models.main(["--no-write"] if args.no_report else [])
     log(f"benchmarks took {duration:.0f}s")
     if failed:
         log("some runs failed:")

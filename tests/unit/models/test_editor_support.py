@@ -102,3 +102,15 @@ def test_semantic_event_is_typed_as_the_class_of_each_name() -> None:
     assert overloads == {name: cls.__name__ for name, cls in SEMANTIC_EVENTS.items()}
     classes = _overloads("semantic_event_class")
     assert classes == {name: f"type[{cls.__name__}]" for name, cls in SEMANTIC_EVENTS.items()}
+
+
+def test_models_built_alike_share_one_fields_set_safely() -> None:
+    first = Identify(user_id="1", traits={"plan": "pro"})
+    second = Identify(user_id="2", traits={"plan": "free"})
+    assert first.model_fields_set is second.model_fields_set
+    assert first.model_fields_set == {"user_id", "traits"}
+    changed = first.model_copy(update={"timestamp": None})
+    assert changed.model_fields_set == {"user_id", "traits", "timestamp"}
+    assert second.model_fields_set == {"user_id", "traits"}
+    other = Identify(user_id="3")
+    assert other.model_fields_set == {"user_id"}
