@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from types import UnionType
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, GetJsonSchemaHandler
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError, PydanticSerializationError
 from typing_extensions import get_type_hints, is_typeddict
@@ -207,7 +207,28 @@ def _check_traits(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return cleaned
 
 
-Identifier = Annotated[str, AfterValidator(_check_identifier)]
+# The same rule for JSON Schema users (ECMA-262 and Python regex syntax).
+_JSON_SPACE_CLASS = "".join(f"\\u{code:04X}" for code in _SPACE_CODES)
+_JSON_CONTROL_CLASS = "\\u0000-\\u001F\\u007F"
+_JSON_NOT_CONTROL = f"[^{_JSON_CONTROL_CLASS}]"
+JSON_IDENTIFIER_PATTERN = (
+    f"^{_JSON_NOT_CONTROL}*[^{_JSON_CONTROL_CLASS}{_JSON_SPACE_CLASS}]{_JSON_NOT_CONTROL}*$"
+)
+"""What an :data:`Identifier` accepts, as a JSON Schema ``pattern``."""
+
+
+class _IdentifierJsonSchema:
+    """``Annotated`` marker adding the identifier rule to the JSON Schema of a string."""
+
+    __slots__ = ()
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: Any, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {**handler(core_schema), "pattern": JSON_IDENTIFIER_PATTERN}
+
+
+Identifier = Annotated[str, AfterValidator(_check_identifier), _IdentifierJsonSchema()]
 """An id: a non-blank string without control characters (numbers are turned into strings)."""
 
 EventName = Annotated[str, AfterValidator(_check_event_name)]
@@ -239,6 +260,7 @@ class CIOModel(BaseModel):
         coerce_numbers_to_str=True,
         use_attribute_docstrings=True,
         validate_default=False,
+        defer_build=True,
     )
 
     if not TYPE_CHECKING:  # type checkers keep the signature synthesized from the fields
@@ -256,6 +278,12 @@ class CIOModel(BaseModel):
         """Give each model a constructor signature with Python names and plain types."""
         super().__pydantic_init_subclass__(**kwargs)
         # Set after pydantic's own (camelCase aliases, Annotated validators), built lazily.
+        type.__setattr__(cls, "__signature__", _PLAIN_SIGNATURE)
+
+    @classmethod
+    def __pydantic_on_complete__(cls) -> None:
+        """Keep the plain signature when a deferred schema is built (pydantic resets it)."""
+        super().__pydantic_on_complete__()
         type.__setattr__(cls, "__signature__", _PLAIN_SIGNATURE)
 
     @classmethod

@@ -153,6 +153,104 @@ Objects: a `Group` carries the object type in `traits.objectTypeId`, a string of
 as `objectTypeId`, which is what Customer.io's current documentation and the deletion
 events use. Relationship attributes go in `traits.relationshipAttributes`.
 
+## Authoring in notebooks and editors
+
+Every model's signature lists its Python (snake_case) keyword parameters with plain
+types and defaults, so `Identify(` completes `user_id=`, `anonymous_id=`, `traits=`, ...
+in Jupyter and in editors. Shift+Tab or `OrderCompleted?` in Jupyter shows every field
+with its description and, for a semantic event, each recommended property key with its
+type and description (the same text as `OrderCompleted.getdoc()`).
+
+Each semantic event class `X` takes its properties as `XProperties`, a `TypedDict`
+keyed by the wire names (`OrderCompleted` takes `OrderCompletedProperties`; the items
+of a products list are `Product`). Write them as a dict literal or call the class with
+keywords (it returns a plain dict); editors based on pyright (VS Code's Pylance,
+JupyterLab with a language server) complete the keys and show each key's description
+on hover. `semantic_event("Order Completed", ...)` is typed as returning
+`OrderCompleted`, and `SemanticEventName` is the literal type of every name (pyright
+completes it; in Jupyter, whose jedi completer does not complete literal strings,
+`SEMANTIC_EVENTS["Order C` then Tab completes the names).
+
+A type checker refuses keys that `XProperties` does not list. For properties beyond the
+recommended ones, use a plain `Track` with the semantic name: its `properties` is an
+open dict, and at run time it gets exactly the same checks and warnings.
+
+```python
+import inspect
+
+from cio.models import Track, semantic_event
+from cio.models.semantic import OrderCompleted, OrderCompletedProperties, Product
+
+parameters = list(inspect.signature(OrderCompleted).parameters)
+assert parameters[:4] == ["user_id", "anonymous_id", "event", "properties"]
+assert "total : float" in OrderCompleted.getdoc()
+
+product: Product = {"product_id": "p-1", "price": 12.5, "quantity": 2}
+properties = OrderCompletedProperties(order_id="o-1", total=25.0, products=[product])
+order = semantic_event("Order Completed", user_id="42", properties=properties)
+assert type(order) is OrderCompleted
+extra = Track(user_id="42", event="Order Completed", properties={**properties, "gift": True})
+```
+
+## Type-checking your code
+
+mypy and pyright both check code that builds models: a wrong type (`user_id=42`,
+`"total": "forty-two"`, `"quantity": 1.5`), an unknown field (`userID=`) or an unknown
+semantic property key, a missing required field, and the class `semantic_event` returns.
+They need to see the installed package: `make install` installs it in editable mode
+with `--config-settings editable_mode=compat` (the default editable mode installs an
+import hook that mypy cannot follow); a regular `pip install .` works too. Then
+configure mypy with pydantic's plugin, typing each model's `__init__`:
+
+```toml
+[tool.mypy]
+plugins = ["pydantic.mypy"]
+strict = true
+
+[tool.pydantic-mypy]
+init_typed = true
+init_forbid_extra = true
+```
+
+pyright needs no plugin (pydantic models declare their fields to it); the
+`"standard"` or `"strict"` type checking mode reports the same mistakes. Type checkers
+are stricter than run time on purpose: `user_id=42` is converted to `"42"` when the
+program runs, and a semantic property of another type is sent with a warning, but both
+are reported by the checkers. Rules only run time can check (blank ids, a missing
+`userId`/`anonymousId`, the 32 KB limit) stay run-time errors. `tests/typing/` holds
+user code that both checkers must accept or refuse line by line.
+
+## JSON Schema and `model_dump`
+
+`Model.model_json_schema()` describes the wire form each model accepts, for other
+tools: camelCase keys, no unknown envelope fields, the identity rule as an `anyOf`
+(`userId` or `anonymousId`, a string), ids as a `pattern` (not blank, no control
+characters), timestamps as `format: date-time` (validate with format checking on, so
+that a timestamp without an offset is refused as the model refuses it), and semantic
+properties as an open object listing each recommended key with its description, the
+recommended type under `x-recommended` (a keyword validators ignore, since the API
+accepts other types).
+
+`model_dump(mode="json")` writes the declared fields you left unset as `null`; the wire
+form is `to_payload()` (the same as `model_dump(mode="json", exclude_none=True)`) or
+`to_json()` for the bytes.
+
+```python
+from jsonschema import Draft202012Validator
+
+from cio.models import Identify
+
+check = Draft202012Validator(
+    Identify.model_json_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+)
+assert check.is_valid({"type": "identify", "userId": "42"})
+assert not check.is_valid({"type": "identify", "traits": {"plan": "pro"}})
+assert not check.is_valid({"type": "identify", "userId": "42", "timestamp": "2024-06-01T12:00"})
+person = Identify(user_id="42")
+assert person.to_payload() == person.model_dump(mode="json", exclude_none=True)
+assert person.model_dump(mode="json")["timestamp"] is None
+```
+
 ## Validated bytes without a model: `encode_message`
 
 `encode_message(d)` validates a message dict by its model's rules and returns what the

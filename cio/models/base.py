@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from cio._constants import MAX_MESSAGE_BYTES
 from cio.errors import PayloadTooLargeError
@@ -13,6 +15,8 @@ from cio.models._core import CIOModel, Identifier, Timestamp, new_message_id
 from cio.models.context import Context
 
 __all__ = ["Message", "check_message_size", "message_too_large"]
+
+_USER_ID, _ANONYMOUS_ID = "userId", "anonymousId"
 
 
 class Message(CIOModel):
@@ -43,6 +47,34 @@ class Message(CIOModel):
     """An id for a person you do not know yet."""
     user_id: Identifier | None = None
     """Your id for the person."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The model's JSON Schema, with the identity rule a field list cannot express.
+
+        Parameters
+        ----------
+        core_schema : CoreSchema
+            The model's core schema.
+        handler : GetJsonSchemaHandler
+            Pydantic's JSON Schema generator.
+
+        Returns
+        -------
+        dict
+            For a message that needs a person, ``anyOf`` requires ``userId`` or
+            ``anonymousId``, as the model does.
+        """
+        json_schema = handler(core_schema)
+        if getattr(cls, "requires_identity", False):
+            target = handler.resolve_ref_schema(json_schema)
+            target["anyOf"] = [
+                {"required": [key], "properties": {key: {"type": "string"}}}
+                for key in (_USER_ID, _ANONYMOUS_ID)
+            ]
+        return json_schema
 
     def to_json(self) -> bytes:
         """The wire form as compact JSON bytes, refusing messages over 32 KB.
