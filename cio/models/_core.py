@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib
 import inspect
 import operator
 import os
@@ -32,7 +33,6 @@ from typing_extensions import get_type_hints, is_typeddict
 
 from cio._constants import MESSAGE_ID_RANDOM_BLOCK
 from cio.errors import ErrorDetail, ValidationError
-from cio.models._email import is_valid_email
 from cio.models._values import json_safe_mapping
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "OpenModel",
     "Timestamp",
     "Traits",
+    "field_descriptions",
     "key_descriptions",
     "model_help",
     "new_message_id",
@@ -194,6 +195,13 @@ def _check_free_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return json_safe_mapping(value)
 
 
+@functools.cache
+def _email_checker() -> Callable[[str], bool]:
+    # email-validator costs a sizeable part of the import; load it for the first email.
+    checker: Callable[[str], bool] = importlib.import_module("cio.models._email").is_valid_email
+    return checker
+
+
 @returns_none_only_for_none
 def _check_traits(value: dict[str, Any] | None) -> dict[str, Any] | None:
     cleaned = json_safe_mapping(value)
@@ -202,7 +210,7 @@ def _check_traits(value: dict[str, Any] | None) -> dict[str, Any] | None:
         if email is not None:
             if not isinstance(email, str):
                 raise PydanticCustomError("email_type", "email: must be a string")
-            if not is_valid_email(email):
+            if not _email_checker()(email):
                 raise PydanticCustomError("email", "email: not a valid email address")
     return cleaned
 
@@ -258,7 +266,9 @@ class CIOModel(BaseModel):
         hide_input_in_errors=True,
         allow_inf_nan=False,
         coerce_numbers_to_str=True,
-        use_attribute_docstrings=True,
+        # Field descriptions are the docstrings under each field, read from the source
+        # only when wanted (help, JSON Schema, docs): pydantic's own reading of them
+        # (use_attribute_docstrings) would cost most of the import time.
         validate_default=False,
         defer_build=True,
     )
@@ -277,6 +287,7 @@ class CIOModel(BaseModel):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         """Give each model a constructor signature with Python names and plain types."""
         super().__pydantic_init_subclass__(**kwargs)
+        _MODELS_BY_NAME.setdefault(cls.__name__, cls)
         # Set after pydantic's own (camelCase aliases, Annotated validators), built lazily.
         type.__setattr__(cls, "__signature__", _PLAIN_SIGNATURE)
 
@@ -285,6 +296,27 @@ class CIOModel(BaseModel):
         """Keep the plain signature when a deferred schema is built (pydantic resets it)."""
         super().__pydantic_on_complete__()
         type.__setattr__(cls, "__signature__", _PLAIN_SIGNATURE)
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Pydantic's JSON Schema of the model, with each field's description.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            As for :meth:`pydantic.BaseModel.model_json_schema`.
+
+        Returns
+        -------
+        dict
+        """
+        schema = super().model_json_schema(*args, **kwargs)
+        _describe_properties(schema, cls)
+        for name, definition in schema.get("$defs", {}).items():
+            model = _MODELS_BY_NAME.get(name)
+            if model is not None:
+                _describe_properties(definition, model)
+        return schema
 
     @classmethod
     def getdoc(cls) -> str:
@@ -497,12 +529,14 @@ def model_help(model: type[BaseModel]) -> str:
     str
     """
     lines = [inspect.cleandoc(model.__doc__ or model.__name__), "", "Parameters", "----------"]
+    descriptions = field_descriptions(model)
     for parameter in _PLAIN_SIGNATURE.__get__(None, model).parameters.values():
         field = model.model_fields[parameter.name]
         optional = "" if field.is_required() else ", optional"
         lines.append(f"{parameter.name} : {_type_text(field.annotation)}{optional}")
-        if field.description:
-            lines.extend(f"    {line}" for line in field.description.splitlines())
+        description = descriptions.get(parameter.name)
+        if description:
+            lines.extend(f"    {line}" for line in description.splitlines())
         typed = next(
             (arg for arg in (field.annotation, *get_args(field.annotation)) if is_typeddict(arg)),
             None,
@@ -534,17 +568,22 @@ def key_descriptions(typed: type) -> dict[str, str]:
     """
     found = _DESCRIPTIONS.get(typed)
     if found is None:
-        module = sys.modules[typed.__module__]
-        index = _CLASS_INDEXES.get(module.__name__)
-        if index is None:
-            try:
-                tree = ast.parse(inspect.getsource(module))
-            except (OSError, TypeError):  # no source (a frozen or compiled-only install)
-                tree = ast.Module(body=[], type_ignores=[])
-            index = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
-            _CLASS_INDEXES[module.__name__] = index
+        index = _class_index(sys.modules[typed.__module__])
         found = _DESCRIPTIONS[typed] = _collect_descriptions(typed.__name__, index)
     return dict(found)
+
+
+def _class_index(module: Any) -> dict[str, ast.ClassDef]:
+    """The module's top-level classes by name, parsed from its source once."""
+    index = _CLASS_INDEXES.get(module.__name__)
+    if index is None:
+        try:
+            tree = ast.parse(inspect.getsource(module))
+        except (OSError, TypeError):  # no source (a frozen or compiled-only install)
+            tree = ast.Module(body=[], type_ignores=[])
+        index = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+        _CLASS_INDEXES[module.__name__] = index
+    return index
 
 
 def _collect_descriptions(name: str, index: dict[str, ast.ClassDef]) -> dict[str, str]:
@@ -555,6 +594,13 @@ def _collect_descriptions(name: str, index: dict[str, ast.ClassDef]) -> dict[str
     for base in node.bases:
         if isinstance(base, ast.Name):
             found.update(_collect_descriptions(base.id, index))
+    found.update(_own_descriptions(node))
+    return found
+
+
+def _own_descriptions(node: ast.ClassDef) -> dict[str, str]:
+    """The docstring under each annotated attribute of one class body."""
+    found: dict[str, str] = {}
     body = node.body
     for statement, following in zip(body, [*body[1:], None], strict=True):
         if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
@@ -566,6 +612,63 @@ def _collect_descriptions(name: str, index: dict[str, ast.ClassDef]) -> dict[str
         ):
             found[statement.target.id] = inspect.cleandoc(following.value.value)
     return found
+
+
+_MODELS_BY_NAME: dict[str, type[BaseModel]] = {}
+
+
+def field_descriptions(model: type[BaseModel]) -> dict[str, str]:
+    """Each field of ``model`` with the docstring written under it (inherited ones too).
+
+    Read from the source on first use and cached; a field without a docstring is absent.
+
+    Parameters
+    ----------
+    model : type
+        A model class.
+
+    Returns
+    -------
+    dict
+        Field name to description.
+
+    Example
+    -------
+    >>> from cio.models import Identify
+    >>> field_descriptions(Identify)["user_id"]
+    'Your id for the person.'
+    """
+    found = _FIELD_DESCRIPTIONS.get(model)
+    if found is None:
+        found = {}
+        for cls in reversed(model.__mro__):
+            if issubclass(cls, BaseModel) and cls.__module__.startswith(_OWN_PACKAGE):
+                node = _class_index(sys.modules[cls.__module__]).get(cls.__name__)
+                if node is not None:
+                    found.update(_own_descriptions(node))
+        for name, field in model.model_fields.items():
+            if field.description:
+                found[name] = field.description
+        _FIELD_DESCRIPTIONS[model] = found
+    return {name: text for name, text in found.items() if name in model.model_fields}
+
+
+_FIELD_DESCRIPTIONS: dict[type, dict[str, str]] = {}
+_OWN_PACKAGE = "cio."
+
+
+def _describe_properties(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Add each field's description to the JSON Schema ``properties`` of ``model``."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return
+    descriptions = field_descriptions(model)
+    for name, field in model.model_fields.items():
+        description = descriptions.get(name)
+        for key in {name, field.alias or name, field.serialization_alias or name}:
+            entry = properties.get(key)
+            if description and isinstance(entry, dict) and "description" not in entry:
+                entry["description"] = description
 
 
 _SHARED_FIELDS_SETS: dict[tuple[type, tuple[str, ...]], set[str]] = {}

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel
 from pydantic.fields import FieldInfo
 from typing_extensions import get_type_hints, is_typeddict
 
+from cio.models._core import field_descriptions
 from cio.models.calls import SEMANTIC_EVENTS, SEMANTIC_FAMILIES, Track
 from cio.models.semantic._base import (
     advised_properties,
@@ -335,10 +336,11 @@ def _wire_name(name: str, field: FieldInfo) -> str:
 
 def _field_rows(model: type[BaseModel], prefix: str = "") -> list[str]:
     rows = []
+    descriptions = field_descriptions(model)
     for name, field in model.model_fields.items():
         wire = prefix + _wire_name(name, field)
         required = "*" if field.is_required() else ""
-        description = (field.description or "").replace("|", "/")
+        description = descriptions.get(name, "").replace("|", "/")
         rows.append(f"| `{wire}`{required} | {_type_name(field.annotation)} | {description} |")
     return rows
 

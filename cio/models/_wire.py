@@ -449,8 +449,10 @@ def codec_for(model: type[Message]) -> _Codec | None:
 def _register(codec: _Codec) -> _Codec:
     """Let :func:`encode_wire` find ``codec`` by the message's type or exact event name."""
     model = codec.model
-    for name, semantic in SEMANTIC_EVENTS.items():
-        if semantic is model:
+    # Only this model's own names: listing every semantic class would import them all.
+    names = model.event_names() if issubclass(model, Track) else ()
+    for name in names:
+        if SEMANTIC_EVENTS.get(name) is model:
             _BY_EVENT[name] = codec
     kind = model.model_fields["type"].default
     if kind != "track" and message_model({"type": kind}) is model:
