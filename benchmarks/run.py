@@ -34,6 +34,8 @@ from benchmarks._common import (
     BUFFERED,
     BULK,
     BULK_DEFAULT_QUEUE,
+    BULK_MODELS,
+    BULK_MODELS_STREAM,
     CIO,
     IMPORT_LARGE,
     IMPORT_SMALL,
@@ -58,7 +60,16 @@ RESULTS_PNG = BENCH_DIR / "results.png"
 PEER_LIBRARIES = PEERS
 SANDBOX_SCENARIO = "sandbox"
 MODELS_SCENARIO = "models"  # benchmarks/bench_models.py: typed models against the dict path
-SCENARIOS = (BULK, BULK_DEFAULT_QUEUE, IMPORT_SMALL, IMPORT_LARGE, BUFFERED, SINGLE)
+SCENARIOS = (
+    BULK,
+    BULK_MODELS,
+    BULK_MODELS_STREAM,
+    BULK_DEFAULT_QUEUE,
+    IMPORT_SMALL,
+    IMPORT_LARGE,
+    BUFFERED,
+    SINGLE,
+)
 ALL_SCENARIOS = (*SCENARIOS, SANDBOX_SCENARIO, MODELS_SCENARIO)
 
 BULK_EVENTS = 100_000
@@ -154,6 +165,8 @@ def plan(
     bulk_args = ["bulk", "--events", str(bulk_events)]
     add(BULK, CIO, [*bulk_args[:1], CIO, *bulk_args[1:]], ours)
     add(BULK, RAW, [*bulk_args[:1], RAW, *bulk_args[1:]], ours)
+    for models in (BULK_MODELS, BULK_MODELS_STREAM):
+        add(models, CIO, [models, CIO, *bulk_args[1:]], ours)
     for peer in PEER_LIBRARIES:
         queue = ["--queue-size", str(NO_DROP_QUEUE_SIZE)]
         add(BULK, peer, [*bulk_args[:1], peer, *bulk_args[1:], *queue], peer_python)
@@ -271,7 +284,14 @@ def execute(jobs: Sequence[Job], sink: SinkProcess) -> list[RunRecord]:
 
 def describe(scenario: str, result: dict[str, Any]) -> str:
     """One progress line for a run."""
-    if scenario in (BULK, BULK_DEFAULT_QUEUE, IMPORT_SMALL, IMPORT_LARGE):
+    if scenario in (
+        BULK,
+        BULK_MODELS,
+        BULK_MODELS_STREAM,
+        BULK_DEFAULT_QUEUE,
+        IMPORT_SMALL,
+        IMPORT_LARGE,
+    ):
         rate = result["events"] / result["wall_s"]
         cpu = result["cpu_s"] * 1e6 / result["events"]
         text = f"{rate:,.0f}/s, {cpu:.1f} CPU us/event, peak RSS {result['peak_rss_mb']:.0f} MB"

@@ -366,6 +366,8 @@ class _Codec:
 
     def __init__(self, model: type[Message]) -> None:
         handled: set[str] = set()
+        if not model.__pydantic_complete__:
+            model.model_rebuild()  # models build their schema on first use (defer_build)
         schema: CoreSchema = _convert(model.__pydantic_core_schema__, handled)
         self.model = model
         self.check_identity = _CHECK_IDENTITY in handled

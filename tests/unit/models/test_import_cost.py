@@ -18,6 +18,11 @@ import json, sys
 import cio.models
 before = sorted(name for name in sys.modules if name.startswith("cio.models.semantic."))
 email_loaded = "email_validator" in sys.modules
+# The compiled dict path first, before any model has built its schema.
+encoded = cio.models.encode_message(
+    {"type": "track", "userId": "u", "event": "Order Completed", "properties": {"total": 1}}
+)
+assert encoded.key == "u"
 message = cio.models.parse_message(
     {"type": "track", "userId": "u", "event": "Order Completed", "properties": {"total": 1}}
 )
