@@ -19,6 +19,7 @@ is ``OrderCompletedProperties | None`` to a type checker and free-form to pydant
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, TypeVar, Union, cast, get_args
@@ -28,14 +29,16 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 from typing_extensions import is_typeddict
 
-from cio.models._core import FreeForm, key_descriptions
+from cio.models._core import FreeForm, key_descriptions, typed_dict_keys_help
 
 __all__ = [
     "RECOMMENDED",
     "Recommended",
+    "add_help",
     "advised_properties",
     "key_descriptions",
     "recommended_properties",
+    "typed_dict_help",
     "typed_dict_json_schema",
 ]
 
@@ -126,6 +129,44 @@ def advised_properties(model: type[Any]) -> type | None:
     if field is None or not any(isinstance(item, _FreeFormProperties) for item in field.metadata):
         return None
     return _typed_dict_in(field.annotation)
+
+
+def typed_dict_help(typed: type) -> str:
+    """A properties TypedDict's docstring followed by each key, its type and description.
+
+    Parameters
+    ----------
+    typed : type
+        A semantic properties ``TypedDict``.
+
+    Returns
+    -------
+    str
+
+    Example
+    -------
+    >>> from cio.models.semantic import OrderCompletedProperties
+    >>> "total : float" in typed_dict_help(OrderCompletedProperties)
+    True
+    """
+    summary = inspect.cleandoc(typed.__doc__ or typed.__name__)
+    return "\n".join([summary, "", "Keys", "----", *typed_dict_keys_help(typed, "")])
+
+
+def add_help(namespace: dict[str, Any]) -> None:
+    """Give each TypedDict of a family module a ``getdoc()`` listing its keys.
+
+    IPython and Jupyter call ``getdoc()`` for ``OrderCompletedProperties?`` and Shift+Tab;
+    the text is built when asked, from the source.
+
+    Parameters
+    ----------
+    namespace : dict
+        The module's ``globals()``.
+    """
+    for value in list(namespace.values()):
+        if is_typeddict(value) and value.__module__ == namespace["__name__"]:
+            type.__setattr__(value, "getdoc", partial(typed_dict_help, value))
 
 
 _SCHEMA_CONFIG = ConfigDict(use_attribute_docstrings=True)

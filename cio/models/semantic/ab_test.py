@@ -12,7 +12,7 @@ from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_AB_TEST
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import RECOMMENDED
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = ["ExperimentViewed", "ExperimentViewedProperties"]
 
@@ -47,3 +47,6 @@ class ExperimentViewed(Track):
     """Always ``Experiment Viewed``."""
     properties: Annotated[ExperimentViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The experiment and variation."""
+
+
+add_help(globals())

@@ -35,6 +35,7 @@ from cio.models._core import Identifier, returns_none_only_for_none
 from cio.models._values import json_safe_mapping
 from cio.models.calls import Track, register_semantic_event
 from cio.models.context import Context, ContextDevice
+from cio.models.semantic._base import add_help
 
 __all__ = [
     "DeviceContext",
@@ -318,3 +319,6 @@ class ReportContentEvent(_CioEvent):
     """Always ``Report Content Event``."""
     properties: Checked[ReportContentEventProperties]  # type: ignore[assignment]
     """The activity and the message it concerns."""
+
+
+add_help(globals())

@@ -23,7 +23,7 @@ from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_ECOMMERCE
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import RECOMMENDED
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = [
     "CartProperties",
@@ -715,3 +715,6 @@ class ProductReviewed(_Ecommerce):
     """Always ``Product Reviewed``."""
     properties: Annotated[ProductReviewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The review."""
+
+
+add_help(globals())

@@ -10,7 +10,7 @@ from typing_extensions import Required, TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_EMAIL
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import RECOMMENDED
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = [
     "EmailBounced",
@@ -151,3 +151,6 @@ class EmailUnsubscribed(_Email):
     """Always ``Email Unsubscribed``."""
     properties: Annotated[EmailUnsubscribedProperties | None, RECOMMENDED] = None
     """The email and the list."""
+
+
+add_help(globals())

@@ -8,7 +8,7 @@ from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_LIVE_CHAT
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import RECOMMENDED
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = [
     "LiveChatConversationEnded",
@@ -109,3 +109,6 @@ class LiveChatMessageReceived(_LiveChat):
 
     properties: Annotated[LiveChatMessageReceivedProperties | None, RECOMMENDED] = None
     """Recommended properties (see ``LiveChatMessageReceivedProperties``)."""
+
+
+add_help(globals())

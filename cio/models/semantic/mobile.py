@@ -12,7 +12,7 @@ from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_MOBILE
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import RECOMMENDED
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = [
     "AppInstalledProperties",
@@ -142,3 +142,6 @@ class ApplicationCrashed(_Mobile):
 
     event: Literal["Application Crashed"] = "Application Crashed"
     """Always ``Application Crashed``."""
+
+
+add_help(globals())

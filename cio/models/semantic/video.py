@@ -17,7 +17,7 @@ from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_VIDEO
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import RECOMMENDED
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = [
     "VideoAdCompleted",
@@ -471,3 +471,6 @@ class VideoQualityUpdated(_Video):
     """Always ``Video Quality Updated``."""
     properties: Annotated[VideoQualityUpdatedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The quality figures."""
+
+
+add_help(globals())

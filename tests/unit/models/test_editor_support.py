@@ -114,3 +114,13 @@ def test_models_built_alike_share_one_fields_set_safely() -> None:
     assert second.model_fields_set == {"user_id", "traits"}
     other = Identify(user_id="3")
     assert other.model_fields_set == {"user_id"}
+
+
+def test_jupyter_help_on_a_properties_type_lists_each_key() -> None:
+    oinspect = pytest.importorskip("IPython.core.oinspect")
+    typed = recommended_properties(OrderCompleted)
+    assert typed is not None
+    text = oinspect.getdoc(typed)
+    for key, description in key_descriptions(typed).items():
+        assert f"\n{key} : " in text
+        assert description in text
