@@ -1,6 +1,7 @@
-"""The 28 ecommerce semantic events; properties use snake_case wire names.
+"""The 28 ecommerce semantic events; their recommended properties use snake_case names.
 
-Each event's ``properties`` follow the matching schema of the OpenAPI document. Where
+Each event's recommended properties follow the matching schema of the OpenAPI document
+(keys and values are sent as written; see ``docs/models.md``). Where
 the document points an event at another event's schema, the schema titled with the
 event's own name is used (see ``docs/openapi-quirks.md``).
 
@@ -12,7 +13,7 @@ Example
 ...     properties={"order_id": "o-1", "total": 25.0, "products": [{"product_id": "p-1"}]},
 ... )
 >>> order.to_payload()["properties"]
-{'order_id': 'o-1', 'products': [{'product_id': 'p-1'}], 'total': 25.0}
+{'order_id': 'o-1', 'total': 25.0, 'products': [{'product_id': 'p-1'}]}
 """
 
 from __future__ import annotations
