@@ -44,6 +44,7 @@ def test_the_table_judges_each_target() -> None:
         "import_pydantic_s": 0.05,
         "import_cio_models_s": 0.2,
         "python_start_s": 0.02,
+        "own_import_ms": 20.0,
         "first_use_ms": 0.3,
     }
     text = bench_models.table(figures)
