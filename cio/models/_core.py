@@ -23,6 +23,7 @@ import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
+from math import isfinite
 from types import UnionType
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union, get_args, get_origin
 
@@ -32,7 +33,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError, PydanticSerializationError
 from typing_extensions import get_type_hints, is_typeddict
 
-from cio._constants import MESSAGE_ID_RANDOM_BLOCK
+from cio._constants import MAX_NESTING_DEPTH, MESSAGE_ID_RANDOM_BLOCK
 from cio.errors import ErrorDetail, ValidationError
 from cio.models._values import json_safe_mapping
 
@@ -193,7 +194,46 @@ def _exact_offset(value: datetime) -> datetime:
 
 @returns_none_only_for_none
 def _check_free_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None or (_all_str_keys(value) and _plain_json(value, 0)):
+        # Already plain JSON (the common case): pydantic copied the top level; nested
+        # containers are kept as given, as pydantic keeps any other nested value.
+        return value
     return json_safe_mapping(value)
+
+
+_PLAIN_LEAVES = frozenset({str, int, bool, type(None)})
+
+
+def _all_str_keys(mapping: dict[Any, Any]) -> bool:
+    return all(type(key) is str for key in mapping)
+
+
+def _plain_json(container: Any, depth: int) -> bool:
+    """Whether :func:`~cio.models._values.json_safe` would give ``container`` back unchanged.
+
+    Only exact JSON types pass (no subclasses, no tuples, finite floats, string keys),
+    and containers nested no deeper than the conversion table allows.
+    """
+    items = container.values() if type(container) is dict else container
+    for item in items:
+        kind = type(item)
+        if kind in _PLAIN_LEAVES:
+            continue
+        if kind is float:
+            if isfinite(item):
+                continue
+            return False
+        if depth + 1 >= MAX_NESTING_DEPTH:
+            return False
+        if kind is dict:
+            if not (_all_str_keys(item) and _plain_json(item, depth + 1)):
+                return False
+        elif kind is list:
+            if not _plain_json(item, depth + 1):
+                return False
+        else:
+            return False
+    return True
 
 
 @functools.cache
@@ -205,7 +245,7 @@ def _email_checker() -> Callable[[str], bool]:
 
 @returns_none_only_for_none
 def _check_traits(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    cleaned = json_safe_mapping(value)
+    cleaned = _check_free_form(value)
     if cleaned:
         email = cleaned.get("email")
         if email is not None:
