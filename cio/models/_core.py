@@ -194,7 +194,7 @@ def _exact_offset(value: datetime) -> datetime:
 
 @returns_none_only_for_none
 def _check_free_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    if value is None or (_all_str_keys(value) and _plain_json(value, 0)):
+    if value is None or _plain_mapping(value, 0):
         # Already plain JSON (the common case): pydantic copied the top level; nested
         # containers are kept as given, as pydantic keeps any other nested value.
         return value
@@ -204,36 +204,38 @@ def _check_free_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
 _PLAIN_LEAVES = frozenset({str, int, bool, type(None)})
 
 
-def _all_str_keys(mapping: dict[Any, Any]) -> bool:
-    return all(type(key) is str for key in mapping)
-
-
-def _plain_json(container: Any, depth: int) -> bool:
-    """Whether :func:`~cio.models._values.json_safe` would give ``container`` back unchanged.
+def _plain_mapping(mapping: dict[Any, Any], depth: int) -> bool:
+    """Whether :func:`~cio.models._values.json_safe` would give ``mapping`` back unchanged.
 
     Only exact JSON types pass (no subclasses, no tuples, finite floats, string keys),
     and containers nested no deeper than the conversion table allows.
     """
-    items = container.values() if type(container) is dict else container
-    for item in items:
+    for key, item in mapping.items():
+        if type(key) is not str:
+            return False
         kind = type(item)
-        if kind in _PLAIN_LEAVES:
-            continue
-        if kind is float:
-            if isfinite(item):
-                continue
-            return False
-        if depth + 1 >= MAX_NESTING_DEPTH:
-            return False
-        if kind is dict:
-            if not (_all_str_keys(item) and _plain_json(item, depth + 1)):
-                return False
-        elif kind is list:
-            if not _plain_json(item, depth + 1):
-                return False
-        else:
+        if kind not in _PLAIN_LEAVES and not _plain_item(kind, item, depth):
             return False
     return True
+
+
+def _plain_list(items: list[Any], depth: int) -> bool:
+    for item in items:
+        kind = type(item)
+        if kind not in _PLAIN_LEAVES and not _plain_item(kind, item, depth):
+            return False
+    return True
+
+
+def _plain_item(kind: type, item: Any, depth: int) -> bool:
+    """A value that is not a JSON leaf: a finite float, or a container deep enough."""
+    if kind is float:
+        return isfinite(item)
+    if depth + 1 >= MAX_NESTING_DEPTH:
+        return False
+    if kind is dict:
+        return _plain_mapping(item, depth + 1)
+    return kind is list and _plain_list(item, depth + 1)
 
 
 @functools.cache
