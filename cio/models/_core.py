@@ -214,7 +214,13 @@ def _plain_mapping(mapping: dict[Any, Any], depth: int) -> bool:
         if type(key) is not str:
             return False
         kind = type(item)
-        if kind not in _PLAIN_LEAVES and not _plain_item(kind, item, depth):
+        if kind in _PLAIN_LEAVES:
+            continue
+        if kind is float:  # inline: floats are most of what is left
+            if isfinite(item):
+                continue
+            return False
+        if not _plain_item(kind, item, depth):
             return False
     return True
 
@@ -222,7 +228,13 @@ def _plain_mapping(mapping: dict[Any, Any], depth: int) -> bool:
 def _plain_list(items: list[Any], depth: int) -> bool:
     for item in items:
         kind = type(item)
-        if kind not in _PLAIN_LEAVES and not _plain_item(kind, item, depth):
+        if kind in _PLAIN_LEAVES:
+            continue
+        if kind is float:
+            if isfinite(item):
+                continue
+            return False
+        if not _plain_item(kind, item, depth):
             return False
     return True
 
@@ -408,10 +420,10 @@ class CIOModel(BaseModel):
         if plan:
             values = self.__dict__
             wire: dict[str, Any] = {}
-            for name, key in plan:
+            for name, key, may_be_model in plan:
                 value = values[name]
                 if value is not None:
-                    if isinstance(value, BaseModel):
+                    if may_be_model and isinstance(value, BaseModel):
                         break  # a nested model (context): pydantic writes it
                     wire[key] = value
             else:
@@ -675,11 +687,12 @@ def _own_descriptions(node: ast.ClassDef) -> dict[str, str]:
     return found
 
 
-_JSON_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
+_JSON_PLANS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
 
 
-def _json_plan(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
-    """``(field, wire key)`` in serialization order when orjson may write ``model``.
+def _json_plan(model: type[BaseModel]) -> tuple[tuple[str, str, bool], ...]:
+    """``(field, wire key, may hold a model)`` in serialization order when orjson may
+    write ``model``.
 
     The values of a validated model are the plain types the compiled dict path of
     :mod:`cio.models._wire` writes with orjson (byte for byte what pydantic writes, a
@@ -700,8 +713,23 @@ def _json_plan(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
             type(item).__name__.endswith("Serializer") for item in field.metadata
         ):
             return ()
-        plan.append((name, field.serialization_alias or field.alias or name))
+        key = field.serialization_alias or field.alias or name
+        plan.append((name, key, _may_hold_model(field.annotation)))
     return tuple(plan)
+
+
+def _may_hold_model(annotation: Any) -> bool:
+    """Whether a field's value may be a model (containers and literals never are)."""
+    if annotation is Any:
+        return True
+    if isinstance(annotation, type):
+        return issubclass(annotation, BaseModel)
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _may_hold_model(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return any(_may_hold_model(arg) for arg in get_args(annotation))
+    return False
 
 
 _MODELS_BY_NAME: dict[str, type[BaseModel]] = {}
