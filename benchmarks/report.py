@@ -22,6 +22,8 @@ from benchmarks._common import (
     BUFFERED,
     BULK,
     BULK_DEFAULT_QUEUE,
+    BULK_MODELS,
+    BULK_MODELS_STREAM,
     CIO,
     IMPORT_LARGE,
     IMPORT_SMALL,
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 THROUGHPUT_SCENARIOS = (
     BULK,
+    BULK_MODELS,
+    BULK_MODELS_STREAM,
     BULK_DEFAULT_QUEUE,
     IMPORT_SMALL,
     IMPORT_LARGE,
@@ -177,6 +181,17 @@ def targets(summary: Summary) -> list[Target]:
         "{:.2f}x",
         ok=ratio is not None and ratio >= BULK_PEER_FACTOR,
     )
+    for scenario, how in ((BULK_MODELS, "in a list"), (BULK_MODELS_STREAM, "streamed")):
+        models_rate = _get(summary, scenario, CIO, "events_per_s")
+        models_ratio = models_rate.median / peer[1].median if models_rate and peer else None
+        add(
+            f"bulk of models ({how}): events/s vs fastest peer",
+            scenario,
+            f">= {BULK_PEER_FACTOR:g}x",
+            models_ratio,
+            "{:.2f}x",
+            ok=models_ratio is not None and models_ratio >= BULK_PEER_FACTOR,
+        )
     raw = _get(summary, BULK, RAW, "events_per_s")
     fraction = cio_rate.median / raw.median if cio_rate and raw else None
     add(

@@ -35,6 +35,8 @@ from benchmarks._common import (
     BUFFERED,
     BULK,
     BULK_DEFAULT_QUEUE,
+    BULK_MODELS,
+    BULK_MODELS_STREAM,
     CIO,
     IMPORT_LARGE,
     IMPORT_SMALL,
@@ -59,8 +61,11 @@ RESULTS_PNG = BENCH_DIR / "results.png"
 PEER_LIBRARIES = PEERS
 SANDBOX_SCENARIO = "sandbox"
 SPARK_SCENARIO = "spark"
+MODELS_SCENARIO = "models"  # benchmarks/bench_models.py: typed models against the dict path
 SCENARIOS = (
     BULK,
+    BULK_MODELS,
+    BULK_MODELS_STREAM,
     BULK_DEFAULT_QUEUE,
     IMPORT_SMALL,
     IMPORT_LARGE,
@@ -69,7 +74,7 @@ SCENARIOS = (
     SINGLE,
 )
 SYNC_SCENARIO = "sync"  # benchmarks/bench_sync.py, run after the others
-ALL_SCENARIOS = (*SCENARIOS, SANDBOX_SCENARIO, SPARK_SCENARIO, SYNC_SCENARIO)
+ALL_SCENARIOS = (*SCENARIOS, SANDBOX_SCENARIO, SPARK_SCENARIO, SYNC_SCENARIO, MODELS_SCENARIO)
 
 BULK_EVENTS = 100_000
 IMPORT_ROWS_SMALL = 100_000
@@ -166,6 +171,8 @@ def plan(
     bulk_args = ["bulk", "--events", str(bulk_events)]
     add(BULK, CIO, [*bulk_args[:1], CIO, *bulk_args[1:]], ours)
     add(BULK, RAW, [*bulk_args[:1], RAW, *bulk_args[1:]], ours)
+    for models in (BULK_MODELS, BULK_MODELS_STREAM):
+        add(models, CIO, [models, CIO, *bulk_args[1:]], ours)
     for peer in PEER_LIBRARIES:
         queue = ["--queue-size", str(NO_DROP_QUEUE_SIZE)]
         add(BULK, peer, [*bulk_args[:1], peer, *bulk_args[1:], *queue], peer_python)
@@ -288,7 +295,15 @@ def execute(jobs: Sequence[Job], sink: SinkProcess) -> list[RunRecord]:
 
 def describe(scenario: str, result: dict[str, Any]) -> str:
     """One progress line for a run."""
-    if scenario in (BULK, BULK_DEFAULT_QUEUE, IMPORT_SMALL, IMPORT_LARGE, *bench_formats.SCENARIOS):
+    if scenario in (
+        BULK,
+        BULK_MODELS,
+        BULK_MODELS_STREAM,
+        BULK_DEFAULT_QUEUE,
+        IMPORT_SMALL,
+        IMPORT_LARGE,
+        *bench_formats.SCENARIOS,
+    ):
         rate = result["events"] / result["wall_s"]
         cpu = result["cpu_s"] * 1e6 / result["events"]
         text = f"{rate:,.0f}/s, {cpu:.1f} CPU us/event, peak RSS {result['peak_rss_mb']:.0f} MB"
@@ -362,6 +377,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         log("running the sync scenario (benchmarks/bench_sync.py) ...")
         print(bench_sync.run_and_record(write=not args.no_report))
+    if MODELS_SCENARIO in args.scenarios and CIO in args.libraries:
+        from benchmarks import bench_models
+
+        bench_models.main(["--no-write"] if args.no_report else [])
     log(f"benchmarks took {duration:.0f}s")
     if failed:
         log("some runs failed:")

@@ -21,7 +21,17 @@ from benchmarks._common import emit
 CIO = "cio"
 RAW = "raw"
 RAW_NO_KEEPALIVE = "raw-requests.post"
-SCENARIOS = ("bulk", "breakdown", "import", "buffered", "single", "sandbox", "spark")
+SCENARIOS = (
+    "bulk",
+    "bulk-models",
+    "bulk-models-stream",
+    "breakdown",
+    "import",
+    "buffered",
+    "single",
+    "sandbox",
+    "spark",
+)
 
 
 def _dispatch(args: argparse.Namespace) -> Callable[[], dict[str, Any]]:
@@ -31,6 +41,11 @@ def _dispatch(args: argparse.Namespace) -> Callable[[], dict[str, Any]]:
 
         if scenario == "bulk":
             return lambda: cio_side.bulk(args.events, sink, workers=args.workers)
+        if scenario in ("bulk-models", "bulk-models-stream"):
+            stream = scenario == "bulk-models-stream"
+            return lambda: cio_side.bulk_models(
+                args.events, sink, stream=stream, workers=args.workers
+            )
         if scenario == "breakdown":
             return lambda: cio_side.breakdown(args.events)
         if scenario == "buffered":

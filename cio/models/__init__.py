@@ -9,36 +9,98 @@ Build a message, validate it, and serialize it once::
 Semantic events (``Order Completed``, ``Device Created or Updated``, ...) are
 :class:`Track` subclasses in :mod:`cio.models.semantic`; look them up by name in
 :data:`SEMANTIC_EVENTS` or build one with :func:`semantic_event`.
+
+Importing this package is cheap: each name is imported from its module the first time
+it is used (PEP 562), and each semantic family the first time one of its events is.
 """
 
-from cio.models import semantic as semantic
-from cio.models._advice import (
-    WARNINGS_ENV,
-    WarningPolicy,
-    advise,
-    enforce_policy,
-    warning_policy,
-)
-from cio.models._core import CIOModel, new_message_id
-from cio.models._intake import Accepted, encode_message, intake
-from cio.models._wire import EncodedMessage
-from cio.models.base import Message, ordering_key
-from cio.models.calls import (
-    SEMANTIC_EVENTS,
-    SEMANTIC_FAMILIES,
-    Alias,
-    AnyMessage,
-    Batch,
-    Group,
-    Identify,
-    Page,
-    Screen,
-    Track,
-    parse_message,
-    register_semantic_event,
-)
-from cio.models.context import Context, ContextDevice
-from cio.models.registry import semantic_event, semantic_event_class
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cio.models import semantic as semantic
+    from cio.models._advice import (
+        WARNINGS_ENV,
+        WarningPolicy,
+        advise,
+        enforce_policy,
+        warning_policy,
+    )
+    from cio.models._core import CIOModel, new_message_id
+    from cio.models._intake import Accepted, encode_message, intake
+    from cio.models._wire import EncodedMessage
+    from cio.models.base import Message, ordering_key
+    from cio.models.calls import (
+        SEMANTIC_EVENTS,
+        SEMANTIC_FAMILIES,
+        Alias,
+        AnyMessage,
+        Batch,
+        Group,
+        Identify,
+        Page,
+        Screen,
+        Track,
+        parse_message,
+        register_semantic_event,
+    )
+    from cio.models.context import Context, ContextDevice
+    from cio.models.registry import SemanticEventName, semantic_event, semantic_event_class
+
+_ADVICE = "cio.models._advice"
+_CALLS = "cio.models.calls"
+_INTAKE = "cio.models._intake"
+_LAZY: dict[str, str] = {
+    "semantic": "cio.models.semantic",
+    "WARNINGS_ENV": _ADVICE,
+    "WarningPolicy": _ADVICE,
+    "advise": _ADVICE,
+    "enforce_policy": _ADVICE,
+    "warning_policy": _ADVICE,
+    "CIOModel": "cio.models._core",
+    "new_message_id": "cio.models._core",
+    "Accepted": _INTAKE,
+    "encode_message": _INTAKE,
+    "intake": _INTAKE,
+    "EncodedMessage": "cio.models._wire",
+    "Message": "cio.models.base",
+    "ordering_key": "cio.models.base",
+    "SEMANTIC_EVENTS": _CALLS,
+    "SEMANTIC_FAMILIES": _CALLS,
+    "Alias": _CALLS,
+    "AnyMessage": _CALLS,
+    "Batch": _CALLS,
+    "Group": _CALLS,
+    "Identify": _CALLS,
+    "Page": _CALLS,
+    "Screen": _CALLS,
+    "Track": _CALLS,
+    "parse_message": _CALLS,
+    "register_semantic_event": _CALLS,
+    "Context": "cio.models.context",
+    "ContextDevice": "cio.models.context",
+    "SemanticEventName": "cio.models.registry",
+    "semantic_event": "cio.models.registry",
+    "semantic_event_class": "cio.models.registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``name`` from its module on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    imported = importlib.import_module(module)
+    value = imported if module.endswith(f".{name}") else getattr(imported, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "SEMANTIC_EVENTS",
@@ -57,6 +119,7 @@ __all__ = [
     "Message",
     "Page",
     "Screen",
+    "SemanticEventName",
     "Track",
     "WarningPolicy",
     "advise",

@@ -14,14 +14,23 @@ Conventions (see ``docs/models.md``):
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib
+import inspect
+import operator
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
+from math import isfinite
 from numbers import Number
-from typing import Annotated, Any, TypeVar
+from types import UnionType
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union, get_args, get_origin
 
+import orjson
 import pydantic_core
 from pydantic import (
     AfterValidator,
@@ -29,15 +38,16 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    GetJsonSchemaHandler,
     GetPydanticSchema,
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError, PydanticSerializationError, core_schema
+from typing_extensions import get_type_hints, is_typeddict
 
 from cio._constants import NAIVE_DATETIME_MESSAGE
 from cio.errors import ErrorDetail, ValidationError
-from cio.models._constants import MESSAGE_ID_RANDOM_BLOCK
-from cio.models._email import is_valid_email
+from cio.models._constants import MAX_NESTING_DEPTH, MESSAGE_ID_RANDOM_BLOCK
 from cio.models._values import json_safe_mapping
 
 __all__ = [
@@ -49,11 +59,17 @@ __all__ = [
     "OpenModel",
     "Timestamp",
     "Traits",
+    "field_descriptions",
+    "key_descriptions",
+    "model_help",
     "new_message_id",
+    "plain_annotation",
     "returns_none_only_for_none",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+MAX_SHARED_FIELDS_SETS = 4096
+"""At most this many (model class, keywords) combinations share a fields set."""
 NONE_ONLY_FOR_NONE = "__cio_none_only_for_none__"
 """Attribute set by :func:`returns_none_only_for_none`."""
 
@@ -231,17 +247,75 @@ def refuse_unix_numbers(value: Any) -> Any:
 
 @returns_none_only_for_none
 def _check_free_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None or _plain_mapping(value, 0):
+        # Already plain JSON (the common case): pydantic copied the top level; nested
+        # containers are kept as given, as pydantic keeps any other nested value.
+        return value
     return json_safe_mapping(value)
 
 
 _EMAIL_TRAIT = "email"
+_PLAIN_LEAVES = frozenset({str, int, bool, type(None)})
+
+
+def _plain_mapping(mapping: dict[Any, Any], depth: int) -> bool:
+    """Whether :func:`~cio.models._values.json_safe` would give ``mapping`` back unchanged.
+
+    Only exact JSON types pass (no subclasses, no tuples, finite floats, string keys),
+    and containers nested no deeper than the conversion table allows.
+    """
+    for key, item in mapping.items():
+        if type(key) is not str:
+            return False
+        kind = type(item)
+        if kind in _PLAIN_LEAVES:
+            continue
+        if kind is float:  # inline: floats are most of what is left
+            if isfinite(item):
+                continue
+            return False
+        if not _plain_item(kind, item, depth):
+            return False
+    return True
+
+
+def _plain_list(items: list[Any], depth: int) -> bool:
+    for item in items:
+        kind = type(item)
+        if kind in _PLAIN_LEAVES:
+            continue
+        if kind is float:
+            if isfinite(item):
+                continue
+            return False
+        if not _plain_item(kind, item, depth):
+            return False
+    return True
+
+
+def _plain_item(kind: type, item: Any, depth: int) -> bool:
+    """A value that is not a JSON leaf: a finite float, or a container deep enough."""
+    if kind is float:
+        return isfinite(item)
+    if depth + 1 >= MAX_NESTING_DEPTH:
+        return False
+    if kind is dict:
+        return _plain_mapping(item, depth + 1)
+    return kind is list and _plain_list(item, depth + 1)
+
+
+@functools.cache
+def _email_checker() -> Callable[[str], bool]:
+    # email-validator costs a sizeable part of the import; load it for the first email.
+    checker: Callable[[str], bool] = importlib.import_module("cio.models._email").is_valid_email
+    return checker
 
 
 @returns_none_only_for_none
 def _check_traits(value: dict[str, Any] | None) -> dict[str, Any] | None:
     # Any string is an email the API stores; one that cannot receive mail is a warning
     # (cio.models.calls), not a refusal.
-    cleaned = json_safe_mapping(value)
+    cleaned = _check_free_form(value)
     if cleaned:
         email = cleaned.get(_EMAIL_TRAIT)
         if email is not None and not isinstance(email, str):
@@ -289,12 +363,33 @@ def check_traits_vouched(value: dict[str, Any] | None) -> dict[str, Any] | None:
         if email is not None:
             if not isinstance(email, str):
                 raise _email_type_error()
-            if not is_valid_email(email):
+            if not _email_checker()(email):
                 raise PydanticCustomError("email_unvouched", "email: left to the model")
     return cleaned
 
 
-Identifier = Annotated[str, AfterValidator(_check_identifier)]
+# The same rule for JSON Schema users (ECMA-262 and Python regex syntax).
+_JSON_SPACE_CLASS = "".join(f"\\u{code:04X}" for code in _SPACE_CODES)
+_JSON_CONTROL_CLASS = "\\u0000-\\u001F\\u007F"
+_JSON_NOT_CONTROL = f"[^{_JSON_CONTROL_CLASS}]"
+JSON_IDENTIFIER_PATTERN = (
+    f"^{_JSON_NOT_CONTROL}*[^{_JSON_CONTROL_CLASS}{_JSON_SPACE_CLASS}]{_JSON_NOT_CONTROL}*$"
+)
+"""What an :data:`Identifier` accepts, as a JSON Schema ``pattern``."""
+
+
+class _IdentifierJsonSchema:
+    """``Annotated`` marker adding the identifier rule to the JSON Schema of a string."""
+
+    __slots__ = ()
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: Any, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {**handler(core_schema), "pattern": JSON_IDENTIFIER_PATTERN}
+
+
+Identifier = Annotated[str, AfterValidator(_check_identifier), _IdentifierJsonSchema()]
 """An id: a non-blank string without control characters (numbers are turned into strings)."""
 
 EventName = Annotated[str, AfterValidator(_check_event_name)]
@@ -335,9 +430,76 @@ class CIOModel(BaseModel):
         hide_input_in_errors=True,
         allow_inf_nan=False,
         coerce_numbers_to_str=True,
-        use_attribute_docstrings=True,
+        # Field descriptions are the docstrings under each field, read from the source
+        # only when wanted (help, JSON Schema, docs): pydantic's own reading of them
+        # (use_attribute_docstrings) would cost most of the import time.
         validate_default=False,
+        defer_build=True,
     )
+
+    if not TYPE_CHECKING:  # type checkers keep the signature synthesized from the fields
+
+        def __init__(self, /, **data: Any) -> None:
+            __tracebackhide__ = True
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
+            _share_fields_set(self, tuple(data))
+
+        # Tells pydantic this is its own __init__ (validation does not go through it).
+        __init__.__pydantic_base_init__ = True
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each model a constructor signature with Python names and plain types."""
+        super().__pydantic_init_subclass__(**kwargs)
+        _MODELS_BY_NAME.setdefault(cls.__name__, cls)
+        # Set after pydantic's own (camelCase aliases, Annotated validators), built lazily.
+        type.__setattr__(cls, "__signature__", _PLAIN_SIGNATURE)
+
+    @classmethod
+    def __pydantic_on_complete__(cls) -> None:
+        """Keep the plain signature when a deferred schema is built (pydantic resets it)."""
+        super().__pydantic_on_complete__()
+        type.__setattr__(cls, "__signature__", _PLAIN_SIGNATURE)
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Pydantic's JSON Schema of the model, with each field's description.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            As for :meth:`pydantic.BaseModel.model_json_schema`.
+
+        Returns
+        -------
+        dict
+        """
+        schema = super().model_json_schema(*args, **kwargs)
+        _describe_properties(schema, cls)
+        for name, definition in schema.get("$defs", {}).items():
+            model = _MODELS_BY_NAME.get(name)
+            if model is not None:
+                _describe_properties(definition, model)
+        return schema
+
+    @classmethod
+    def getdoc(cls) -> str:
+        """The class docstring followed by every parameter with its type and description.
+
+        IPython and Jupyter call this for ``Model?`` and Shift+Tab, so the help on a model
+        lists its fields (and, for semantic events, the recommended properties).
+
+        Returns
+        -------
+        str
+
+        Example
+        -------
+        >>> from cio.models import Alias
+        >>> "previous_id : str" in Alias.getdoc()
+        True
+        """
+        return model_help(cls)
 
     def to_payload(self) -> dict[str, Any]:
         """The wire form as a dict: camelCase keys, unset envelope fields left out.
@@ -361,6 +523,24 @@ class CIOModel(BaseModel):
             When a string cannot be encoded as UTF-8 (a lone surrogate, for example from
             text decoded with ``errors="surrogateescape"``); the error names the field.
         """
+        plan = _JSON_PLANS.get(type(self))
+        if plan is None:
+            plan = _JSON_PLANS[type(self)] = _json_plan(type(self))
+        if plan:
+            values = self.__dict__
+            wire: dict[str, Any] = {}
+            for name, key, may_be_model in plan:
+                value = values[name]
+                if value is not None:
+                    if may_be_model and isinstance(value, BaseModel):
+                        break  # a nested model (context): pydantic writes it
+                    wire[key] = value
+            else:
+                try:
+                    # orjson's bytes keep their write buffer; an exact copy is their size.
+                    return memoryview(orjson.dumps(wire, option=orjson.OPT_UTC_Z)).tobytes()
+                except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a surrogate
+                    pass
         try:
             return self.__pydantic_serializer__.to_json(self, by_alias=True, exclude_none=True)
         except PydanticSerializationError as exc:
@@ -376,6 +556,367 @@ class CIOModel(BaseModel):
                     )
                 ],
             ) from exc
+
+
+class _Generated:
+    """The default shown for a field filled by a factory (``message_id``)."""
+
+    def __init__(self, factory: Callable[..., Any]) -> None:
+        self.text = f"{factory.__name__}()"
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# Keyword order in signatures: who, what, then when and how; the fixed "type" last.
+_PARAMETER_ORDER = (
+    "user_id",
+    "anonymous_id",
+    "previous_id",
+    "group_id",
+    "event",
+    "name",
+    "category",
+    "properties",
+    "traits",
+    "timestamp",
+    "context",
+    "integrations",
+    "message_id",
+    "sent_at",
+    "original_timestamp",
+    "type",
+)
+
+
+def plain_annotation(annotation: Any) -> Any:
+    """``annotation`` without validator metadata: what a reader or an editor should see.
+
+    Parameters
+    ----------
+    annotation : Any
+        A field annotation, for example ``Annotated[str, AfterValidator(...)] | None``.
+
+    Returns
+    -------
+    Any
+        The same type with every ``Annotated`` unwrapped and pydantic's
+        ``AwareDatetime`` shown as ``datetime`` (``str | None`` for the example).
+
+    Example
+    -------
+    >>> plain_annotation(Identifier | None)
+    str | None
+    """
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return plain_annotation(get_args(annotation)[0])
+    if annotation is AwareDatetime:
+        return datetime
+    args = get_args(annotation)
+    if origin in (Union, UnionType):
+        try:
+            return functools.reduce(operator.or_, (plain_annotation(arg) for arg in args))
+        except TypeError:
+            return annotation
+    if origin in (list, dict, tuple, set, frozenset) and args:
+        return origin[tuple(plain_annotation(arg) for arg in args)]
+    return annotation
+
+
+def _plain_signature(model: type[BaseModel]) -> inspect.Signature:
+    """The keyword-only constructor signature of ``model`` with snake_case names."""
+    fields = list(model.model_fields.items())
+    known = len(_PARAMETER_ORDER)
+
+    def rank(item: tuple[int, tuple[str, Any]]) -> int:
+        position, (name, _) = item
+        return _PARAMETER_ORDER.index(name) if name in _PARAMETER_ORDER else known + position
+
+    parameters = []
+    for _, (name, field) in sorted(enumerate(fields), key=rank):
+        if field.is_required():
+            default: Any = inspect.Parameter.empty
+        elif field.default_factory is not None:
+            default = _Generated(field.default_factory)
+        else:
+            default = field.default
+        parameters.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=plain_annotation(field.annotation),
+            )
+        )
+    return inspect.Signature(parameters, return_annotation=None)
+
+
+class _PlainSignatureAttribute:
+    """``Model.__signature__``: built on first read, once per class."""
+
+    def __init__(self) -> None:
+        self.built: dict[type, inspect.Signature] = {}
+
+    def __get__(self, instance: Any, owner: type[BaseModel]) -> inspect.Signature:
+        found = self.built.get(owner)
+        if found is None:
+            found = self.built[owner] = _plain_signature(owner)
+        return found
+
+
+_PLAIN_SIGNATURE = _PlainSignatureAttribute()
+
+
+def _type_text(annotation: Any) -> str:
+    text = inspect.formatannotation(plain_annotation(annotation))
+    return re.sub(r"\b(?:[a-z_][a-z0-9_]*\.)+(?=[A-Za-z_])", "", text)
+
+
+def typed_dict_keys_help(typed: type, indent: str) -> list[str]:
+    """Lines describing each key of a TypedDict: ``key : type`` and its description.
+
+    Parameters
+    ----------
+    typed : type
+        A ``TypedDict`` whose keys carry docstrings in its source.
+    indent : str
+        Put before every line.
+
+    Returns
+    -------
+    list of str
+    """
+    hints = get_type_hints(typed)
+    descriptions = key_descriptions(typed)
+    lines = []
+    for key, hint in hints.items():
+        lines.append(f"{indent}{key} : {_type_text(hint)}")
+        description = descriptions.get(key)
+        if description:
+            lines.extend(f"{indent}    {line}" for line in description.splitlines())
+    return lines
+
+
+def model_help(model: type[BaseModel]) -> str:
+    """A model's docstring with a numpy-style section listing its parameters.
+
+    Parameters
+    ----------
+    model : type
+        A model class.
+
+    Returns
+    -------
+    str
+    """
+    lines = [inspect.cleandoc(model.__doc__ or model.__name__), "", "Parameters", "----------"]
+    descriptions = field_descriptions(model)
+    for parameter in _PLAIN_SIGNATURE.__get__(None, model).parameters.values():
+        field = model.model_fields[parameter.name]
+        optional = "" if field.is_required() else ", optional"
+        lines.append(f"{parameter.name} : {_type_text(field.annotation)}{optional}")
+        description = descriptions.get(parameter.name)
+        if description:
+            lines.extend(f"    {line}" for line in description.splitlines())
+        typed = next(
+            (arg for arg in (field.annotation, *get_args(field.annotation)) if is_typeddict(arg)),
+            None,
+        )
+        if typed is not None:
+            lines.append(f"    Recommended keys ({typed.__name__}):")
+            lines.extend(typed_dict_keys_help(typed, "      "))
+    return "\n".join(lines)
+
+
+_DESCRIPTIONS: dict[type, dict[str, str]] = {}
+_CLASS_INDEXES: dict[str, dict[str, ast.ClassDef]] = {}
+
+
+def key_descriptions(typed: type) -> dict[str, str]:
+    """Each key of a TypedDict with its docstring from the source, inherited keys included.
+
+    Read on first use (never at import time) and cached.
+
+    Parameters
+    ----------
+    typed : type
+        A ``TypedDict`` defined at module level.
+
+    Returns
+    -------
+    dict
+        Key to description, base classes' keys first.
+    """
+    found = _DESCRIPTIONS.get(typed)
+    if found is None:
+        index = _class_index(sys.modules[typed.__module__])
+        found = _DESCRIPTIONS[typed] = _collect_descriptions(typed.__name__, index)
+    return dict(found)
+
+
+def _class_index(module: Any) -> dict[str, ast.ClassDef]:
+    """The module's top-level classes by name, parsed from its source once."""
+    index = _CLASS_INDEXES.get(module.__name__)
+    if index is None:
+        try:
+            tree = ast.parse(inspect.getsource(module))
+        except (OSError, TypeError):  # no source (a frozen or compiled-only install)
+            tree = ast.Module(body=[], type_ignores=[])
+        index = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+        _CLASS_INDEXES[module.__name__] = index
+    return index
+
+
+def _collect_descriptions(name: str, index: dict[str, ast.ClassDef]) -> dict[str, str]:
+    node = index.get(name)
+    if node is None:
+        return {}
+    found: dict[str, str] = {}
+    for base in node.bases:
+        if isinstance(base, ast.Name):
+            found.update(_collect_descriptions(base.id, index))
+    found.update(_own_descriptions(node))
+    return found
+
+
+def _own_descriptions(node: ast.ClassDef) -> dict[str, str]:
+    """The docstring under each annotated attribute of one class body."""
+    found: dict[str, str] = {}
+    body = node.body
+    for statement, following in zip(body, [*body[1:], None], strict=True):
+        if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
+            continue
+        if (
+            isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            found[statement.target.id] = inspect.cleandoc(following.value.value)
+    return found
+
+
+_JSON_PLANS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+
+
+def _json_plan(model: type[BaseModel]) -> tuple[tuple[str, str, bool], ...]:
+    """``(field, wire key, may hold a model)`` in serialization order when orjson may
+    write ``model``.
+
+    The values of a validated model are the plain types the compiled dict path of
+    :mod:`cio.models._wire` writes with orjson (byte for byte what pydantic writes, a
+    test checks it); a model with its own serializers or extra keys gets an empty plan
+    and is written by pydantic.
+    """
+    decorators = model.__pydantic_decorators__
+    if (
+        decorators.field_serializers
+        or decorators.model_serializers
+        or decorators.computed_fields
+        or model.model_config.get("extra") == "allow"
+    ):
+        return ()
+    plan = []
+    for name, field in model.model_fields.items():
+        if field.exclude or any(
+            type(item).__name__.endswith("Serializer") for item in field.metadata
+        ):
+            return ()
+        key = field.serialization_alias or field.alias or name
+        plan.append((name, key, _may_hold_model(field.annotation)))
+    return tuple(plan)
+
+
+def _may_hold_model(annotation: Any) -> bool:
+    """Whether a field's value may be a model (containers and literals never are)."""
+    if annotation is Any:
+        return True
+    if isinstance(annotation, type):
+        return issubclass(annotation, BaseModel)
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _may_hold_model(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return any(_may_hold_model(arg) for arg in get_args(annotation))
+    return False
+
+
+_MODELS_BY_NAME: dict[str, type[BaseModel]] = {}
+
+
+def field_descriptions(model: type[BaseModel]) -> dict[str, str]:
+    """Each field of ``model`` with the docstring written under it (inherited ones too).
+
+    Read from the source on first use and cached; a field without a docstring is absent.
+
+    Parameters
+    ----------
+    model : type
+        A model class.
+
+    Returns
+    -------
+    dict
+        Field name to description.
+
+    Example
+    -------
+    >>> from cio.models import Identify
+    >>> field_descriptions(Identify)["user_id"]
+    'Your id for the person.'
+    """
+    found = _FIELD_DESCRIPTIONS.get(model)
+    if found is None:
+        found = {}
+        for cls in reversed(model.__mro__):
+            if issubclass(cls, BaseModel) and cls.__module__.startswith(_OWN_PACKAGE):
+                node = _class_index(sys.modules[cls.__module__]).get(cls.__name__)
+                if node is not None:
+                    found.update(_own_descriptions(node))
+        for name, field in model.model_fields.items():
+            if field.description:
+                found[name] = field.description
+        _FIELD_DESCRIPTIONS[model] = found
+    return {name: text for name, text in found.items() if name in model.model_fields}
+
+
+_FIELD_DESCRIPTIONS: dict[type, dict[str, str]] = {}
+_OWN_PACKAGE = "cio."
+
+
+def _describe_properties(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Add each field's description to the JSON Schema ``properties`` of ``model``."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return
+    descriptions = field_descriptions(model)
+    for name, field in model.model_fields.items():
+        description = descriptions.get(name)
+        for key in {name, field.alias or name, field.serialization_alias or name}:
+            entry = properties.get(key)
+            if description and isinstance(entry, dict) and "description" not in entry:
+                entry["description"] = description
+
+
+_SHARED_FIELDS_SETS: dict[tuple[type, tuple[str, ...]], set[str]] = {}
+
+
+def _share_fields_set(model: BaseModel, keys: tuple[str, ...]) -> None:
+    """Let models built from the same keywords share one ``__pydantic_fields_set__``.
+
+    A notebook keeps many models in a list, and the garbage collector traverses every
+    container they hold; one set per kind of call instead of one per model cuts what it
+    traverses by a quarter. Models are frozen and pydantic copies the set before any
+    change (``model_copy``), so sharing is safe; a set that differs is never replaced.
+    """
+    key = (type(model), keys)
+    own = model.__pydantic_fields_set__
+    shared = _SHARED_FIELDS_SETS.get(key)
+    if shared is None:
+        if len(_SHARED_FIELDS_SETS) < MAX_SHARED_FIELDS_SETS:
+            _SHARED_FIELDS_SETS[key] = own
+    elif shared is not own and shared == own:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
 
 
 class OpenModel(CIOModel):

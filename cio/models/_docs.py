@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import sys
 import types
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import AwareDatetime, BaseModel
 from pydantic.fields import FieldInfo
+from typing_extensions import get_type_hints, is_typeddict
 
+from cio.models._core import field_descriptions
 from cio.models.calls import SEMANTIC_EVENTS, SEMANTIC_FAMILIES, Track
+from cio.models.semantic import advised_properties, key_descriptions, recommended_properties
 
 __all__ = ["DOC_PATH", "main", "render"]
 
@@ -47,9 +51,10 @@ The resolutions of the OpenAPI document's inconsistencies are in
 ## Conventions
 
 - Python names are snake_case, wire names camelCase (`user_id` is sent as `userId`);
-  both spellings are accepted on input. Semantic event properties keep the document's
-  exact wire names: snake_case for ecommerce, email, video and the other families
-  (`product_id`), camelCase for Customer.io's own events (`objectId`).
+  both spellings are accepted on input. Keys inside `traits` and `properties`, semantic
+  ones included, are sent exactly as written: the semantic properties types use the
+  document's wire names (`product_id` for ecommerce, `objectId` for Customer.io's own
+  events), and `productId` is neither renamed nor refused (it gets a warning).
 - A misspelt keyword argument (`Track(userID=...)`) is an error: Python signatures are
   ours. In a wire-form dict, a top-level key the API does not know is kept, sent as
   written and reported as a warning (the API ignores it; it is probably a typo).
@@ -136,7 +141,7 @@ order = OrderCompleted(
 )
 same = semantic_event("Order Completed", user_id="42", properties={"order_id": "o-1"})
 device = DeviceCreatedOrUpdated(user_id="42", context={"device": {"token": "t", "type": "ios"}})
-gone = ObjectDeleted(properties={"object_id": "acme", "object_type_id": 2})
+gone = ObjectDeleted(properties={"objectId": "acme", "objectTypeId": 2})
 parsed = parse_message({"type": "track", "userId": "42", "event": "Order Completed"})
 
 assert company.to_payload()["traits"] == {"name": "Acme", "object_type_id": "2"}
@@ -147,14 +152,157 @@ assert batch.to_json().startswith(b'{"batch":[')
 ```
 
 A plain `Track` whose event name is a semantic one is validated against that event's
-model, and its properties are sent as the model writes them (documented spelling and
-types). Errors locate the field, for example `properties.products.0.price`.
+model: the same rules and the same warnings, properties sent as written.
+
+## Semantic properties: recommendations, not rules
+
+The API's `/track` body leaves `properties` free-form, and the semantic schemas of the
+document and the Segment spec are recommendations. So a semantic event's properties are
+accepted as any JSON object, converted only by the table below, and sent as written:
+keys keep their spelling (`productId` stays `productId`), explicit `null`s are kept,
+and values keep their type (`"quantity": 1.5` is sent as `1.5`, not refused, not
+rounded). What differs from the recommended schema is reported as a located warning
+(`cio.errors.ErrorDetail`, never carrying the value), for example
+`properties.products.0.quantity: the recommended type is integer; sent as given`:
+
+| warning type | when |
+|---|---|
+| `semantic_property_type` | a value's JSON type is not the recommended one (`null` is fine) |
+| `semantic_property_spelling` | a key respells a recommended key (`productId` for `product_id`) |
+| `semantic_property_missing` | a key the schema requires is absent (`email_id` of email events) |
+
+Customer.io's own events (`Relationship Deleted`, `Object Deleted`, `Group Deleted`,
+`Report Content Event`) are actions the API performs, so their declared keys are rules:
+`objectId` and `actionType` are required, and `objectTypeId` is sent as an integer (a
+string of digits is accepted on input).
+
+```python
+from cio.models import Track, semantic_event
+from cio.models._advice import advise
+
+added = semantic_event("Product Added", user_id="42", properties={"quantity": 1.5})
+assert added.to_payload()["properties"] == {"quantity": 1.5}
+[warning] = advise(added.to_payload())
+assert warning.loc == ("properties", "quantity")
+assert warning.type == "semantic_property_type"
+```
+
 
 Objects: a `Group` carries the object type in `traits.object_type_id` (the OpenAPI
 document's spelling) or `traits.objectTypeId` (Customer.io's current documentation's),
 a string of digits, sent as written under the key you used; when neither is given the
 API assumes `"1"`. Relationship attributes go in `traits.relationshipAttributes`. A
 `Track` may name a `group_id` instead of a person (the `/track` group alternative).
+
+## Authoring in notebooks and editors
+
+Every model's signature lists its Python (snake_case) keyword parameters with plain
+types and defaults, so `Identify(` completes `user_id=`, `anonymous_id=`, `traits=`, ...
+in Jupyter and in editors. Shift+Tab or `OrderCompleted?` in Jupyter shows every field
+with its description and, for a semantic event, each recommended property key with its
+type and description (the same text as `OrderCompleted.getdoc()`).
+
+Each semantic event class `X` takes its properties as `XProperties`, a `TypedDict`
+keyed by the wire names (`OrderCompleted` takes `OrderCompletedProperties`; the items
+of a products list are `Product`). Write them as a dict literal or call the class with
+keywords (it returns a plain dict); editors based on pyright (VS Code's Pylance,
+JupyterLab with a language server) complete the keys and show each key's description
+on hover. `semantic_event("Order Completed", ...)` is typed as returning
+`OrderCompleted`, and `SemanticEventName` is the literal type of every name (pyright
+completes it; in Jupyter, whose jedi completer does not complete literal strings,
+`SEMANTIC_EVENTS["Order C` then Tab completes the names).
+
+A type checker refuses keys that `XProperties` does not list. For properties beyond the
+recommended ones, use a plain `Track` with the semantic name: its `properties` is an
+open dict, and at run time it gets exactly the same checks and warnings.
+
+```python
+import inspect
+
+from cio.models import Track, semantic_event
+from cio.models.semantic import OrderCompleted, OrderCompletedProperties, Product
+
+parameters = list(inspect.signature(OrderCompleted).parameters)
+assert parameters[:5] == ["user_id", "anonymous_id", "group_id", "event", "properties"]
+assert "total : float" in OrderCompleted.getdoc()
+
+product: Product = {"product_id": "p-1", "price": 12.5, "quantity": 2}
+properties = OrderCompletedProperties(order_id="o-1", total=25.0, products=[product])
+order = semantic_event("Order Completed", user_id="42", properties=properties)
+assert type(order) is OrderCompleted
+extra = Track(user_id="42", event="Order Completed", properties={**properties, "gift": True})
+```
+
+### What models cost
+
+`import cio.models` builds no model: each name is imported from its module when first
+used, a semantic family's module (about 10 to 15 ms) the first time one of its events
+is, and each model builds its validator the first time it validates (the first
+`OrderCompleted` built and serialized takes about 3 ms). Building and keeping 100,000
+models in a list (one third each `OrderCompleted` with two products, `Identify` and a
+custom `Track`) costs about 1.6x, per event, what `encode_message` needs to validate
+and encode the same dicts, and `client.batch.send` of models built beforehand is about
+as fast as of dicts. For the very largest jobs, dicts (or `encode_message`) skip the
+model objects altogether; see `benchmarks/MODELS.md` and `make bench`.
+
+## Type-checking your code
+
+mypy and pyright both check code that builds models: a wrong type (`user_id=42`,
+`"total": "forty-two"`, `"quantity": 1.5`), an unknown field (`userID=`) or an unknown
+semantic property key, a missing required field, and the class `semantic_event` returns.
+They need to see the installed package: `make install` installs it in editable mode
+with `--config-settings editable_mode=compat` (the default editable mode installs an
+import hook that mypy cannot follow); a regular `pip install .` works too. Then
+configure mypy with pydantic's plugin, typing each model's `__init__`:
+
+```toml
+[tool.mypy]
+plugins = ["pydantic.mypy"]
+strict = true
+
+[tool.pydantic-mypy]
+init_typed = true
+init_forbid_extra = true
+```
+
+pyright needs no plugin (pydantic models declare their fields to it); the
+`"standard"` or `"strict"` type checking mode reports the same mistakes. Type checkers
+are stricter than run time on purpose: `user_id=42` is converted to `"42"` when the
+program runs, and a semantic property of another type is sent with a warning, but both
+are reported by the checkers. Rules only run time can check (blank ids, a missing
+`userId`/`anonymousId`, the 32 KB limit) stay run-time errors. `tests/typing/` holds
+user code that both checkers must accept or refuse line by line.
+
+## JSON Schema and `model_dump`
+
+`Model.model_json_schema()` describes the wire form each model accepts, for other
+tools: camelCase keys, no unknown envelope fields, the identity rule as an `anyOf`
+(`userId` or `anonymousId`, a string), ids as a `pattern` (not blank, no control
+characters), timestamps as `format: date-time` (validate with format checking on, so
+that a timestamp without an offset is refused as the model refuses it), and semantic
+properties as an open object listing each recommended key with its description, the
+recommended type under `x-recommended` (a keyword validators ignore, since the API
+accepts other types).
+
+`model_dump(mode="json")` writes the declared fields you left unset as `null`; the wire
+form is `to_payload()` (the same as `model_dump(mode="json", exclude_none=True)`) or
+`to_json()` for the bytes.
+
+```python
+from jsonschema import Draft202012Validator
+
+from cio.models import Identify
+
+check = Draft202012Validator(
+    Identify.model_json_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+)
+assert check.is_valid({"type": "identify", "userId": "42"})
+assert not check.is_valid({"type": "identify", "traits": {"plan": "pro"}})
+assert not check.is_valid({"type": "identify", "userId": "42", "timestamp": "2024-06-01T12:00"})
+person = Identify(user_id="42")
+assert person.to_payload() == person.model_dump(mode="json", exclude_none=True)
+assert person.model_dump(mode="json")["timestamp"] is None
+```
 
 ## Validated bytes without a model: `encode_message`
 
@@ -194,18 +342,18 @@ properties) are converted by one table; nothing is dropped silently.
 | numpy / pandas scalars | the matching Python scalar; NaN, NaT and NA refused |
 | bytes, other objects | refused with their location: convert them explicitly |
 
-`None` in traits and free-form properties is sent as `null` (that is how a trait is
-cleared). Declared fields set to `None` are left out of the JSON, as if not given, and
-so is an undeclared key of semantic properties whose value is `None`.
-
-Typed fields of semantic properties follow their declared type: `number` fields are sent
-as JSON floats (`10` becomes `10.0`), `integer` fields as integers.
+`None` in traits and properties (semantic ones included) is sent as `null` (that is
+how a trait is cleared). Declared envelope fields set to `None` are left out of the
+JSON, as if not given.
 
 ## Semantic events
 
 `cio.models.SEMANTIC_EVENTS` maps every name to its class and
-`cio.models.SEMANTIC_FAMILIES` groups the names by family. In the tables, a property
-marked `*` is required; every properties object also keeps keys it does not declare.
+`cio.models.SEMANTIC_FAMILIES` groups the names by family. Each table lists an
+event's recommended properties (its `TypedDict`, named after the event: `OrderCompleted`
+takes `OrderCompletedProperties`); a property marked `*` is required by the schema
+(a warning when missing, an error only for Customer.io's own action events); every
+properties object also keeps keys it does not list.
 """
 
 
@@ -227,6 +375,10 @@ def _type_name(annotation: Any) -> str:
         return "date-time (timezone-aware)"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"object ({annotation.__name__})"
+    if is_typeddict(annotation):
+        return f"object ({annotation.__name__})"
+    if annotation is datetime:
+        return "date-time (timezone-aware)"
     return _SCALARS.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
@@ -234,21 +386,26 @@ def _wire_name(name: str, field: FieldInfo) -> str:
     return field.serialization_alias or field.alias or name
 
 
-def _properties_model(cls: type[Track]) -> type[BaseModel] | None:
-    annotation = cls.model_fields["properties"].annotation
-    for candidate in (annotation, *get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
-
-
 def _field_rows(model: type[BaseModel], prefix: str = "") -> list[str]:
     rows = []
+    descriptions = field_descriptions(model)
     for name, field in model.model_fields.items():
         wire = prefix + _wire_name(name, field)
         required = "*" if field.is_required() else ""
-        description = (field.description or "").replace("|", "/")
+        description = descriptions.get(name, "").replace("|", "/")
         rows.append(f"| `{wire}`{required} | {_type_name(field.annotation)} | {description} |")
+    return rows
+
+
+def _key_rows(typed: type) -> list[str]:
+    rows = []
+    hints = get_type_hints(typed)
+    descriptions = key_descriptions(typed)
+    required_keys: frozenset[str] = getattr(typed, "__required_keys__", frozenset())
+    for key, hint in hints.items():
+        required = "*" if key in required_keys else ""
+        description = descriptions.get(key, "").replace("|", "/").replace("\n", " ")
+        rows.append(f"| `{key}`{required} | {_type_name(hint)} | {description} |")
     return rows
 
 
@@ -274,7 +431,7 @@ def _required_paths(model: Any, prefix: str) -> list[str]:
     return paths
 
 
-def _event_section(name: str, cls: type[Track], shown: set[type[BaseModel]]) -> list[str]:
+def _event_section(name: str, cls: type[Track], shown: set[type]) -> list[str]:
     lines = [f"#### {name}", ""]
     summary = (cls.__doc__ or "").strip().splitlines()[0]
     aliases = [other for other in cls.event_names() if other != name]
@@ -288,19 +445,17 @@ def _event_section(name: str, cls: type[Track], shown: set[type[BaseModel]]) -> 
         paths = ", ".join(f"`{path}`" for path in _required_paths(context.annotation, "context"))
         lines.append(f"Context: required, with {paths}.")
     lines.append("")
-    model = _properties_model(cls)
-    if model is None:
+    typed = recommended_properties(cls)
+    if typed is None:
         lines.append("Properties: free-form (the document declares none).")
     else:
-        required = " (required)" if cls.model_fields["properties"].is_required() else ""
-        lines.append(f"Properties{required}: `{model.__name__}`")
+        kind = "rules" if advised_properties(cls) is None else "recommended"
+        lines.append(f"Properties ({kind}): `{typed.__name__}`")
         lines.append("")
         lines.append("| property | type | description |")
         lines.append("|---|---|---|")
-        lines.extend(_field_rows(model))
-        nested = {
-            arg for field in model.model_fields.values() for arg in _nested_models(field.annotation)
-        }
+        lines.extend(_key_rows(typed))
+        nested = {arg for hint in get_type_hints(typed).values() for arg in _nested(hint)}
         for sub in sorted(nested, key=lambda sub: sub.__name__):
             lines.append("")
             if sub in shown:
@@ -311,17 +466,17 @@ def _event_section(name: str, cls: type[Track], shown: set[type[BaseModel]]) -> 
             lines.append("")
             lines.append("| property | type | description |")
             lines.append("|---|---|---|")
-            lines.extend(_field_rows(sub))
+            lines.extend(_key_rows(sub))
     lines.append("")
     return lines
 
 
-def _nested_models(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+def _nested(annotation: Any) -> list[type]:
+    if is_typeddict(annotation):
         return [annotation]
     found = []
     for arg in get_args(annotation):
-        found.extend(_nested_models(arg))
+        found.extend(_nested(arg))
     return found
 
 
@@ -333,7 +488,7 @@ def render() -> str:
     str
     """
     lines = [HEAD]
-    shown: set[type[BaseModel]] = set()
+    shown: set[type] = set()
     for family, names in SEMANTIC_FAMILIES.items():
         title = FAMILY_TITLES.get(family, family)
         lines.append(f"### {title} (`{family}`)")

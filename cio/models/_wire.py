@@ -428,6 +428,8 @@ class _Codec:
 
     def __init__(self, model: type[Message]) -> None:
         handled: set[str] = set()
+        if not model.__pydantic_complete__:
+            model.model_rebuild()  # models build their schema on first use (defer_build)
         schema: CoreSchema = _forbid_extras(_convert(model.__pydantic_core_schema__, handled))
         self.model = model
         # Models that need no person (the report events) skip the check, as the model does.
@@ -534,8 +536,10 @@ def codec_for(model: type[Message]) -> _Codec | None:
 def _register(codec: _Codec) -> _Codec:
     """Let :func:`encode_wire` find ``codec`` by the message's type or exact event name."""
     model = codec.model
-    for name, semantic in SEMANTIC_EVENTS.items():
-        if semantic is model:
+    # Only this model's own names: listing every semantic class would import them all.
+    names = model.event_names() if issubclass(model, Track) else ()
+    for name in names:
+        if SEMANTIC_EVENTS.get(name) is model:
             _BY_EVENT[name] = codec
     kind = model.model_fields["type"].default
     if kind != "track" and message_model({"type": kind}) is model:

@@ -6,8 +6,9 @@ import json
 from typing import Annotated, Any, ClassVar
 
 import pydantic
-from pydantic import ConfigDict, Field, PlainValidator, StrictFloat, StrictInt
-from pydantic_core import PydanticCustomError
+from pydantic import ConfigDict, Field, GetJsonSchemaHandler, PlainValidator, StrictFloat, StrictInt
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from cio._constants import MAX_MESSAGE_BYTES
 from cio.errors import ErrorDetail, PayloadTooLargeError
@@ -41,6 +42,8 @@ def _check_integration(value: Any) -> Any:
 # The type says what editors and factories should offer; the function decides.
 IntegrationSetting = Annotated[bool | dict[str, Any], PlainValidator(_check_integration)]
 """One destination's setting in ``integrations``: on/off, or that destination's options."""
+
+_USER_ID, _ANONYMOUS_ID = "userId", "anonymousId"
 
 
 class Message(CIOModel):
@@ -149,6 +152,34 @@ class Message(CIOModel):
         ['traits.email']
         """
         return advise_body(self.to_json_unchecked())
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The model's JSON Schema, with the identity rule a field list cannot express.
+
+        Parameters
+        ----------
+        core_schema : CoreSchema
+            The model's core schema.
+        handler : GetJsonSchemaHandler
+            Pydantic's JSON Schema generator.
+
+        Returns
+        -------
+        dict
+            For a message that needs a person, ``anyOf`` requires ``userId`` or
+            ``anonymousId``, as the model does.
+        """
+        json_schema = handler(core_schema)
+        if getattr(cls, "requires_identity", False):
+            target = handler.resolve_ref_schema(json_schema)
+            target["anyOf"] = [
+                {"required": [key], "properties": {key: {"type": "string"}}}
+                for key in (_USER_ID, _ANONYMOUS_ID)
+            ]
+        return json_schema
 
     def to_json(self, *, warnings: str | None = None) -> bytes:
         """The wire form as compact JSON bytes, refusing messages over 32 KB.

@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, TypeVar, get_args
 
 import pydantic
-from pydantic import Field, TypeAdapter, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from cio._constants import (
@@ -36,6 +37,7 @@ from cio.models._core import (
     returns_none_only_for_none,
 )
 from cio.models._email import email_problem
+from cio.models._semantic_names import FAMILY_NAMES, MODULES
 from cio.models.base import Message
 
 __all__ = [
@@ -95,16 +97,78 @@ class Identify(_IdentifiedMessage):
     """Attributes of the person; ``None`` as a value clears that trait."""
 
 
-_SEMANTIC: dict[str, type[Track]] = {}
-_FAMILIES: dict[str, tuple[str, ...]] = {}
 # Lower-cased spellings close to a semantic name (other case, no spaces, underscores,
 # "Complete" for "Completed"), mapped to that name: a plain track so named is sent as
 # written, with a warning that it will not act as the semantic event.
 _NEAR_MISSES: dict[str, str] = {}
 _PAST_TENSE_ENDINGS = ("ed", "d")
 
-SEMANTIC_EVENTS: Mapping[str, type[Track]] = MappingProxyType(_SEMANTIC)
-"""Every semantic event name mapped to its model class (read-only)."""
+
+class _SemanticRegistry(Mapping[str, "type[Track]"]):
+    """Event name to semantic class; a built-in family's module is imported on first use.
+
+    The names come from :mod:`cio.models._semantic_names`, so listing or testing names
+    imports nothing; looking a name up imports its family module, whose classes register
+    themselves with :func:`register_semantic_event`.
+    """
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type[Track]] = {}
+        self._modules = {
+            name: MODULES[family] for family, names in FAMILY_NAMES.items() for name in names
+        }
+
+    def __getitem__(self, name: str) -> type[Track]:
+        found = self._classes.get(name)
+        if found is None:
+            module = self._modules.get(name)
+            if module is None:
+                raise KeyError(name)
+            importlib.import_module(module)
+            found = self._classes[name]
+        return found
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The class of ``name``, or ``default`` (a fast path for the common miss).
+
+        Parameters
+        ----------
+        name : str
+            An event name.
+        default : Any, optional
+            Returned when ``name`` is not a semantic event name.
+
+        Returns
+        -------
+        type or Any
+        """
+        found = self._classes.get(name)
+        if found is not None:
+            return found
+        if name in self._modules:
+            return self[name]
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._classes or name in self._modules
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._modules, **self._classes})
+
+    def __len__(self) -> int:
+        return len(self._modules.keys() | self._classes.keys())
+
+    def register(self, name: str, cls: type[Track]) -> None:
+        """Map ``name`` to ``cls`` (what :func:`register_semantic_event` calls)."""
+        self._classes[name] = cls
+
+
+_SEMANTIC = _SemanticRegistry()
+_FAMILIES: dict[str, tuple[str, ...]] = dict(FAMILY_NAMES)
+
+SEMANTIC_EVENTS: Mapping[str, type[Track]] = _SEMANTIC
+"""Every semantic event name mapped to its model class (read-only; a family's classes
+are imported the first time one of its names is looked up)."""
 
 SEMANTIC_FAMILIES: Mapping[str, tuple[str, ...]] = MappingProxyType(_FAMILIES)
 """Semantic event names grouped by family (``"cio"``, ``"ecommerce"``, ...), read-only."""
@@ -114,9 +178,8 @@ class Track(_IdentifiedMessage):
     """Record something a person did (``POST /track``).
 
     A plain ``Track`` whose event name is a semantic one (for example
-    ``"Order Completed"``) is checked against that event's model, and its
-    ``properties`` are sent as that model writes them (documented key spelling,
-    documented types).
+    ``"Order Completed"``) is checked against that event's model: the same rules and
+    the same warnings, with ``properties`` sent as written.
 
     Example
     -------
@@ -143,8 +206,8 @@ class Track(_IdentifiedMessage):
             semantic = _SEMANTIC.get(self.event)
             if semantic is not None:
                 checked = semantic.check_plain_track(self)
-                # Send what the semantic model validated: documented spellings and types.
-                self.__dict__["properties"] = checked.to_payload().get("properties")
+                # Only Customer.io's own action events convert a value (objectTypeId).
+                self.__dict__["properties"] = checked.properties
         return self
 
     @classmethod
@@ -204,7 +267,10 @@ def _near_spellings(name: str) -> set[str]:
     return spellings
 
 
-def register_semantic_event(cls: type[Track]) -> type[Track]:
+_SemanticTrack = TypeVar("_SemanticTrack", bound="Track")
+
+
+def register_semantic_event(cls: type[_SemanticTrack]) -> type[_SemanticTrack]:
     """Class decorator adding a semantic ``Track`` subclass to :data:`SEMANTIC_EVENTS`.
 
     Every name in the class's ``event`` literal is registered (the first is its
@@ -229,13 +295,19 @@ def register_semantic_event(cls: type[Track]) -> type[Track]:
     if not names or cls.model_fields["event"].default not in names:
         raise TypeError(f"{cls.__name__} needs a fixed event name")
     for name in names:
-        _SEMANTIC[name] = cls
+        _SEMANTIC.register(name, cls)
         for spelling in _near_spellings(name):
             _NEAR_MISSES.setdefault(spelling, name)
     if cls.family is not None:
         known = _FAMILIES.get(cls.family, ())
         _FAMILIES[cls.family] = known + tuple(name for name in names if name not in known)
     return cls
+
+
+# Near misses of every built-in name, from the name table (no family module is imported).
+for _name in _SEMANTIC:
+    for _spelling in _near_spellings(_name):
+        _NEAR_MISSES.setdefault(_spelling, _name)
 
 
 class Page(_IdentifiedMessage):
@@ -340,10 +412,6 @@ _MODELS_BY_TYPE: dict[str, type[Message]] = {
     "alias": Alias,
 }
 
-_MESSAGE_ADAPTER: TypeAdapter[Identify | Track | Page | Screen | Group | Alias] = TypeAdapter(
-    AnyMessage
-)
-
 
 class Batch(CIOModel):
     """Several messages in one request (``POST /batch``), at most 500 KB in all.
@@ -443,7 +511,9 @@ def message_model(data: Mapping[str, Any]) -> type[Message]:
     kind = data.get("type")
     if kind == "track":
         event = data.get("event")
-        semantic = _SEMANTIC.get(event.strip()) if isinstance(event, str) else None
+        semantic: type[Track] | None = (
+            _SEMANTIC.get(event.strip()) if isinstance(event, str) else None
+        )
         if semantic is not None:
             return semantic
     model = _MODELS_BY_TYPE.get(kind) if isinstance(kind, str) else None

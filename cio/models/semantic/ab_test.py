@@ -6,25 +6,28 @@ The document's schema names the variant fields ``variation_id`` and ``variation_
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
+
+from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_AB_TEST
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import SnakeCaseProperties
+from cio.models.semantic import _advisor  # noqa: F401 - registers the properties warnings
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = ["ExperimentViewed", "ExperimentViewedProperties"]
 
 
-class ExperimentViewedProperties(SnakeCaseProperties):
+class ExperimentViewedProperties(TypedDict, total=False):
     """The experiment and the variation a person saw."""
 
-    experiment_id: str | None = None
+    experiment_id: str
     """The A/B test's id."""
-    experiment_name: str | None = None
+    experiment_name: str
     """The A/B test's readable name."""
-    variation_id: str | None = None
+    variation_id: str
     """The id of the variation shown."""
-    variation_name: str | None = None
+    variation_name: str
     """The readable name of the variation shown."""
 
 
@@ -43,6 +46,8 @@ class ExperimentViewed(Track):
     family: ClassVar[str | None] = SEMANTIC_FAMILY_AB_TEST
     event: Literal["Experiment Viewed"] = "Experiment Viewed"
     """Always ``Experiment Viewed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ExperimentViewedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ExperimentViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The experiment and variation."""
+
+
+add_help(globals())

@@ -17,34 +17,88 @@ Where each event keeps its data:
 types it; a string of digits is accepted on input (see ``docs/openapi-quirks.md``).
 """
 
-from __future__ import annotations
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from typing import ClassVar, Literal
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    with_config,
+)
+from pydantic_core import PydanticCustomError
+from typing_extensions import Required, TypedDict
 
 from cio._constants import OBJECT_DELETION_ANONYMOUS_ID, SEMANTIC_FAMILY_CIO
-from cio.models._core import Identifier
+from cio.models._core import Identifier, returns_none_only_for_none
+from cio.models._values import json_safe_mapping
 from cio.models.calls import Track, register_semantic_event
 from cio.models.context import Context, ContextDevice
-from cio.models.semantic._base import CamelCaseProperties, ObjectTypeId
+from cio.models.semantic import _advisor  # noqa: F401 - registers the properties warnings
+from cio.models.semantic._base import add_help
 
 __all__ = [
     "DeviceContext",
     "DeviceCreatedOrUpdated",
     "DeviceDeleted",
     "GroupDeleted",
+    "GroupDeletedProperties",
     "ObjectDeleted",
     "ObjectDeletedProperties",
+    "ObjectTypeId",
     "PushDevice",
     "RelationshipDeleted",
     "RelationshipDeletedProperties",
     "ReportContentEvent",
-    "ReportContentProperties",
+    "ReportContentEventProperties",
     "ReportDeliveryEvent",
-    "ReportDeliveryProperties",
+    "ReportDeliveryEventProperties",
     "UserDeleted",
     "UserSuppressed",
     "UserUnsuppressed",
 ]
+
+
+def _check_object_type_id(value: Any) -> Any:
+    # bool is an int subclass; refuse it explicitly rather than send 1 for True.
+    if isinstance(value, bool):
+        raise PydanticCustomError("object_type_id", "objectTypeId must be a positive integer")
+    return value
+
+
+ObjectTypeId = Annotated[int, BeforeValidator(_check_object_type_id), Field(gt=0)]
+"""An object type id: a positive integer; a string of digits is accepted on input."""
+
+# Customer.io's own events are actions the API performs, so their properties are checked
+# as rules (a missing objectId is refused), unlike the recommendations of other families.
+_ACTION_CONFIG = ConfigDict(
+    extra="allow",
+    coerce_numbers_to_str=True,
+    allow_inf_nan=False,
+    hide_input_in_errors=True,
+    use_attribute_docstrings=True,
+)
+
+
+@returns_none_only_for_none
+def _json_safe_properties(value: dict[str, Any]) -> dict[str, Any]:
+    # The declared keys are checked; the others are made JSON-safe like free-form ones.
+    return json_safe_mapping(value) or {}
+
+
+def _as_validated(value: dict[str, Any]) -> dict[str, Any]:
+    return value
+
+
+_T = TypeVar("_T")
+Checked = Annotated[
+    _T,
+    AfterValidator(_json_safe_properties),
+    # Written as the plain dict it was validated into: an explicit null is kept.
+    PlainSerializer(_as_validated, return_type=dict[str, Any]),
+]
+"""``Checked[X]``: properties validated by the TypedDict ``X`` (declared keys as rules)."""
 
 
 class PushDevice(ContextDevice):
@@ -132,12 +186,13 @@ class UserUnsuppressed(_PersonEvent):
     """Always ``User Unsuppressed``."""
 
 
-class RelationshipDeletedProperties(CamelCaseProperties):
+@with_config(_ACTION_CONFIG)
+class RelationshipDeletedProperties(TypedDict, total=False):
     """Which object the person leaves."""
 
-    object_id: Identifier
+    objectId: Required[Identifier]
     """The object (group) the person is removed from."""
-    object_type_id: ObjectTypeId | None = None
+    objectTypeId: ObjectTypeId
     """The object's type as an integer; Customer.io assumes 1 when it is left out."""
 
 
@@ -155,17 +210,17 @@ class RelationshipDeleted(_PersonEvent):
 
     event: Literal["Relationship Deleted"] = "Relationship Deleted"
     """Always ``Relationship Deleted``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: RelationshipDeletedProperties  # type: ignore[assignment]
+    properties: Checked[RelationshipDeletedProperties]  # type: ignore[assignment]
     """The object to remove the person from."""
 
 
-class ObjectDeletedProperties(CamelCaseProperties):
+@with_config(_ACTION_CONFIG)
+class ObjectDeletedProperties(TypedDict, total=False):
     """Which object to delete."""
 
-    object_id: Identifier
+    objectId: Required[Identifier]
     """The object (group) to delete."""
-    object_type_id: ObjectTypeId | None = None
+    objectTypeId: ObjectTypeId
     """The object's type as an integer; Customer.io assumes 1 when it is left out."""
 
 
@@ -174,9 +229,6 @@ class _ObjectDeletion(_CioEvent):
 
     anonymous_id: Identifier = OBJECT_DELETION_ANONYMOUS_ID
     """Required by the API but unused; a fixed placeholder is sent unless you set one."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ObjectDeletedProperties  # type: ignore[assignment]
-    """The object to delete."""
 
 
 @register_semantic_event
@@ -185,12 +237,19 @@ class ObjectDeleted(_ObjectDeletion):
 
     Example
     -------
-    >>> ObjectDeleted(properties={"object_id": "acme"}).to_payload()["properties"]
+    >>> ObjectDeleted(properties={"objectId": "acme"}).to_payload()["properties"]
     {'objectId': 'acme'}
     """
 
     event: Literal["Object Deleted"] = "Object Deleted"
     """Always ``Object Deleted``."""
+    properties: Checked[ObjectDeletedProperties]  # type: ignore[assignment]
+    """The object to delete."""
+
+
+@with_config(_ACTION_CONFIG)
+class GroupDeletedProperties(ObjectDeletedProperties, total=False):
+    """Which object to delete (``Group Deleted`` is the older name of ``Object Deleted``)."""
 
 
 @register_semantic_event
@@ -199,22 +258,25 @@ class GroupDeleted(_ObjectDeletion):
 
     event: Literal["Group Deleted"] = "Group Deleted"
     """Always ``Group Deleted``."""
+    properties: Checked[GroupDeletedProperties]  # type: ignore[assignment]
+    """The object to delete."""
 
 
-class ReportDeliveryProperties(CamelCaseProperties):
+@with_config(_ACTION_CONFIG)
+class ReportDeliveryEventProperties(TypedDict, total=False):
     """A metric for one message delivery."""
 
-    delivery_id: str | None = None
+    deliveryId: str
     """The id of the message delivery."""
-    metric: Literal["delivered", "clicked", "converted", "opened"] | None = None
+    metric: Literal["delivered", "clicked", "converted", "opened"]
     """What happened to the delivery."""
-    recipient: str | None = None
+    recipient: str
     """Who received it: device id (in-app), phone number (SMS) or device token (push)."""
-    reason: str | None = None
+    reason: str
     """Why the message failed, when it did."""
-    action_value: str | None = None
+    actionValue: str
     """For a clicked in-app message: the value of the action clicked."""
-    href: str | None = None
+    href: str
     """For a clicked in-app message: the link clicked."""
 
 
@@ -225,7 +287,7 @@ class ReportDeliveryEvent(_CioEvent):
     Example
     -------
     >>> ReportDeliveryEvent(
-    ...     properties={"delivery_id": "d-1", "metric": "opened"}
+    ...     properties={"deliveryId": "d-1", "metric": "opened"}
     ... ).to_payload()["properties"]
     {'deliveryId': 'd-1', 'metric': 'opened'}
     """
@@ -233,19 +295,19 @@ class ReportDeliveryEvent(_CioEvent):
     requires_identity: ClassVar[bool] = False
     event: Literal["Report Delivery Event"] = "Report Delivery Event"
     """Always ``Report Delivery Event``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ReportDeliveryProperties  # type: ignore[assignment]
+    properties: Checked[ReportDeliveryEventProperties]  # type: ignore[assignment]
     """The delivery and its metric."""
 
 
-class ReportContentProperties(CamelCaseProperties):
+@with_config(_ACTION_CONFIG)
+class ReportContentEventProperties(TypedDict, total=False):
     """A view or click on an anonymous in-app message."""
 
-    action_type: Literal["viewed_content", "clicked_content"]
+    actionType: Required[Literal["viewed_content", "clicked_content"]]
     """What happened to the message."""
-    content_id: int | None = None
+    contentId: int
     """The id of the anonymous in-app message."""
-    template_id: int | None = None
+    templateId: int
     """The id of the message inside ``contentId``."""
 
 
@@ -256,6 +318,8 @@ class ReportContentEvent(_CioEvent):
     requires_identity: ClassVar[bool] = False
     event: Literal["Report Content Event"] = "Report Content Event"
     """Always ``Report Content Event``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ReportContentProperties  # type: ignore[assignment]
+    properties: Checked[ReportContentEventProperties]  # type: ignore[assignment]
     """The activity and the message it concerns."""
+
+
+add_help(globals())

@@ -1,6 +1,7 @@
-"""The 28 ecommerce semantic events; properties use snake_case wire names.
+"""The 28 ecommerce semantic events; their recommended properties use snake_case names.
 
-Each event's ``properties`` follow the matching schema of the OpenAPI document. Where
+Each event's recommended properties follow the matching schema of the OpenAPI document
+(keys and values are sent as written; see ``docs/models.md``). Where
 the document points an event at another event's schema, the schema titled with the
 event's own name is used (see ``docs/openapi-quirks.md``).
 
@@ -12,16 +13,19 @@ Example
 ...     properties={"order_id": "o-1", "total": 25.0, "products": [{"product_id": "p-1"}]},
 ... )
 >>> order.to_payload()["properties"]
-{'order_id': 'o-1', 'products': [{'product_id': 'p-1'}], 'total': 25.0}
+{'order_id': 'o-1', 'total': 25.0, 'products': [{'product_id': 'p-1'}]}
 """
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
+
+from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_ECOMMERCE
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import SnakeCaseProperties
+from cio.models.semantic import _advisor  # noqa: F401 - registers the properties warnings
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = [
     "CartProperties",
@@ -29,18 +33,23 @@ __all__ = [
     "CartSharedProduct",
     "CartSharedProperties",
     "CartViewed",
+    "CartViewedProperties",
     "CheckoutStarted",
     "CheckoutStartedProperties",
     "CheckoutStepCompleted",
+    "CheckoutStepCompletedProperties",
     "CheckoutStepProperties",
     "CheckoutStepViewed",
+    "CheckoutStepViewedProperties",
     "CouponApplied",
+    "CouponAppliedProperties",
     "CouponDenied",
     "CouponDeniedProperties",
     "CouponEntered",
     "CouponEnteredProperties",
     "CouponProperties",
     "CouponRemoved",
+    "CouponRemovedProperties",
     "ListItem",
     "OrderCancelled",
     "OrderCancelledProperties",
@@ -50,71 +59,83 @@ __all__ = [
     "OrderRefunded",
     "OrderRefundedProperties",
     "OrderUpdated",
+    "OrderUpdatedProperties",
     "PaymentInfoEntered",
+    "PaymentInfoEnteredProperties",
     "PaymentInfoProperties",
     "Product",
     "ProductAdded",
+    "ProductAddedProperties",
     "ProductAddedToWishlist",
+    "ProductAddedToWishlistProperties",
     "ProductCartProperties",
     "ProductClicked",
+    "ProductClickedProperties",
     "ProductListFiltered",
     "ProductListFilteredProperties",
     "ProductListProperties",
     "ProductListViewed",
+    "ProductListViewedProperties",
     "ProductRemoved",
     "ProductRemovedFromWishlist",
+    "ProductRemovedFromWishlistProperties",
+    "ProductRemovedProperties",
     "ProductReviewed",
     "ProductReviewedProperties",
     "ProductShared",
     "ProductSharedProperties",
     "ProductViewProperties",
     "ProductViewed",
+    "ProductViewedProperties",
     "ProductsSearched",
     "ProductsSearchedProperties",
     "PromotionClicked",
+    "PromotionClickedProperties",
     "PromotionProperties",
     "PromotionViewed",
+    "PromotionViewedProperties",
     "WishlistProductAddedToCart",
+    "WishlistProductAddedToCartProperties",
     "WishlistProductCartProperties",
     "WishlistProductProperties",
 ]
 
 
-class Product(SnakeCaseProperties):
+class Product(TypedDict, total=False):
     """One product, as ecommerce events describe it (alone or in a ``products`` list)."""
 
-    product_id: str | None = None
+    product_id: str
     """The product id."""
-    sku: str | None = None
+    sku: str
     """The product's stock keeping unit."""
-    category: str | None = None
+    category: str
     """The product's category."""
-    name: str | None = None
+    name: str
     """The product's name."""
-    brand: str | None = None
+    brand: str
     """The product's brand."""
-    variant: str | None = None
+    variant: str
     """The product variant, when there is one."""
-    price: float | None = None
+    price: float
     """The product's price."""
-    quantity: int | None = None
+    quantity: int
     """How many of the product."""
-    coupon: str | None = None
+    coupon: str
     """A coupon code tied to the product."""
-    position: float | None = None
+    position: float
     """The product's position in a list."""
-    url: str | None = None
+    url: str
     """The product page URL."""
-    image_url: str | None = None
+    image_url: str
     """The product image URL."""
 
 
-class ListItem(SnakeCaseProperties):
+class ListItem(TypedDict, total=False):
     """A filter or sort applied to a product list."""
 
-    type: str | None = None
+    type: str
     """The filter or sort type."""
-    value: str | None = None
+    value: str
     """The filter value, or the sort direction (for example ``ascending``)."""
 
 
@@ -122,10 +143,10 @@ class _Ecommerce(Track):
     family: ClassVar[str | None] = SEMANTIC_FAMILY_ECOMMERCE
 
 
-class ProductsSearchedProperties(SnakeCaseProperties):
+class ProductsSearchedProperties(TypedDict, total=False):
     """What a person searched for."""
 
-    query: str | None = None
+    query: str
     """The search query."""
 
 
@@ -135,20 +156,23 @@ class ProductsSearched(_Ecommerce):
 
     event: Literal["Products Searched"] = "Products Searched"
     """Always ``Products Searched``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ProductsSearchedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductsSearchedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The search."""
 
 
-class ProductListProperties(SnakeCaseProperties):
+class ProductListProperties(TypedDict, total=False):
     """A list of products a person saw."""
 
-    list_id: str | None = None
+    list_id: str
     """The product list's id."""
-    category: str | None = None
+    category: str
     """The list's category."""
-    products: list[Product] | None = None
+    products: list[Product]
     """The products shown in the list."""
+
+
+class ProductListViewedProperties(ProductListProperties, total=False):
+    """Recommended properties of ``Product List Viewed``."""
 
 
 @register_semantic_event
@@ -157,17 +181,16 @@ class ProductListViewed(_Ecommerce):
 
     event: Literal["Product List Viewed"] = "Product List Viewed"
     """Always ``Product List Viewed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ProductListProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductListViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The list and its products."""
 
 
-class ProductListFilteredProperties(ProductListProperties):
+class ProductListFilteredProperties(ProductListProperties, total=False):
     """A product list with the filters and sorts a person applied."""
 
-    filters: list[ListItem] | None = None
+    filters: list[ListItem]
     """The filters applied, one object per filter."""
-    sorts: list[ListItem] | None = None
+    sorts: list[ListItem]
     """The sorts applied, one object per sort."""
 
 
@@ -177,18 +200,21 @@ class ProductListFiltered(_Ecommerce):
 
     event: Literal["Product List Filtered"] = "Product List Filtered"
     """Always ``Product List Filtered``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ProductListFilteredProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductListFilteredProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The list, its products, filters and sorts."""
 
 
-class ProductViewProperties(Product):
+class ProductViewProperties(Product, total=False):
     """A product a person clicked or viewed, with the value at stake."""
 
-    currency: str | None = None
+    currency: str
     """Currency of ``price`` and ``value``."""
-    value: float | None = None
+    value: float
     """The monetary value of the event."""
+
+
+class ProductClickedProperties(ProductViewProperties, total=False):
+    """Recommended properties of ``Product Clicked``."""
 
 
 @register_semantic_event
@@ -197,9 +223,12 @@ class ProductClicked(_Ecommerce):
 
     event: Literal["Product Clicked"] = "Product Clicked"
     """Always ``Product Clicked``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ProductViewProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductClickedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product clicked."""
+
+
+class ProductViewedProperties(ProductViewProperties, total=False):
+    """Recommended properties of ``Product Viewed``."""
 
 
 @register_semantic_event
@@ -208,16 +237,19 @@ class ProductViewed(_Ecommerce):
 
     event: Literal["Product Viewed"] = "Product Viewed"
     """Always ``Product Viewed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ProductViewProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product viewed."""
 
 
-class ProductCartProperties(Product):
+class ProductCartProperties(Product, total=False):
     """A product going into or out of a cart."""
 
-    cart_id: str | None = None
+    cart_id: str
     """The cart's id."""
+
+
+class ProductAddedProperties(ProductCartProperties, total=False):
+    """Recommended properties of ``Product Added``."""
 
 
 @register_semantic_event
@@ -226,9 +258,12 @@ class ProductAdded(_Ecommerce):
 
     event: Literal["Product Added"] = "Product Added"
     """Always ``Product Added``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ProductCartProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductAddedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product and the cart."""
+
+
+class ProductRemovedProperties(ProductCartProperties, total=False):
+    """Recommended properties of ``Product Removed``."""
 
 
 @register_semantic_event
@@ -237,18 +272,21 @@ class ProductRemoved(_Ecommerce):
 
     event: Literal["Product Removed"] = "Product Removed"
     """Always ``Product Removed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ProductCartProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductRemovedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product and the cart."""
 
 
-class CartProperties(SnakeCaseProperties):
+class CartProperties(TypedDict, total=False):
     """A cart and its products."""
 
-    cart_id: str | None = None
+    cart_id: str
     """The cart's id."""
-    products: list[Product] | None = None
+    products: list[Product]
     """The products in the cart."""
+
+
+class CartViewedProperties(CartProperties, total=False):
+    """Recommended properties of ``Cart Viewed``."""
 
 
 @register_semantic_event
@@ -257,38 +295,37 @@ class CartViewed(_Ecommerce):
 
     event: Literal["Cart Viewed"] = "Cart Viewed"
     """Always ``Cart Viewed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: CartProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[CartViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The cart."""
 
 
-class OrderProperties(SnakeCaseProperties):
+class OrderProperties(TypedDict, total=False):
     """The money side of a checkout or order."""
 
-    order_id: str | None = None
+    order_id: str
     """The order (or cart) id."""
-    affiliation: str | None = None
+    affiliation: str
     """The store or affiliation the transaction came from."""
-    revenue: float | None = None
+    revenue: float
     """Revenue without discounts, coupons, shipping and tax."""
-    shipping: float | None = None
+    shipping: float
     """Shipping cost."""
-    tax: float | None = None
+    tax: float
     """Tax."""
-    discount: float | None = None
+    discount: float
     """Total discount."""
-    coupon: str | None = None
+    coupon: str
     """Coupon code used."""
-    currency: str | None = None
+    currency: str
     """Currency of the amounts."""
-    products: list[Product] | None = None
+    products: list[Product]
     """The products, one object each."""
 
 
-class CheckoutStartedProperties(OrderProperties):
+class CheckoutStartedProperties(OrderProperties, total=False):
     """A checkout that has started."""
 
-    value: float | None = None
+    value: float
     """Expected revenue after discounts and coupons."""
 
 
@@ -298,22 +335,25 @@ class CheckoutStarted(_Ecommerce):
 
     event: Literal["Checkout Started"] = "Checkout Started"
     """Always ``Checkout Started``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: CheckoutStartedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[CheckoutStartedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The order being checked out."""
 
 
-class CheckoutStepProperties(SnakeCaseProperties):
+class CheckoutStepProperties(TypedDict, total=False):
     """One step of a checkout."""
 
-    checkout_id: str | None = None
+    checkout_id: str
     """The checkout's id."""
-    step: int | None = None
+    step: int
     """The step number."""
-    shipping_method: str | None = None
+    shipping_method: str
     """Shipping method chosen."""
-    payment_method: str | None = None
+    payment_method: str
     """Payment method chosen."""
+
+
+class CheckoutStepViewedProperties(CheckoutStepProperties, total=False):
+    """Recommended properties of ``Checkout Step Viewed``."""
 
 
 @register_semantic_event
@@ -322,9 +362,12 @@ class CheckoutStepViewed(_Ecommerce):
 
     event: Literal["Checkout Step Viewed"] = "Checkout Step Viewed"
     """Always ``Checkout Step Viewed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: CheckoutStepProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[CheckoutStepViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The step."""
+
+
+class CheckoutStepCompletedProperties(CheckoutStepProperties, total=False):
+    """Recommended properties of ``Checkout Step Completed``."""
 
 
 @register_semantic_event
@@ -333,16 +376,19 @@ class CheckoutStepCompleted(_Ecommerce):
 
     event: Literal["Checkout Step Completed"] = "Checkout Step Completed"
     """Always ``Checkout Step Completed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: CheckoutStepProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[CheckoutStepCompletedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The step."""
 
 
-class PaymentInfoProperties(CheckoutStepProperties):
+class PaymentInfoProperties(CheckoutStepProperties, total=False):
     """Payment details entered during a checkout (schema titled "Payment Info Updated")."""
 
-    order_id: str | None = None
+    order_id: str
     """The order's id."""
+
+
+class PaymentInfoEnteredProperties(PaymentInfoProperties, total=False):
+    """Recommended properties of ``Payment Info Entered``."""
 
 
 @register_semantic_event
@@ -351,19 +397,18 @@ class PaymentInfoEntered(_Ecommerce):
 
     event: Literal["Payment Info Entered"] = "Payment Info Entered"
     """Always ``Payment Info Entered``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: PaymentInfoProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[PaymentInfoEnteredProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The checkout step and order."""
 
 
-class OrderCompletedProperties(OrderProperties):
+class OrderCompletedProperties(OrderProperties, total=False):
     """A completed order."""
 
-    checkout_id: str | None = None
+    checkout_id: str
     """The checkout's id."""
-    subtotal: float | None = None
+    subtotal: float
     """Total after discounts, before tax and shipping."""
-    total: float | None = None
+    total: float
     """The order total."""
 
 
@@ -373,9 +418,12 @@ class OrderCompleted(_Ecommerce):
 
     event: Literal["Order Completed"] = "Order Completed"
     """Always ``Order Completed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: OrderCompletedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[OrderCompletedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The order."""
+
+
+class OrderUpdatedProperties(OrderProperties, total=False):
+    """Recommended properties of ``Order Updated``."""
 
 
 @register_semantic_event
@@ -384,12 +432,11 @@ class OrderUpdated(_Ecommerce):
 
     event: Literal["Order Updated"] = "Order Updated"
     """Always ``Order Updated``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: OrderProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[OrderUpdatedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The order."""
 
 
-class OrderRefundedProperties(OrderCompletedProperties):
+class OrderRefundedProperties(OrderCompletedProperties, total=False):
     """A refunded order; ``total`` is the amount refunded."""
 
 
@@ -399,15 +446,14 @@ class OrderRefunded(_Ecommerce):
 
     event: Literal["Order Refunded"] = "Order Refunded"
     """Always ``Order Refunded``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: OrderRefundedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[OrderRefundedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The order and the refund."""
 
 
-class OrderCancelledProperties(OrderProperties):
+class OrderCancelledProperties(OrderProperties, total=False):
     """A cancelled order."""
 
-    total: float | None = None
+    total: float
     """The order total."""
 
 
@@ -417,22 +463,25 @@ class OrderCancelled(_Ecommerce):
 
     event: Literal["Order Cancelled"] = "Order Cancelled"
     """Always ``Order Cancelled``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: OrderCancelledProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[OrderCancelledProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The order."""
 
 
-class PromotionProperties(SnakeCaseProperties):
+class PromotionProperties(TypedDict, total=False):
     """A promotion shown to a person."""
 
-    promotion_id: str | None = None
+    promotion_id: str
     """The promotion's id."""
-    creative: str | None = None
+    creative: str
     """The creative content id of the promotion."""
-    name: str | None = None
+    name: str
     """The promotion's name."""
-    position: str | None = None
+    position: str
     """Where the promotion was shown (a string in the document, for example ``top``)."""
+
+
+class PromotionViewedProperties(PromotionProperties, total=False):
+    """Recommended properties of ``Promotion Viewed``."""
 
 
 @register_semantic_event
@@ -441,9 +490,12 @@ class PromotionViewed(_Ecommerce):
 
     event: Literal["Promotion Viewed"] = "Promotion Viewed"
     """Always ``Promotion Viewed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: PromotionProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[PromotionViewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The promotion."""
+
+
+class PromotionClickedProperties(PromotionProperties, total=False):
+    """Recommended properties of ``Promotion Clicked``."""
 
 
 @register_semantic_event
@@ -452,37 +504,36 @@ class PromotionClicked(_Ecommerce):
 
     event: Literal["Promotion Clicked"] = "Promotion Clicked"
     """Always ``Promotion Clicked``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: PromotionProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[PromotionClickedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The promotion."""
 
 
-class CouponEnteredProperties(SnakeCaseProperties):
+class CouponEnteredProperties(TypedDict, total=False):
     """A coupon a person entered."""
 
-    order_id: str | None = None
+    order_id: str
     """The order the coupon is for, if any."""
-    cart_id: str | None = None
+    cart_id: str
     """The cart the coupon is for, if any."""
-    coupon_id: str | None = None
+    coupon_id: str
     """The coupon's id."""
 
 
-class CouponProperties(CouponEnteredProperties):
+class CouponProperties(CouponEnteredProperties, total=False):
     """A coupon applied to or removed from an order."""
 
-    coupon_name: str | None = None
+    coupon_name: str
     """The coupon's name."""
-    discount: float | None = None
+    discount: float
     """The amount the coupon takes off."""
 
 
-class CouponDeniedProperties(CouponEnteredProperties):
+class CouponDeniedProperties(CouponEnteredProperties, total=False):
     """A coupon that was refused."""
 
-    coupon_name: str | None = None
+    coupon_name: str
     """The coupon's name."""
-    reason: str | None = None
+    reason: str
     """Why the coupon was refused."""
 
 
@@ -492,9 +543,12 @@ class CouponEntered(_Ecommerce):
 
     event: Literal["Coupon Entered"] = "Coupon Entered"
     """Always ``Coupon Entered``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: CouponEnteredProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[CouponEnteredProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The coupon."""
+
+
+class CouponAppliedProperties(CouponProperties, total=False):
+    """Recommended properties of ``Coupon Applied``."""
 
 
 @register_semantic_event
@@ -503,8 +557,7 @@ class CouponApplied(_Ecommerce):
 
     event: Literal["Coupon Applied"] = "Coupon Applied"
     """Always ``Coupon Applied``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: CouponProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[CouponAppliedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The coupon."""
 
 
@@ -514,9 +567,12 @@ class CouponDenied(_Ecommerce):
 
     event: Literal["Coupon Denied"] = "Coupon Denied"
     """Always ``Coupon Denied``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: CouponDeniedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[CouponDeniedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The coupon and the reason."""
+
+
+class CouponRemovedProperties(CouponProperties, total=False):
+    """Recommended properties of ``Coupon Removed``."""
 
 
 @register_semantic_event
@@ -525,25 +581,28 @@ class CouponRemoved(_Ecommerce):
 
     event: Literal["Coupon Removed"] = "Coupon Removed"
     """Always ``Coupon Removed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: CouponProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[CouponRemovedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The coupon."""
 
 
-class WishlistProductProperties(Product):
+class WishlistProductProperties(Product, total=False):
     """A product on a wishlist."""
 
-    wishlist_id: str | None = None
+    wishlist_id: str
     """The wishlist's id."""
-    wishlist_name: str | None = None
+    wishlist_name: str
     """The wishlist's name."""
 
 
-class WishlistProductCartProperties(WishlistProductProperties):
+class WishlistProductCartProperties(WishlistProductProperties, total=False):
     """A wishlist product moved to a cart."""
 
-    cart_id: str | None = None
+    cart_id: str
     """The cart the product went into."""
+
+
+class ProductAddedToWishlistProperties(WishlistProductProperties, total=False):
+    """Recommended properties of ``Product Added to Wishlist``."""
 
 
 @register_semantic_event
@@ -552,9 +611,12 @@ class ProductAddedToWishlist(_Ecommerce):
 
     event: Literal["Product Added to Wishlist"] = "Product Added to Wishlist"
     """Always ``Product Added to Wishlist``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: WishlistProductProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductAddedToWishlistProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product and the wishlist."""
+
+
+class ProductRemovedFromWishlistProperties(WishlistProductProperties, total=False):
+    """Recommended properties of ``Product Removed from Wishlist``."""
 
 
 @register_semantic_event
@@ -563,9 +625,12 @@ class ProductRemovedFromWishlist(_Ecommerce):
 
     event: Literal["Product Removed from Wishlist"] = "Product Removed from Wishlist"
     """Always ``Product Removed from Wishlist``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: WishlistProductProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductRemovedFromWishlistProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product and the wishlist."""
+
+
+class WishlistProductAddedToCartProperties(WishlistProductCartProperties, total=False):
+    """Recommended properties of ``Wishlist Product Added to Cart``."""
 
 
 @register_semantic_event
@@ -574,19 +639,18 @@ class WishlistProductAddedToCart(_Ecommerce):
 
     event: Literal["Wishlist Product Added to Cart"] = "Wishlist Product Added to Cart"
     """Always ``Wishlist Product Added to Cart``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: WishlistProductCartProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[WishlistProductAddedToCartProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product, the wishlist and the cart."""
 
 
-class ProductSharedProperties(Product):
+class ProductSharedProperties(Product, total=False):
     """A product a person shared."""
 
-    share_via: str | None = None
+    share_via: str
     """The channel it was shared through."""
-    share_message: str | None = None
+    share_message: str
     """The message sent with it."""
-    recipient: str | None = None
+    recipient: str
     """Who it was shared with."""
 
 
@@ -596,30 +660,29 @@ class ProductShared(_Ecommerce):
 
     event: Literal["Product Shared"] = "Product Shared"
     """Always ``Product Shared``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ProductSharedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductSharedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The product and the share."""
 
 
-class CartSharedProduct(SnakeCaseProperties):
+class CartSharedProduct(TypedDict, total=False):
     """A product in a shared cart: only its id is documented."""
 
-    product_id: str | None = None
+    product_id: str
     """The product id."""
 
 
-class CartSharedProperties(SnakeCaseProperties):
+class CartSharedProperties(TypedDict, total=False):
     """A cart a person shared."""
 
-    share_via: str | None = None
+    share_via: str
     """The channel it was shared through."""
-    share_message: str | None = None
+    share_message: str
     """The message sent with it."""
-    recipient: str | None = None
+    recipient: str
     """Who it was shared with."""
-    cart_id: str | None = None
+    cart_id: str
     """The cart's id."""
-    products: list[CartSharedProduct] | None = None
+    products: list[CartSharedProduct]
     """The products in the cart, by id."""
 
 
@@ -629,21 +692,20 @@ class CartShared(_Ecommerce):
 
     event: Literal["Cart Shared"] = "Cart Shared"
     """Always ``Cart Shared``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: CartSharedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[CartSharedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The cart and the share."""
 
 
-class ProductReviewedProperties(SnakeCaseProperties):
+class ProductReviewedProperties(TypedDict, total=False):
     """A review of a product."""
 
-    product_id: str | None = None
+    product_id: str
     """The product reviewed."""
-    review_id: str | None = None
+    review_id: str
     """The review's id."""
-    review_body: str | None = None
+    review_body: str
     """The text of the review."""
-    rating: int | None = None
+    rating: int
     """The rating given."""
 
 
@@ -653,6 +715,8 @@ class ProductReviewed(_Ecommerce):
 
     event: Literal["Product Reviewed"] = "Product Reviewed"
     """Always ``Product Reviewed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: ProductReviewedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ProductReviewedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The review."""
+
+
+add_help(globals())

@@ -4,63 +4,72 @@
 ``email`` (validated), ``ip`` and ``user_agent``.
 """
 
-from __future__ import annotations
+from typing import Annotated, ClassVar, Literal
 
-from typing import ClassVar, Literal
+from typing_extensions import Required, TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_EMAIL
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import SnakeCaseProperties
+from cio.models.semantic import _advisor  # noqa: F401 - registers the properties warnings
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = [
     "EmailBounced",
+    "EmailBouncedProperties",
     "EmailDelivered",
+    "EmailDeliveredProperties",
     "EmailLinkClicked",
+    "EmailLinkClickedProperties",
     "EmailLinkProperties",
     "EmailMarkedAsSpam",
+    "EmailMarkedAsSpamProperties",
     "EmailOpened",
+    "EmailOpenedProperties",
     "EmailProperties",
     "EmailUnsubscribed",
     "EmailUnsubscribedProperties",
 ]
 
 
-class EmailProperties(SnakeCaseProperties):
+class EmailProperties(TypedDict, total=False):
     """Which email an event is about."""
 
-    email_id: str
+    email_id: Required[str]
     """The email's (delivery's) id; required."""
-    email_subject: str | None = None
+    email_subject: str
     """The subject line."""
-    campaign_id: str | None = None
+    campaign_id: str
     """The campaign the email belongs to."""
-    campaign_name: str | None = None
+    campaign_name: str
     """The campaign's readable name."""
 
 
-class EmailLinkProperties(EmailProperties):
+class EmailLinkProperties(EmailProperties, total=False):
     """An email and the link clicked in it."""
 
-    link_id: str | None = None
+    link_id: str
     """The link's id."""
-    link_url: str | None = None
+    link_url: str
     """The link's URL."""
 
 
-class EmailUnsubscribedProperties(EmailProperties):
+class EmailUnsubscribedProperties(EmailProperties, total=False):
     """An email and the list the person left."""
 
-    list_id: str | None = None
+    list_id: str
     """The mailing list's id."""
-    list_name: str | None = None
+    list_name: str
     """The mailing list's name."""
 
 
 class _Email(Track):
     family: ClassVar[str | None] = SEMANTIC_FAMILY_EMAIL
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: EmailProperties  # type: ignore[assignment]
+    properties: Annotated[EmailProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The email the event is about."""
+
+
+class EmailBouncedProperties(EmailProperties, total=False):
+    """Recommended properties of ``Email Bounced``."""
 
 
 @register_semantic_event
@@ -75,6 +84,12 @@ class EmailBounced(_Email):
 
     event: Literal["Email Bounced"] = "Email Bounced"
     """Always ``Email Bounced``."""
+    properties: Annotated[EmailBouncedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``EmailBouncedProperties``)."""
+
+
+class EmailDeliveredProperties(EmailProperties, total=False):
+    """Recommended properties of ``Email Delivered``."""
 
 
 @register_semantic_event
@@ -83,6 +98,12 @@ class EmailDelivered(_Email):
 
     event: Literal["Email Delivered"] = "Email Delivered"
     """Always ``Email Delivered``."""
+    properties: Annotated[EmailDeliveredProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``EmailDeliveredProperties``)."""
+
+
+class EmailOpenedProperties(EmailProperties, total=False):
+    """Recommended properties of ``Email Opened``."""
 
 
 @register_semantic_event
@@ -91,6 +112,12 @@ class EmailOpened(_Email):
 
     event: Literal["Email Opened"] = "Email Opened"
     """Always ``Email Opened``."""
+    properties: Annotated[EmailOpenedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``EmailOpenedProperties``)."""
+
+
+class EmailLinkClickedProperties(EmailLinkProperties, total=False):
+    """Recommended properties of ``Email Link Clicked``."""
 
 
 @register_semantic_event
@@ -99,8 +126,12 @@ class EmailLinkClicked(_Email):
 
     event: Literal["Email Link Clicked"] = "Email Link Clicked"
     """Always ``Email Link Clicked``."""
-    properties: EmailLinkProperties
+    properties: Annotated[EmailLinkClickedProperties | None, RECOMMENDED] = None
     """The email and the link."""
+
+
+class EmailMarkedAsSpamProperties(EmailProperties, total=False):
+    """Recommended properties of ``Email Marked as Spam``."""
 
 
 @register_semantic_event
@@ -109,6 +140,8 @@ class EmailMarkedAsSpam(_Email):
 
     event: Literal["Email Marked as Spam"] = "Email Marked as Spam"
     """Always ``Email Marked as Spam``."""
+    properties: Annotated[EmailMarkedAsSpamProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``EmailMarkedAsSpamProperties``)."""
 
 
 @register_semantic_event
@@ -117,5 +150,8 @@ class EmailUnsubscribed(_Email):
 
     event: Literal["Email Unsubscribed"] = "Email Unsubscribed"
     """Always ``Email Unsubscribed``."""
-    properties: EmailUnsubscribedProperties
+    properties: Annotated[EmailUnsubscribedProperties | None, RECOMMENDED] = None
     """The email and the list."""
+
+
+add_help(globals())

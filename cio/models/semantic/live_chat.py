@@ -2,43 +2,53 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
+
+from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_LIVE_CHAT
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import SnakeCaseProperties
+from cio.models.semantic import _advisor  # noqa: F401 - registers the properties warnings
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = [
     "LiveChatConversationEnded",
+    "LiveChatConversationEndedProperties",
     "LiveChatConversationStarted",
+    "LiveChatConversationStartedProperties",
     "LiveChatMessageReceived",
+    "LiveChatMessageReceivedProperties",
     "LiveChatMessageSent",
+    "LiveChatMessageSentProperties",
     "LiveChatProperties",
 ]
 
 
-class LiveChatProperties(SnakeCaseProperties):
+class LiveChatProperties(TypedDict, total=False):
     """The conversation, the agent and the message."""
 
-    agent_id: str | None = None
+    agent_id: str
     """The agent's id."""
-    agent_name: str | None = None
+    agent_name: str
     """The agent's real name."""
-    agent_username: str | None = None
+    agent_username: str
     """The agent's username."""
-    conversation_id: str | None = None
+    conversation_id: str
     """The conversation's id."""
-    conversation_duration: int | None = None
+    conversation_duration: int
     """Seconds into the conversation (0 when it starts)."""
-    message_id: str | None = None
+    message_id: str
     """The chat message's id (not the API ``messageId``)."""
 
 
 class _LiveChat(Track):
     family: ClassVar[str | None] = SEMANTIC_FAMILY_LIVE_CHAT
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: LiveChatProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[LiveChatProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The conversation."""
+
+
+class LiveChatConversationStartedProperties(LiveChatProperties, total=False):
+    """Recommended properties of ``Live Chat Conversation Started``."""
 
 
 @register_semantic_event
@@ -55,6 +65,12 @@ class LiveChatConversationStarted(_LiveChat):
 
     event: Literal["Live Chat Conversation Started"] = "Live Chat Conversation Started"
     """Always ``Live Chat Conversation Started``."""
+    properties: Annotated[LiveChatConversationStartedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``LiveChatConversationStartedProperties``)."""
+
+
+class LiveChatConversationEndedProperties(LiveChatProperties, total=False):
+    """Recommended properties of ``Live Chat Conversation Ended``."""
 
 
 @register_semantic_event
@@ -63,6 +79,12 @@ class LiveChatConversationEnded(_LiveChat):
 
     event: Literal["Live Chat Conversation Ended"] = "Live Chat Conversation Ended"
     """Always ``Live Chat Conversation Ended``."""
+    properties: Annotated[LiveChatConversationEndedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``LiveChatConversationEndedProperties``)."""
+
+
+class LiveChatMessageSentProperties(LiveChatProperties, total=False):
+    """Recommended properties of ``Live Chat Message Sent``."""
 
 
 @register_semantic_event
@@ -71,6 +93,12 @@ class LiveChatMessageSent(_LiveChat):
 
     event: Literal["Live Chat Message Sent"] = "Live Chat Message Sent"
     """Always ``Live Chat Message Sent``."""
+    properties: Annotated[LiveChatMessageSentProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``LiveChatMessageSentProperties``)."""
+
+
+class LiveChatMessageReceivedProperties(LiveChatProperties, total=False):
+    """Recommended properties of ``Live Chat Message Received``."""
 
 
 @register_semantic_event
@@ -79,3 +107,9 @@ class LiveChatMessageReceived(_LiveChat):
 
     event: Literal["Live Chat Message Received"] = "Live Chat Message Received"
     """Always ``Live Chat Message Received``."""
+
+    properties: Annotated[LiveChatMessageReceivedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``LiveChatMessageReceivedProperties``)."""
+
+
+add_help(globals())

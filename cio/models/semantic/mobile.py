@@ -6,11 +6,14 @@ no documented properties; their ``properties`` stay a free-form object.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
+
+from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_MOBILE
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import SnakeCaseProperties
+from cio.models.semantic import _advisor  # noqa: F401 - registers the properties warnings
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = [
     "AppInstalledProperties",
@@ -20,41 +23,48 @@ __all__ = [
     "ApplicationCrashed",
     "ApplicationForegrounded",
     "ApplicationInstalled",
+    "ApplicationInstalledProperties",
     "ApplicationOpened",
+    "ApplicationOpenedProperties",
     "ApplicationUninstalled",
     "ApplicationUpdated",
+    "ApplicationUpdatedProperties",
 ]
 
 
-class AppInstalledProperties(SnakeCaseProperties):
+class AppInstalledProperties(TypedDict, total=False):
     """The app version installed."""
 
-    version: str | None = None
+    version: str
     """The app version."""
-    build: str | None = None
+    build: str
     """The app build."""
 
 
-class AppOpenedProperties(AppInstalledProperties):
+class AppOpenedProperties(AppInstalledProperties, total=False):
     """How the app was opened."""
 
-    from_background: bool | None = None
+    from_background: bool
     """Whether the app came back from the background."""
-    url: str | None = None
+    url: str
     """The launch URL (iOS ``UIApplicationLaunchOptionsURLKey``)."""
 
 
-class AppUpdatedProperties(AppInstalledProperties):
+class AppUpdatedProperties(AppInstalledProperties, total=False):
     """The version a person updated from and to."""
 
-    previous_version: str | None = None
+    previous_version: str
     """The version updated from."""
-    previous_build: str | None = None
+    previous_build: str
     """The build updated from."""
 
 
 class _Mobile(Track):
     family: ClassVar[str | None] = SEMANTIC_FAMILY_MOBILE
+
+
+class ApplicationInstalledProperties(AppInstalledProperties, total=False):
+    """Recommended properties of ``Application Installed``."""
 
 
 @register_semantic_event
@@ -71,9 +81,12 @@ class ApplicationInstalled(_Mobile):
 
     event: Literal["Application Installed"] = "Application Installed"
     """Always ``Application Installed``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: AppInstalledProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ApplicationInstalledProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The version installed."""
+
+
+class ApplicationOpenedProperties(AppOpenedProperties, total=False):
+    """Recommended properties of ``Application Opened``."""
 
 
 @register_semantic_event
@@ -82,8 +95,7 @@ class ApplicationOpened(_Mobile):
 
     event: Literal["Application Opened"] = "Application Opened"
     """Always ``Application Opened``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: AppOpenedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ApplicationOpenedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """How it was opened."""
 
 
@@ -103,14 +115,17 @@ class ApplicationForegrounded(_Mobile):
     """Always ``Application Foregrounded``."""
 
 
+class ApplicationUpdatedProperties(AppUpdatedProperties, total=False):
+    """Recommended properties of ``Application Updated``."""
+
+
 @register_semantic_event
 class ApplicationUpdated(_Mobile):
     """The app was opened after an update."""
 
     event: Literal["Application Updated"] = "Application Updated"
     """Always ``Application Updated``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: AppUpdatedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[ApplicationUpdatedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The versions before and after."""
 
 
@@ -128,3 +143,6 @@ class ApplicationCrashed(_Mobile):
 
     event: Literal["Application Crashed"] = "Application Crashed"
     """Always ``Application Crashed``."""
+
+
+add_help(globals())

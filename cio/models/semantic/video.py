@@ -9,186 +9,205 @@ schema but no row in the table; it is modelled as well. Quality fields
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from annotated_types import Interval
+from pydantic import AwareDatetime
+from typing_extensions import TypedDict
 
 from cio._constants import SEMANTIC_FAMILY_VIDEO
-from cio.models._core import FreeForm, Timestamp
 from cio.models.calls import Track, register_semantic_event
-from cio.models.semantic._base import SnakeCaseProperties
+from cio.models.semantic import _advisor  # noqa: F401 - registers the properties warnings
+from cio.models.semantic._base import RECOMMENDED, add_help
 
 __all__ = [
     "VideoAdCompleted",
+    "VideoAdCompletedProperties",
     "VideoAdPlaying",
+    "VideoAdPlayingProperties",
     "VideoAdProperties",
     "VideoAdStarted",
+    "VideoAdStartedProperties",
     "VideoContentCompleted",
+    "VideoContentCompletedProperties",
     "VideoContentPlaying",
+    "VideoContentPlayingProperties",
     "VideoContentProperties",
     "VideoContentStarted",
+    "VideoContentStartedProperties",
     "VideoInterruptedProperties",
     "VideoPlaybackBufferCompleted",
+    "VideoPlaybackBufferCompletedProperties",
     "VideoPlaybackBufferStarted",
+    "VideoPlaybackBufferStartedProperties",
     "VideoPlaybackCompleted",
+    "VideoPlaybackCompletedProperties",
     "VideoPlaybackExited",
+    "VideoPlaybackExitedProperties",
     "VideoPlaybackInterrupted",
+    "VideoPlaybackInterruptedProperties",
     "VideoPlaybackPaused",
+    "VideoPlaybackPausedProperties",
     "VideoPlaybackProperties",
     "VideoPlaybackResumed",
+    "VideoPlaybackResumedProperties",
     "VideoPlaybackSeekCompleted",
+    "VideoPlaybackSeekCompletedProperties",
     "VideoPlaybackSeekStarted",
+    "VideoPlaybackSeekStartedProperties",
     "VideoPlaybackStarted",
     "VideoPlaybackStartedProperties",
     "VideoQualityProperties",
     "VideoQualityUpdated",
+    "VideoQualityUpdatedProperties",
 ]
 
 AdType = Literal["pre-roll", "mid-roll", "post-roll"]
 """Where an ad plays relative to the content."""
 
-Volume = Annotated[int, Field(ge=0, le=100)]
+
+Volume = Annotated[int, Interval(ge=0, le=100)]
 """Player volume from 0 to 100."""
 
 
-class _Playback(SnakeCaseProperties):
-    session_id: str | None = None
+class _Playback(TypedDict, total=False):
+    session_id: str
     """Id tying together every event of one playback."""
-    ad_asset_id: str | None = None
+    ad_asset_id: str
     """The ad asset playing or about to play."""
-    ad_pod_id: str | None = None
+    ad_pod_id: str
     """The ad pod playing or about to play."""
-    ad_type: AdType | None = None
+    ad_type: AdType
     """The kind of ad playing: pre-roll, mid-roll or post-roll."""
-    position: int | None = None
+    position: int
     """Playhead position in seconds, ads included."""
-    total_length: int | None = None
+    total_length: int
     """Total playback length in seconds, ads included."""
-    bitrate: int | None = None
+    bitrate: int
     """Current bitrate in kbps."""
-    framerate: int | None = None
+    framerate: int
     """Average frames per second."""
-    video_player: str | None = None
+    video_player: str
     """The player's name, for example ``youtube``."""
-    sound: Volume | None = None
+    sound: Volume
     """Volume from 0 to 100."""
-    full_screen: bool | None = None
+    full_screen: bool
     """Whether playback is full screen."""
-    ad_enabled: bool | None = None
+    ad_enabled: bool
     """Whether the viewer can see ads (false with an ad blocker)."""
-    quality: str | None = None
+    quality: str
     """Playback quality, for example ``480p``."""
-    livestream: bool | None = None
+    livestream: bool
     """Whether the playback is a livestream."""
 
 
-class VideoPlaybackStartedProperties(_Playback):
+class VideoPlaybackStartedProperties(_Playback, total=False):
     """A playback session starting, with the playlist of content and pods."""
 
-    content_asset_ids: list[str] | None = None
+    content_asset_ids: list[str]
     """The content ids in the session (a playlist)."""
-    content_pod_ids: list[str] | None = None
+    content_pod_ids: list[str]
     """The content pod ids in the session."""
 
 
-class VideoPlaybackProperties(_Playback):
+class VideoPlaybackProperties(_Playback, total=False):
     """A playback session and the content being played."""
 
-    content_asset_id: str | None = None
+    content_asset_id: str
     """The content id."""
-    content_pod_id: str | None = None
+    content_pod_id: str
     """The content pod id."""
 
 
-class VideoInterruptedProperties(VideoPlaybackProperties):
+class VideoInterruptedProperties(VideoPlaybackProperties, total=False):
     """A playback interrupted, and how."""
 
-    method: str | None = None
+    method: str
     """How playback was interrupted (error, network loss, buffering, ...)."""
 
 
-class VideoContentProperties(SnakeCaseProperties):
+class VideoContentProperties(TypedDict, total=False):
     """A piece of content within a playback session."""
 
-    session_id: str | None = None
+    session_id: str
     """Id tying together every event of one playback."""
-    asset_id: str | None = None
+    asset_id: str
     """The content id."""
-    pod_id: str | None = None
+    pod_id: str
     """The content pod id."""
-    program: str | None = None
+    program: str
     """The show or programme."""
-    title: str | None = None
+    title: str
     """The content's title."""
-    description: str | None = None
+    description: str
     """The content's description."""
-    season: str | None = None
+    season: str
     """The season."""
-    position: int | None = None
+    position: int
     """Playhead position in seconds within the content."""
-    total_length: int | None = None
+    total_length: int
     """Content length in seconds."""
-    genre: str | None = None
+    genre: str
     """The genre."""
-    publisher: str | None = None
+    publisher: str
     """The publisher."""
-    channel: str | None = None
+    channel: str
     """The channel the content airs on."""
-    full_episode: bool | None = None
+    full_episode: bool
     """Whether it is a full episode."""
-    livestream: bool | None = None
+    livestream: bool
     """Whether it is a livestream."""
-    airdate: Timestamp | None = None
+    airdate: AwareDatetime
     """When the content first aired (timezone-aware)."""
-    bitrate: int | None = None
+    bitrate: int
     """Current bitrate in kbps."""
-    framerate: int | None = None
+    framerate: int
     """Average frames per second."""
-    keywords: list[str] | None = None
+    keywords: list[str]
     """Keywords describing the content."""
 
 
-class VideoAdProperties(SnakeCaseProperties):
+class VideoAdProperties(TypedDict, total=False):
     """An ad within a playback session."""
 
-    session_id: str | None = None
+    session_id: str
     """Id tying together every event of one playback."""
-    asset_id: str | None = None
+    asset_id: str
     """The ad's id."""
-    pod_id: str | None = None
+    pod_id: str
     """The ad pod's id."""
-    pod_position: int | None = None
+    pod_position: int
     """The ad's position within its pod."""
-    pod_length: int | None = None
+    pod_length: int
     """How many ads the pod holds."""
-    type: AdType | None = None
+    type: AdType
     """The kind of ad: pre-roll, mid-roll or post-roll."""
-    title: str | None = None
+    title: str
     """The ad's title."""
-    position: int | None = None
+    position: int
     """Playhead position in seconds within the ad."""
-    total_length: int | None = None
+    total_length: int
     """Ad length in seconds."""
-    publisher: str | None = None
+    publisher: str
     """The ad's publisher."""
-    load_type: Literal["dynamic", "linear"] | None = None
+    load_type: Literal["dynamic", "linear"]
     """``dynamic`` for dynamically inserted ads, ``linear`` when all viewers see the same."""
-    content: FreeForm = None
+    content: dict[str, Any]
     """Content metadata some destinations want with ad events."""
-    quartile: int | None = None
+    quartile: int
     """The quartile of the ad the viewer reached."""
 
 
-class VideoQualityProperties(SnakeCaseProperties):
+class VideoQualityProperties(TypedDict, total=False):
     """Playback quality figures."""
 
-    bitrate: int | None = None
+    bitrate: int
     """Current bitrate in kbps."""
-    framerate: int | None = None
+    framerate: int
     """Average frames per second."""
-    startup_time: int | None = Field(default=None, serialization_alias="startupTime")
+    startupTime: int
     """Time the video took to start (camelCase ``startupTime`` on the wire)."""
-    dropped_frames: int | None = Field(default=None, serialization_alias="droppedFrames")
+    droppedFrames: int
     """Frames dropped during playback (camelCase ``droppedFrames`` on the wire)."""
 
 
@@ -197,20 +216,17 @@ class _Video(Track):
 
 
 class _PlaybackEvent(_Video):
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: VideoPlaybackProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[VideoPlaybackProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The playback."""
 
 
 class _ContentEvent(_Video):
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: VideoContentProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[VideoContentProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The content."""
 
 
 class _AdEvent(_Video):
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: VideoAdProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[VideoAdProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The ad."""
 
 
@@ -228,9 +244,12 @@ class VideoPlaybackStarted(_Video):
 
     event: Literal["Video Playback Started"] = "Video Playback Started"
     """Always ``Video Playback Started``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: VideoPlaybackStartedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[VideoPlaybackStartedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The playback and its playlist."""
+
+
+class VideoPlaybackPausedProperties(VideoPlaybackProperties, total=False):
+    """Recommended properties of ``Video Playback Paused``."""
 
 
 @register_semantic_event
@@ -239,6 +258,12 @@ class VideoPlaybackPaused(_PlaybackEvent):
 
     event: Literal["Video Playback Paused"] = "Video Playback Paused"
     """Always ``Video Playback Paused``."""
+    properties: Annotated[VideoPlaybackPausedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoPlaybackPausedProperties``)."""
+
+
+class VideoPlaybackInterruptedProperties(VideoInterruptedProperties, total=False):
+    """Recommended properties of ``Video Playback Interrupted``."""
 
 
 @register_semantic_event
@@ -249,9 +274,12 @@ class VideoPlaybackInterrupted(_Video):
         "Video Playback Interrupted"
     )
     """``Video Playback Interrupted`` (the table's ``interrupted`` spelling is accepted)."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: VideoInterruptedProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[VideoPlaybackInterruptedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The playback and how it was interrupted."""
+
+
+class VideoPlaybackBufferStartedProperties(VideoPlaybackProperties, total=False):
+    """Recommended properties of ``Video Playback Buffer Started``."""
 
 
 @register_semantic_event
@@ -260,6 +288,12 @@ class VideoPlaybackBufferStarted(_PlaybackEvent):
 
     event: Literal["Video Playback Buffer Started"] = "Video Playback Buffer Started"
     """Always ``Video Playback Buffer Started``."""
+    properties: Annotated[VideoPlaybackBufferStartedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoPlaybackBufferStartedProperties``)."""
+
+
+class VideoPlaybackBufferCompletedProperties(VideoPlaybackProperties, total=False):
+    """Recommended properties of ``Video Playback Buffer Completed``."""
 
 
 @register_semantic_event
@@ -268,6 +302,12 @@ class VideoPlaybackBufferCompleted(_PlaybackEvent):
 
     event: Literal["Video Playback Buffer Completed"] = "Video Playback Buffer Completed"
     """Always ``Video Playback Buffer Completed``."""
+    properties: Annotated[VideoPlaybackBufferCompletedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoPlaybackBufferCompletedProperties``)."""
+
+
+class VideoPlaybackSeekStartedProperties(VideoPlaybackProperties, total=False):
+    """Recommended properties of ``Video Playback Seek Started``."""
 
 
 @register_semantic_event
@@ -276,6 +316,12 @@ class VideoPlaybackSeekStarted(_PlaybackEvent):
 
     event: Literal["Video Playback Seek Started"] = "Video Playback Seek Started"
     """Always ``Video Playback Seek Started``."""
+    properties: Annotated[VideoPlaybackSeekStartedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoPlaybackSeekStartedProperties``)."""
+
+
+class VideoPlaybackSeekCompletedProperties(VideoPlaybackProperties, total=False):
+    """Recommended properties of ``Video Playback Seek Completed``."""
 
 
 @register_semantic_event
@@ -284,6 +330,12 @@ class VideoPlaybackSeekCompleted(_PlaybackEvent):
 
     event: Literal["Video Playback Seek Completed"] = "Video Playback Seek Completed"
     """Always ``Video Playback Seek Completed``."""
+    properties: Annotated[VideoPlaybackSeekCompletedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoPlaybackSeekCompletedProperties``)."""
+
+
+class VideoPlaybackResumedProperties(VideoPlaybackProperties, total=False):
+    """Recommended properties of ``Video Playback Resumed``."""
 
 
 @register_semantic_event
@@ -292,6 +344,12 @@ class VideoPlaybackResumed(_PlaybackEvent):
 
     event: Literal["Video Playback Resumed"] = "Video Playback Resumed"
     """Always ``Video Playback Resumed``."""
+    properties: Annotated[VideoPlaybackResumedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoPlaybackResumedProperties``)."""
+
+
+class VideoPlaybackCompletedProperties(VideoPlaybackProperties, total=False):
+    """Recommended properties of ``Video Playback Completed``."""
 
 
 @register_semantic_event
@@ -300,6 +358,12 @@ class VideoPlaybackCompleted(_PlaybackEvent):
 
     event: Literal["Video Playback Completed"] = "Video Playback Completed"
     """Always ``Video Playback Completed``."""
+    properties: Annotated[VideoPlaybackCompletedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoPlaybackCompletedProperties``)."""
+
+
+class VideoPlaybackExitedProperties(VideoPlaybackProperties, total=False):
+    """Recommended properties of ``Video Playback Exited``."""
 
 
 @register_semantic_event
@@ -308,6 +372,12 @@ class VideoPlaybackExited(_PlaybackEvent):
 
     event: Literal["Video Playback Exited"] = "Video Playback Exited"
     """Always ``Video Playback Exited``."""
+    properties: Annotated[VideoPlaybackExitedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoPlaybackExitedProperties``)."""
+
+
+class VideoContentStartedProperties(VideoContentProperties, total=False):
+    """Recommended properties of ``Video Content Started``."""
 
 
 @register_semantic_event
@@ -316,6 +386,12 @@ class VideoContentStarted(_ContentEvent):
 
     event: Literal["Video Content Started"] = "Video Content Started"
     """Always ``Video Content Started``."""
+    properties: Annotated[VideoContentStartedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoContentStartedProperties``)."""
+
+
+class VideoContentPlayingProperties(VideoContentProperties, total=False):
+    """Recommended properties of ``Video Content Playing``."""
 
 
 @register_semantic_event
@@ -324,6 +400,12 @@ class VideoContentPlaying(_ContentEvent):
 
     event: Literal["Video Content Playing"] = "Video Content Playing"
     """Always ``Video Content Playing``."""
+    properties: Annotated[VideoContentPlayingProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoContentPlayingProperties``)."""
+
+
+class VideoContentCompletedProperties(VideoContentProperties, total=False):
+    """Recommended properties of ``Video Content Completed``."""
 
 
 @register_semantic_event
@@ -332,6 +414,12 @@ class VideoContentCompleted(_ContentEvent):
 
     event: Literal["Video Content Completed"] = "Video Content Completed"
     """Always ``Video Content Completed``."""
+    properties: Annotated[VideoContentCompletedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoContentCompletedProperties``)."""
+
+
+class VideoAdStartedProperties(VideoAdProperties, total=False):
+    """Recommended properties of ``Video Ad Started``."""
 
 
 @register_semantic_event
@@ -340,6 +428,12 @@ class VideoAdStarted(_AdEvent):
 
     event: Literal["Video Ad Started"] = "Video Ad Started"
     """Always ``Video Ad Started``."""
+    properties: Annotated[VideoAdStartedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoAdStartedProperties``)."""
+
+
+class VideoAdPlayingProperties(VideoAdProperties, total=False):
+    """Recommended properties of ``Video Ad Playing``."""
 
 
 @register_semantic_event
@@ -348,6 +442,12 @@ class VideoAdPlaying(_AdEvent):
 
     event: Literal["Video Ad Playing"] = "Video Ad Playing"
     """Always ``Video Ad Playing``."""
+    properties: Annotated[VideoAdPlayingProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoAdPlayingProperties``)."""
+
+
+class VideoAdCompletedProperties(VideoAdProperties, total=False):
+    """Recommended properties of ``Video Ad Completed``."""
 
 
 @register_semantic_event
@@ -356,6 +456,12 @@ class VideoAdCompleted(_AdEvent):
 
     event: Literal["Video Ad Completed"] = "Video Ad Completed"
     """Always ``Video Ad Completed``."""
+    properties: Annotated[VideoAdCompletedProperties | None, RECOMMENDED] = None
+    """Recommended properties (see ``VideoAdCompletedProperties``)."""
+
+
+class VideoQualityUpdatedProperties(VideoQualityProperties, total=False):
+    """Recommended properties of ``Video Quality Updated``."""
 
 
 @register_semantic_event
@@ -364,6 +470,8 @@ class VideoQualityUpdated(_Video):
 
     event: Literal["Video Quality Updated"] = "Video Quality Updated"
     """Always ``Video Quality Updated``."""
-    # A semantic subclass narrows the free-form dict to its own properties model.
-    properties: VideoQualityProperties | None = None  # type: ignore[assignment]
+    properties: Annotated[VideoQualityUpdatedProperties | None, RECOMMENDED] = None  # type: ignore[assignment]
     """The quality figures."""
+
+
+add_help(globals())

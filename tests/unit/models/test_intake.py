@@ -125,7 +125,7 @@ def _entry_point_errors(message: dict[str, Any]) -> list[tuple[tuple[str | int, 
     "message",
     [
         {"type": "track", "event": "Signed Up"},
-        {"type": "track", "userId": "1", "event": "Order Completed", "properties": {"total": "x"}},
+        {"type": "track", "userId": "1", "event": "Order Completed", "properties": ["x"]},
         {"type": "track", "userId": 5, "event": "Signed Up", "timestamp": "yesterday"},
     ],
 )

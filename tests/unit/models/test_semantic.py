@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pydantic
 import pytest
@@ -15,13 +16,13 @@ from cio.models import (
     parse_message,
     semantic_event,
 )
+from cio.models._advice import advise
 from cio.models.semantic import (
     DeviceCreatedOrUpdated,
     ExperimentViewed,
     GroupDeleted,
     ObjectDeleted,
     OrderCompleted,
-    Product,
     RelationshipDeleted,
     ReportContentEvent,
     ReportDeliveryEvent,
@@ -66,21 +67,20 @@ def test_families_cover_every_registered_name_once() -> None:
     assert "Order Completed" in SEMANTIC_FAMILIES["ecommerce"]
 
 
-def test_ecommerce_wire_names_are_snake_case_and_camel_input_is_accepted() -> None:
-    message = OrderCompleted(user_id="u1", properties=ORDER)
+def test_semantic_properties_are_sent_exactly_as_written() -> None:
+    properties = {**ORDER, "coupon": None}
+    message = OrderCompleted(user_id="u1", properties=properties)
     body = wire(message)
     assert body["event"] == "Order Completed"
-    products = body["properties"]["products"]  # type: ignore[index]
-    assert products[1] == {
-        "product_id": "p-2",
-        "price": 9.0,
-        "image_url": "https://example.com/p2.png",
-    }
-    assert isinstance(
-        message.properties, OrderCompleted.model_fields["properties"].annotation.__args__[0]
-    )  # type: ignore[union-attr]
-    assert message.properties is not None
-    assert isinstance(message.properties.products[0], Product)  # type: ignore[index]
+    # productId and imageUrl keep their spelling; the explicit null is kept.
+    assert body["properties"] == properties
+    assert message.properties == properties
+    warnings = advise(body)
+    assert [(w.loc, w.type) for w in warnings] == [
+        (("properties", "products", 1, "productId"), "semantic_property_spelling"),
+        (("properties", "products", 1, "imageUrl"), "semantic_property_spelling"),
+    ]
+    assert "product_id" in warnings[0].msg
 
 
 def test_extra_property_keys_are_kept() -> None:
@@ -106,20 +106,25 @@ def test_parse_message_returns_semantic_class() -> None:
     assert type(message) is OrderCompleted
 
 
-def test_plain_track_with_semantic_name_is_checked_and_locates_the_field() -> None:
+def test_plain_track_with_semantic_name_is_accepted_with_a_located_warning() -> None:
     bad = {**ORDER, "products": [{"product_id": "p", "price": "secret-not-a-number"}]}
-    with pytest.raises(pydantic.ValidationError) as caught:
-        Track(user_id="u1", event="Order Completed", properties=bad)
-    locations = [error["loc"] for error in caught.value.errors()]
-    assert ("properties", "products", 0, "price") in locations
-    assert "secret-not-a-number" not in str(caught.value)
+    message = Track(user_id="u1", event="Order Completed", properties=bad)
+    assert wire(message)["properties"] == bad
+    warnings = advise(wire(message))
+    assert [w.loc for w in warnings] == [("properties", "products", 0, "price")]
+    assert "secret-not-a-number" not in repr(warnings)
+    assert advise(wire(OrderCompleted(user_id="u1", properties=bad))) == warnings
 
 
-def test_plain_track_with_semantic_name_sends_the_documented_spelling() -> None:
+def test_plain_track_with_semantic_name_sends_keys_and_values_as_written() -> None:
     message = Track(
         user_id="u1", event="Order Completed", properties={"orderId": "o", "total": "12.5"}
     )
-    assert wire(message)["properties"] == {"order_id": "o", "total": 12.5}
+    assert wire(message)["properties"] == {"orderId": "o", "total": "12.5"}
+    assert [w.type for w in advise(wire(message))] == [
+        "semantic_property_spelling",
+        "semantic_property_type",
+    ]
 
 
 def test_wrong_event_name_for_class_is_refused() -> None:
@@ -143,7 +148,7 @@ def test_device_event_needs_user_id() -> None:
 
 
 def test_object_deleted_defaults_anonymous_id_and_sends_integer_type_id() -> None:
-    message = ObjectDeleted(properties={"object_id": "acme", "objectTypeId": "2"})
+    message = ObjectDeleted(properties={"objectId": "acme", "objectTypeId": "2"})
     body = wire(message)
     assert body["anonymousId"]
     assert body["properties"] == {"objectId": "acme", "objectTypeId": 2}
@@ -198,18 +203,66 @@ def test_video_interrupted_accepts_the_table_spelling() -> None:
 
 
 def test_mixed_case_wire_names_in_video_quality() -> None:
-    message = VideoQualityUpdated(
-        user_id="u", properties={"startup_time": 3, "dropped_frames": 1, "bitrate": 10}
-    )
-    assert wire(message)["properties"] == {"startupTime": 3, "droppedFrames": 1, "bitrate": 10}
+    documented = {"startupTime": 3, "droppedFrames": 1, "bitrate": 10}
+    message = VideoQualityUpdated(user_id="u", properties=documented)  # type: ignore[typeddict-item]
+    assert wire(message)["properties"] == documented
+    assert advise(wire(message)) == ()
+    snake = Track(user_id="u", event="Video Quality Updated", properties={"startup_time": 3})
+    assert wire(snake)["properties"] == {"startup_time": 3}
+    assert [w.msg for w in advise(wire(snake))] == [
+        "the recommended spelling is 'startupTime'; sent as written"
+    ]
 
 
-def test_experiment_viewed_uses_variation_names() -> None:
-    message = ExperimentViewed(user_id="u", properties={"experiment_id": "e", "variationId": "v"})
-    assert wire(message)["properties"] == {"experiment_id": "e", "variation_id": "v"}
+def test_experiment_viewed_recommends_variation_names() -> None:
+    properties = {"experiment_id": "e", "variationId": "v"}
+    message = ExperimentViewed(user_id="u", properties=properties)  # type: ignore[typeddict-unknown-key]
+    assert wire(message)["properties"] == properties
+    assert [w.loc for w in advise(wire(message))] == [("properties", "variationId")]
 
 
-def test_video_sound_range_is_enforced() -> None:
-    with pytest.raises(pydantic.ValidationError) as caught:
-        semantic_event("Video Playback Started", user_id="u", properties={"sound": 101})
-    assert ("properties", "sound") in [error["loc"] for error in caught.value.errors()]
+# What the API accepts although the recommended schema types it otherwise (issue 16).
+ACCEPTED_WITH_WARNING = [
+    ("Product Added", {"quantity": 1.5}, ("properties", "quantity")),
+    ("Product Reviewed", {"rating": 4.5}, ("properties", "rating")),
+    ("Video Content Started", {"airdate": "1991-08-13"}, ("properties", "airdate")),
+    ("Video Quality Updated", {"framerate": 29.97}, ("properties", "framerate")),
+    ("Products Searched", {"query": {"text": "shoes"}}, ("properties", "query")),
+    ("Video Playback Started", {"sound": "loud"}, ("properties", "sound")),
+]
+
+
+@pytest.mark.parametrize(("name", "properties", "loc"), ACCEPTED_WITH_WARNING)
+def test_values_of_another_type_are_sent_with_a_located_warning(
+    name: str, properties: dict[str, object], loc: tuple[str, ...]
+) -> None:
+    for message in (
+        semantic_event(name, user_id="u", properties=properties),
+        parse_message({"type": "track", "userId": "u", "event": name, "properties": properties}),
+    ):
+        body = wire(message)
+        assert body["properties"] == properties
+        warnings = advise(body)
+        assert [(w.loc, w.type) for w in warnings] == [(loc, "semantic_property_type")]
+        assert "recommended type" in warnings[0].msg
+
+
+def test_values_as_recommended_give_no_warning() -> None:
+    when = datetime(1991, 8, 13, 20, 0, tzinfo=timezone.utc)
+    for name, properties in [
+        ("Order Completed", ORDER | {"products": [ORDER["products"][0]]}),  # type: ignore[index]
+        ("Video Content Started", {"airdate": when, "position": 3, "livestream": False}),
+        ("Video Content Started", {"airdate": "1991-08-13T20:00:00Z"}),
+        ("Product Reviewed", {"rating": 4, "review_body": None}),
+        ("Signed Up", {"anything": 1.5}),
+    ]:
+        message = Track(user_id="u", event=name, properties=properties)
+        assert advise(message.to_payload()) == (), name
+
+
+def test_a_missing_recommended_key_is_a_warning_not_an_error() -> None:
+    message = semantic_event("Email Opened", user_id="u")
+    assert message.properties is None
+    assert [(w.loc, w.type) for w in advise(wire(message))] == [
+        (("properties", "email_id"), "semantic_property_missing")
+    ]

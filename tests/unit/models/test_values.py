@@ -12,7 +12,10 @@ from uuid import UUID
 import numpy as np
 import pandas as pd
 import pydantic
+import pydantic_core
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cio.models import Identify, Track
 from cio.models._constants import MAX_NESTING_DEPTH
@@ -163,3 +166,55 @@ def test_generated_message_ids_are_distinct_version_4_uuids() -> None:
         assert parsed.version == 4
         assert parsed.variant == RFC_4122
         assert str(parsed) == value
+
+
+class _Text(str):
+    pass
+
+
+_LEAVES = st.one_of(
+    st.text(max_size=3),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(),
+    st.builds(_Text, st.text(max_size=2)),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2),
+    st.sampled_from([Colour.RED, np.int64(3), np.float64(1.5), (1, 2), frozenset({"a"})]),
+)
+_JSONISH = st.recursive(
+    _LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.one_of(st.text(max_size=2), st.integers()), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _outcome(function: Any, value: Any) -> Any:
+    try:
+        converted = function(value)
+    except pydantic_core.PydanticCustomError as exc:
+        return ("refused", exc.type)
+    return ("ok", json.dumps(converted, sort_keys=True), converted == value)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.dictionaries(st.text(max_size=3), _JSONISH, max_size=4))
+def test_the_plain_json_fast_path_agrees_with_the_table(value: dict[str, Any]) -> None:
+    from cio.models._core import _check_free_form
+    from cio.models._values import json_safe_mapping
+
+    assert _outcome(_check_free_form, value) == _outcome(json_safe_mapping, value)
+
+
+def test_the_fast_path_keeps_the_nesting_limit() -> None:
+    from cio.models._core import _check_free_form
+
+    nested: Any = 1
+    for _ in range(MAX_NESTING_DEPTH):
+        nested = [nested]
+    with pytest.raises(pydantic_core.PydanticCustomError):
+        _check_free_form({"v": nested})
+    assert _check_free_form({"v": nested[0]}) == {"v": nested[0]}

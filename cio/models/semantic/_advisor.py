@@ -1,0 +1,254 @@
+"""Warnings for semantic properties that differ from the recommended schema.
+
+The API stores any JSON object in a track's ``properties``, so a semantic event whose
+``quantity`` is ``1.5`` is accepted and sent as written. It is probably a mistake,
+though, so this advisor (registered with :func:`cio.models._advice.register_advisor`)
+reports, located and without the value:
+
+* ``semantic_property_type``: a value whose JSON type differs from the recommended one
+  (``null`` never warns: it is how a value is left empty);
+* ``semantic_property_spelling``: a key that is a respelling of a recommended key
+  (``productId`` where the schema says ``product_id``); it is sent as written;
+* ``semantic_property_missing``: a key the schema marks as required is absent.
+
+Each event's checks are compiled from its properties ``TypedDict`` on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, Literal, Union, get_args, get_origin
+
+from annotated_types import Interval
+from pydantic import AwareDatetime
+from typing_extensions import get_type_hints, is_typeddict
+
+from cio.errors import ErrorDetail
+from cio.models._advice import register_advisor
+from cio.models.calls import SEMANTIC_EVENTS
+from cio.models.semantic._base import advised_properties, is_date_time
+
+__all__ = ["advise_semantic_properties", "recommended_type"]
+
+logger = logging.getLogger(__name__)
+
+Location = tuple[str | int, ...]
+_Check = Callable[[Any, Location, list[ErrorDetail]], None]
+
+KIND_TYPE = "semantic_property_type"
+KIND_SPELLING = "semantic_property_spelling"
+KIND_MISSING = "semantic_property_missing"
+
+_DATE_TIME = "date-time (RFC 3339, with a time and an offset)"
+_SCALARS: dict[Any, tuple[str, Callable[[Any], bool]]] = {
+    str: ("string", lambda value: isinstance(value, str)),
+    bool: ("boolean", lambda value: isinstance(value, bool)),
+    int: ("integer", lambda value: isinstance(value, int) and not isinstance(value, bool)),
+    float: (
+        "number",
+        lambda value: isinstance(value, int | float) and not isinstance(value, bool),
+    ),
+    datetime: (_DATE_TIME, is_date_time),
+    AwareDatetime: (_DATE_TIME, is_date_time),
+}
+
+
+def _normalised(key: str) -> str:
+    return key.replace("_", "").replace("-", "").lower()
+
+
+def _no_check(value: Any, where: Location, found: list[ErrorDetail]) -> None:
+    """Any value is as recommended."""
+
+
+def recommended_type(annotation: Any) -> str:
+    """A short description of a recommended type, as warnings and docs word it.
+
+    Parameters
+    ----------
+    annotation : Any
+        A type from a properties ``TypedDict``.
+
+    Returns
+    -------
+    str
+
+    Example
+    -------
+    >>> recommended_type(list[int])
+    'array of integer'
+    """
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(value) for value in get_args(annotation))
+    if origin is list:
+        return f"array of {recommended_type(get_args(annotation)[0])}"
+    if origin is dict or is_typeddict(annotation):
+        return "object"
+    if origin is Union or type(annotation).__name__ == "UnionType":
+        return " or ".join(recommended_type(arg) for arg in get_args(annotation))
+    metadata = getattr(annotation, "__metadata__", None)
+    if metadata is not None:
+        return recommended_type(annotation.__origin__)
+    scalar = _SCALARS.get(annotation)
+    return scalar[0] if scalar is not None else "any JSON value"
+
+
+def _compile(annotation: Any) -> _Check:
+    """A check that appends a warning for each value that differs from ``annotation``."""
+    metadata = getattr(annotation, "__metadata__", None)
+    if metadata is not None:
+        inner = _compile(annotation.__origin__)
+        bounds = [item for item in metadata if isinstance(item, Interval)]
+        return _bounded(inner, bounds[0]) if bounds else inner
+    if is_typeddict(annotation):
+        return _compile_typed_dict(annotation)
+    origin = get_origin(annotation)
+    described = recommended_type(annotation)
+    if origin is Literal:
+        allowed = frozenset(get_args(annotation))
+        return _leaf(described, lambda value: _hashable_in(value, allowed))
+    if origin is list:
+        item_check = _compile(get_args(annotation)[0])
+
+        def check_list(value: Any, where: Location, found: list[ErrorDetail]) -> None:
+            if not isinstance(value, list | tuple):
+                found.append(_type_warning(where, described))
+                return
+            for index, item in enumerate(value):
+                item_check(item, (*where, index), found)
+
+        return check_list
+    if origin is dict:
+        return _leaf(described, lambda value: isinstance(value, Mapping))
+    scalar = _SCALARS.get(annotation)
+    if scalar is not None:
+        return _leaf(described, scalar[1])
+    return _no_check
+
+
+def _bounded(inner: _Check, interval: Interval) -> _Check:
+    low, high = interval.ge, interval.le
+    described = f"a number from {low} to {high}"
+
+    def check(value: Any, where: Location, found: list[ErrorDetail]) -> None:
+        before = len(found)
+        inner(value, where, found)
+        if len(found) == before and not (low <= value <= high):
+            found.append(_type_warning(where, described))
+
+    return check
+
+
+def _hashable_in(value: Any, allowed: frozenset[Any]) -> bool:
+    try:
+        return value in allowed and not isinstance(value, bool)
+    except TypeError:  # an unhashable value is never one of the allowed constants
+        return False
+
+
+def _leaf(described: str, accepts: Callable[[Any], bool]) -> _Check:
+    def check(value: Any, where: Location, found: list[ErrorDetail]) -> None:
+        if not accepts(value):
+            found.append(_type_warning(where, described))
+
+    return check
+
+
+def _type_warning(where: Location, described: str) -> ErrorDetail:
+    return ErrorDetail(
+        loc=where,
+        msg=f"the recommended type is {described}; sent as given",
+        type=KIND_TYPE,
+    )
+
+
+def _compile_typed_dict(typed: Any) -> _Check:
+    hints = get_type_hints(typed)
+    keys = {key: _compile(hint) for key, hint in hints.items()}
+    spellings = {_normalised(key): key for key in hints}
+    required = tuple(sorted(getattr(typed, "__required_keys__", ())))
+
+    def check(value: Any, where: Location, found: list[ErrorDetail]) -> None:
+        if not isinstance(value, Mapping):
+            found.append(_type_warning(where, "object"))
+            return
+        for key, item in value.items():
+            key_check = keys.get(key)
+            if key_check is not None:
+                if item is not None:
+                    key_check(item, (*where, key), found)
+                continue
+            known = spellings.get(_normalised(key)) if isinstance(key, str) else None
+            if known is not None:
+                found.append(
+                    ErrorDetail(
+                        loc=(*where, key),
+                        msg=f"the recommended spelling is {known!r}; sent as written",
+                        type=KIND_SPELLING,
+                    )
+                )
+        for key in required:
+            if key not in value:
+                found.append(
+                    ErrorDetail(
+                        loc=(*where, key),
+                        msg="recommended for this event, and missing",
+                        type=KIND_MISSING,
+                    )
+                )
+
+    return check
+
+
+_CHECKS: dict[type, _Check | None] = {}
+
+
+def _check_for(model: type) -> _Check | None:
+    try:
+        return _CHECKS[model]
+    except KeyError:
+        pass
+    typed = advised_properties(model)
+    check = None if typed is None else _compile_typed_dict(typed)
+    _CHECKS[model] = check
+    return check
+
+
+@register_advisor
+def advise_semantic_properties(message: Mapping[str, Any]) -> Iterable[ErrorDetail]:
+    """Warnings for the properties of a semantic track message in wire form.
+
+    Parameters
+    ----------
+    message : Mapping
+        One message as sent (camelCase envelope, properties as written).
+
+    Returns
+    -------
+    list of ErrorDetail
+        Located warnings; empty for other messages and for properties as recommended.
+
+    Example
+    -------
+    >>> found = advise_semantic_properties(
+    ...     {"type": "track", "event": "Product Added", "properties": {"quantity": 1.5}}
+    ... )
+    >>> [(warning.loc, warning.type) for warning in found]
+    [(('properties', 'quantity'), 'semantic_property_type')]
+    """
+    if message.get("type") != "track":
+        return ()
+    event = message.get("event")
+    model = SEMANTIC_EVENTS.get(event.strip()) if isinstance(event, str) else None
+    if model is None:
+        return ()
+    check = _check_for(model)
+    if check is None:
+        return ()
+    properties = message.get("properties")
+    found: list[ErrorDetail] = []
+    check({} if properties is None else properties, ("properties",), found)
+    return found

@@ -1,0 +1,3 @@
+"""The files under cases/ are user code for the type checkers, not modules to import."""
+
+collect_ignore_glob = ["cases/*"]
