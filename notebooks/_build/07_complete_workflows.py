@@ -33,8 +33,8 @@ DEVICE_TOKEN, PLATFORM = "apns-placeholder-token-7001", "ios"
 SHOPPER_ID = "cust-7002"
 PEN = Product(product_id="sku-220", name="Fountain pen", price=35.0, quantity=1)
 ORDER_ID, CART_ID, CURRENCY = "order-88", "cart-88", "EUR"
-PEN_PROPERTIES = PEN.model_dump(exclude_none=True)
-ORDER = {"order_id": ORDER_ID, "products": [PEN_PROPERTIES], "total": PEN.price, "currency": CURRENCY}
+PEN_PROPERTIES = dict(PEN)
+ORDER = {"order_id": ORDER_ID, "products": [PEN_PROPERTIES], "total": PEN["price"], "currency": CURRENCY}
 LIFECYCLE_ID = "cust-7003"
 JOURNEY_START = dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
 PEOPLE_CSV, ORDERS_CSV = Path("data/legacy_people.csv"), Path("data/legacy_orders.csv")
