@@ -33,7 +33,10 @@ def _tally_lines(out: str) -> list[list[str]]:
 def test_the_result_counts_every_error_by_column_and_type(messy: Path) -> None:
     result = validate(messy, "identify", max_errors=2)
     assert len(result.errors) == 2
-    assert result.tally == {("timestamp", "datetime_parsing"): BAD_TIMESTAMPS, ("", "missing_identity"): MISSING_IDS}
+    assert result.tally == {
+        ("timestamp", "datetime_parsing"): BAD_TIMESTAMPS,
+        ("", "missing_identity"): MISSING_IDS,
+    }
 
 
 @pytest.mark.parametrize("command", ["validate", "import"])
