@@ -78,7 +78,11 @@ def test_results_stream_per_chunk_in_input_order(sandbox: Sandbox) -> None:
 
 def test_invalid_rows_are_reported_without_values_and_cost_nothing(sandbox: Sandbox) -> None:
     batch = pa.RecordBatch.from_pydict(
-        {"user_id": ["u1", "u2", None], "email": ["a@example.com", "secret-not-an-email", "c@x.io"]}
+        {
+            "user_id": ["u1", "u2", None],
+            "email": ["a@example.com", "b@example.com", "c@x.io"],
+            "timestamp": [None, "secret-not-a-date", None],
+        }
     )
     sender = PartitionSender("identify", run_id=RUN, settings=settings_for(sandbox))
 
@@ -87,8 +91,8 @@ def test_invalid_rows_are_reported_without_values_and_cost_nothing(sandbox: Sand
     assert [row["status"] for row in rows] == ["sent", "invalid", "invalid"]
     assert rows[1]["message_id"] is None
     assert rows[1]["error_code"]
-    assert "email" in rows[1]["reason"]
-    assert "secret-not-an-email" not in rows[1]["reason"]
+    assert "timestamp" in rows[1]["reason"]
+    assert "secret-not-a-date" not in rows[1]["reason"]
     assert rows[2]["key"] is None
     assert len(sandbox.messages) == 1
 

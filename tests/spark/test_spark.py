@@ -49,10 +49,14 @@ def people(spark: Any, count: int, partitions: int) -> Any:
 
 def test_every_row_has_one_result_and_one_message(spark: Any, sandbox: Sandbox) -> None:
     bad = spark.createDataFrame(
-        [("x1", "not-an-email", "pro"), ("x2", "also bad", "pro"), (None, "ok@example.com", "pro")],
-        "user_id string, email string, plan string",
+        [
+            ("x1", "x1@example.com", "pro", "not-a-date"),
+            ("x2", "x2@example.com", "pro", "also bad"),
+            (None, "ok@example.com", "pro", None),
+        ],
+        "user_id string, email string, plan string, timestamp string",
     )
-    df = people(spark, ROWS, 2).unionByName(bad)
+    df = people(spark, ROWS, 2).unionByName(bad, allowMissingColumns=True)
 
     results = cio.spark.send(
         df, kind="identify", api_key=sandbox.api_key, base_url=sandbox.url, run_id="counts"
@@ -68,7 +72,7 @@ def test_every_row_has_one_result_and_one_message(spark: Any, sandbox: Sandbox) 
     sent_ids = {row.message_id for row in results if row.status == "sent"}
     assert {message["messageId"] for message in received} == sent_ids
     invalid = [row for row in results if row.status == "invalid"]
-    assert all(row.reason and "not-an-email" not in row.reason for row in invalid)
+    assert all(row.reason and "not-a-date" not in row.reason for row in invalid)
 
 
 def test_requests_per_window_stay_within_the_budget(spark: Any, sandbox: Sandbox) -> None:

@@ -52,9 +52,9 @@ def _near(pixel: tuple[int, ...], colour: tuple[int, int, int], tolerance: int =
 
 
 def test_import_report_renders_with_its_charts(tmp_path: Path) -> None:
-    lines = ["user_id,email"] + [f"{n},bad{n}" for n in range(200)]
+    lines = ["user_id,timestamp"] + [f"{n},bad{n}" for n in range(200)]
     # enough rows for several requests, hence several points of delivery over time
-    lines += [f"{n},ok{n}@example.com" for n in range(10_000, 40_000)]
+    lines += [f"{n},2024-05-01T10:00:00Z" for n in range(10_000, 40_000)]
     source = tmp_path / "people.csv"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     page = tmp_path / "report.html"

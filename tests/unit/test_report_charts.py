@@ -17,7 +17,8 @@ TIMELINE = (
 
 
 def _messy(tmp_path: Path) -> Path:
-    lines = ["user_id,email"] + [f"{n},bad{n}" for n in range(30)] + ["99,ok@example.com"]
+    lines = ["user_id,timestamp"] + [f"{n},bad{n}" for n in range(30)]
+    lines += ["99,2024-05-01T10:00:00Z"]
     path = tmp_path / "messy.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -26,7 +27,7 @@ def _messy(tmp_path: Path) -> Path:
 def test_validation_result_shows_where_the_errors_are(tmp_path: Path) -> None:
     page = validate(_messy(tmp_path), "identify")._repr_html_()
     assert "Row errors by column and type" in page
-    assert "email: email" in page
+    assert "timestamp: datetime_parsing" in page
     assert "bad1" not in page
 
 

@@ -24,10 +24,11 @@ def people_table() -> pa.Table:
     return pa.table(
         {
             "user_id": ["1", "2", "3"],
-            "email": ["ada@example.com", "not-an-email", "lin@example.com"],
+            "email": ["ada@example.com", "bo@example.com", "lin@example.com"],
             "zip": ["01234", "80331", "0150"],
             "seats": pa.array([3, None, 100000], pa.int64()),
             "vip": [True, False, None],
+            "timestamp": ["2024-05-01T10:00:00Z", "yesterday", None],
         }
     )
 
@@ -50,7 +51,8 @@ def test_a_parquet_file_keeps_its_types_and_numbers_rows_from_zero(parquet_file:
     }
     assert rows[2].message.traits == {"email": "lin@example.com", "zip": "0150", "seats": 100000}
     (error,) = rows[1].errors
-    assert (error.row, error.column, error.type) == (1, "email", "email")
+    assert (error.row, error.column, error.type) == (1, "timestamp", "datetime_parsing")
+    assert rows[0].message.timestamp == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
 
 
 def test_validate_reports_the_schema_types(parquet_file: Path) -> None:
@@ -62,6 +64,7 @@ def test_validate_reports_the_schema_types(parquet_file: Path) -> None:
         "zip": "string",
         "seats": "integer",
         "vip": "boolean",
+        "timestamp": "string",
     }
 
 

@@ -62,12 +62,12 @@ def test_tz_aware_timestamps_are_kept_and_naive_ones_need_a_zone() -> None:
 
 def test_errors_give_the_index_label_of_a_labelled_frame() -> None:
     frame = pd.DataFrame(
-        {"user_id": ["1", "2", "3"], "email": ["a@example.com", "nope", "c@example.com"]},
+        {"user_id": ["1", "2", "3"], "timestamp": ["2024-05-01T10:00:00Z", "nope", None]},
         index=pd.Index(["ada", "grace", "lin"], name="nick"),
     )
     result = validate_dataframe(frame, kind="identify")
     (error,) = result.errors
-    assert (error.row, error.column) == ("grace", "email")
+    assert (error.row, error.column) == ("grace", "timestamp")
 
 
 def test_errors_give_integer_labels_not_positions() -> None:

@@ -165,16 +165,20 @@ def test_the_key_column_must_exist(files: tuple[Path, Path]) -> None:
 
 def test_invalid_rows_are_kept_as_rejected_and_retried_until_valid(tmp_path: Path) -> None:
     source, state = tmp_path / "p.csv", tmp_path / "s.db"
-    source.write_text("user_id,email\n1,a@example.com\n2,not-an-email\n")
+    source.write_text("user_id,timestamp\n1,2024-05-01T10:00:00Z\n2,last-tuesday\n")
     send = StandIn()
     report = _run(source, state, send)
     assert (report.sent, report.invalid) == (1, 1)
     (rejected,) = sync_history(state).rejected
-    assert (rejected.key, rejected.status, rejected.error_type) == ("2", "invalid", "email")
-    assert "not-an-email" not in rejected.reason
-    assert "row 3, column email" in rejected.reason
+    assert (rejected.key, rejected.status, rejected.error_type) == (
+        "2",
+        "invalid",
+        "datetime_parsing",
+    )
+    assert "last-tuesday" not in rejected.reason
+    assert "row 3, column timestamp" in rejected.reason
     assert _run(source, state, send).invalid == 1
-    source.write_text("user_id,email\n1,a@example.com\n2,b@example.com\n")
+    source.write_text("user_id,timestamp\n1,2024-05-01T10:00:00Z\n2,2024-05-02T10:00:00Z\n")
     fixed = _run(source, state, send)
     assert (fixed.new, fixed.sent) == (1, 1)
     assert sync_history(state).rejected == ()
