@@ -33,6 +33,7 @@ from cio.io._infer import (
     infer_column,
 )
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
+from cio.models import EncodedMessage
 
 __all__ = [
     "CountingBytes",
@@ -730,7 +731,7 @@ def _frame_rows(frame: Any, plan: Plan, skip: Callable[[int], bool] | None) -> I
         if skip is not None and skip(number):
             continue
         row = convert(number, values)
-        if row.errors and labels is not None:
+        if labels is not None and (row.errors or getattr(row.message, "warnings", ())):
             row = _relabelled(row, index_label(labels[number]))
         yield row
 
@@ -759,4 +760,10 @@ def index_label(label: Any) -> int | str:
 
 
 def _relabelled(row: Row, label: int | str) -> Row:
-    return row._replace(errors=tuple(replace(detail, row=label) for detail in row.errors))
+    """``row`` with its errors and its message's warnings located by ``label``."""
+    message = row.message
+    found = getattr(message, "warnings", ())
+    if found and isinstance(message, EncodedMessage):
+        message = message._replace(warnings=tuple(replace(w, row=label) for w in found))
+    errors = tuple(replace(detail, row=label) for detail in row.errors)
+    return row._replace(errors=errors, message=message)

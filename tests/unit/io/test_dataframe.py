@@ -70,6 +70,15 @@ def test_errors_give_the_index_label_of_a_labelled_frame() -> None:
     assert (error.row, error.column) == ("grace", "timestamp")
 
 
+def test_warnings_give_the_index_label_too() -> None:
+    frame = pd.DataFrame(
+        {"user_id": ["1", "2"], "email": ["a@example.com", "nope"]},
+        index=pd.Index(["ada", "grace"], name="nick"),
+    )
+    (warning,) = validate_dataframe(frame, kind="identify").warnings
+    assert (warning.row, warning.column, warning.type) == ("grace", "email", "email_undeliverable")
+
+
 def test_errors_give_integer_labels_not_positions() -> None:
     frame = pd.DataFrame({"user_id": ["1", ""], "plan": ["pro", "free"]}, index=[1001, 1002])
     (error,) = validate_dataframe(frame, kind="identify").errors
