@@ -54,12 +54,12 @@ WORK.name.startswith("cio-columnar-")
 # %% [markdown]
 # ## A Parquet dataset
 # Customers with typed columns: a zip code that must stay text, a nullable seat count, a decimal balance and a timezone-aware signup time.
-# One customer has an invalid email, so validation has something to report.
+# One customer has no user id and another an email that cannot receive mail, so validation has something to report.
 
 # %%
 def customer(number: int) -> dict[str, object]:
     return {
-        "user_id": f"cust-{number:04d}",
+        "user_id": f"cust-{number:04d}" if number != 11 else None,
         "email": f"cust{number:04d}@example.com" if number != 7 else "cust-at-example",
         "zip": f"{number * 37 % 100000:05d}",
         "seats": number % 9 or None,
@@ -90,10 +90,12 @@ dict(checked.column_types)
 
 # %% [markdown]
 # The `region` partition became a column, the decimal balance a number, and the timestamp a date-time sent as ISO 8601 in UTC.
-# The one bad email is a row error with its row (a position counted from 0), column and field, never its value:
+# The customer without a user id is a row error, with its row (a position counted from 0), column and field, never its value.
+# The email that cannot receive mail is a warning: the API stores it, so it is sent, and the warning says where to look.
 
 # %%
 print(checked.table())
+print(checked.warnings_table())
 
 # %% [markdown]
 # ## Import the dataset

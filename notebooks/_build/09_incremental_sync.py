@@ -25,6 +25,7 @@ from cio.sandbox import FailEveryNth
 # %%
 PEOPLE = 20
 KIND, KEY = "identify", "user_id"
+CONTROL_CHARACTER = "\x07"  # a bell, as a copy and paste from a terminal can leave one
 WORK_DIR = Path(tempfile.mkdtemp(prefix="cio-sync-"))
 SOURCE = WORK_DIR / "people.csv"
 STATE = WORK_DIR / "people.db"
@@ -44,14 +45,14 @@ conn
 # A nightly export would write this file; here a small function writes it, with optional changes, missing people, and column order.
 
 # %%
-def write_people(plans=None, missing=(), bad_email=None, columns=("user_id", "email", "plan", "seats")):
+def write_people(plans=None, missing=(), broken=None, columns=("user_id", "email", "plan", "seats")):
     plans = plans or {}
     lines = [",".join(columns)]
     for number in range(1, PEOPLE + 1):
         if number in missing:
             continue
-        email = "not-an-email" if number == bad_email else f"sync{number:02d}@example.com"
-        row = {"user_id": f"sync-{number:02d}", "email": email, "plan": plans.get(number, "free"), "seats": "1.0"}
+        user_id = f"sync-{number:02d}" + (CONTROL_CHARACTER if number == broken else "")
+        row = {"user_id": user_id, "email": f"sync{number:02d}@example.com", "plan": plans.get(number, "free"), "seats": "1.0"}
         lines.append(",".join(row[column] for column in columns))
     SOURCE.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -104,10 +105,10 @@ second.samples
 
 # %% [markdown]
 # ## A row that fails validation
-# An export with a broken email: that row is reported (row, column, never the value) and kept as rejected; the other rows are unaffected.
+# An export with a broken user id (a control character pasted into it, which the API refuses): that row is reported (row, column, never the value) and kept as rejected; the other rows are unaffected.
 
 # %%
-write_people(plans={3: "pro", 7: "team"}, bad_email=12)
+write_people(plans={3: "pro", 7: "team"}, broken=12)
 broken = client.sync(SOURCE, kind=KIND, key=KEY, state=STATE)
 print(broken.summary())
 [(item.key, item.status, item.reason) for item in broken.rejected]

@@ -27,7 +27,7 @@ OUTAGE_SECONDS = 60
 PARTITIONS = 4
 SPARK_THREADS = 2
 RUN_ID = "notebook-10-people"
-BROKEN_ROWS = [("spark-broken-1", "not-an-email", "pro"), (None, "nobody@example.com", "free")]
+BROKEN_ROWS = [("   ", "blank@example.com", "pro"), (None, "nobody@example.com", "free")]
 
 # %% [markdown]
 # Connect: the real API if `CIO_API_KEY` is configured, otherwise a local sandbox (the output says which).
@@ -47,7 +47,7 @@ spark.version
 # %% [markdown]
 # ## A DataFrame of people
 # Generated rows stand in for a table: a user id, an email and a plan, spread over four partitions.
-# Two broken rows are added on purpose: one with an invalid email, one without a user id.
+# Two broken rows are added on purpose: one whose user id is only spaces, one without a user id.
 
 # %%
 generated = spark.range(PEOPLE, numPartitions=PARTITIONS).selectExpr(
