@@ -9,9 +9,10 @@
 # - Data files: none to provide; the notebook writes a small CSV and its SQLite state database to a temporary folder.
 
 # %% [markdown]
-# Imports: the path and temporary-folder helpers, the sync functions and errors, the notebook helpers and one sandbox fault.
+# Imports: the path, folder and temporary-folder helpers, the sync functions and errors, the notebook helpers and one sandbox fault.
 
 # %%
+import os
 import tempfile
 from pathlib import Path
 
@@ -27,9 +28,10 @@ PEOPLE = 20
 KIND, KEY = "identify", "user_id"
 CONTROL_CHARACTER = "\x07"  # a bell, as a copy and paste from a terminal can leave one
 WORK_DIR = Path(tempfile.mkdtemp(prefix="cio-sync-"))
-SOURCE = WORK_DIR / "people.csv"
-STATE = WORK_DIR / "people.db"
-OBJECTS_SOURCE, OBJECTS_STATE = WORK_DIR / "companies.csv", WORK_DIR / "companies.db"
+os.chdir(WORK_DIR)  # the files below are named relative to it, so outputs show short names
+SOURCE = Path("people.csv")
+STATE = Path("people.db")
+OBJECTS_SOURCE, OBJECTS_STATE = Path("companies.csv"), Path("companies.db")
 BAD_REQUEST = 400
 
 # %% [markdown]
