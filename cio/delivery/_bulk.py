@@ -19,7 +19,7 @@ import pydantic
 
 from cio._constants import BULK_INPUT_LOCATION
 from cio._transport import Response
-from cio.delivery._constants import MAX_REPORT_FAILURES
+from cio.delivery._constants import MAX_REPORT_FAILURES, MAX_TRACKED_GIVEN_IDS
 from cio.delivery._deadletters import (
     DeadLetterStore,
     JsonLinesDeadLetterStore,
@@ -208,9 +208,11 @@ def send_messages(
                 engine.reject(index, exc.message_id, exc)
                 continue
             if _has_given_id(item):
-                first = given_ids.setdefault(message_id, index)
-                if first != index:
+                first = given_ids.get(message_id)
+                if first is not None:
                     reused.append((first, index))
+                elif len(given_ids) < MAX_TRACKED_GIVEN_IDS:
+                    given_ids[message_id] = index
             put(body, key, message_id, index)
         _finish(engine, bar, store, owned)
     except KeyboardInterrupt as exc:

@@ -16,3 +16,6 @@ DEFAULT_BUFFER_WAKE_AT: Final = 2_000
 OUTBOX_BUSY_TIMEOUT_MS: Final = 5_000
 OUTBOX_LOAD_ROWS: Final = 5_000
 """Outbox rows read per query when resending what a previous run left."""
+MAX_TRACKED_GIVEN_IDS: Final = 100_000
+"""Caller-given messageIds one batch.send remembers to warn about a reuse (bounds memory:
+an import gives every row its own id)."""

@@ -264,3 +264,25 @@ def test_a_failing_acknowledgement_record_never_stops_delivery() -> None:
     assert len(delivered) == DISK_MESSAGES and report.sent == DISK_MESSAGES
     assert report.unrecorded == sum(calls) == DISK_MESSAGES
     assert "could not be recorded" in str(report)
+
+
+def test_reused_ids_are_tracked_in_bounded_memory(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An import of millions of rows gives every row its own messageId: remembering them
+    # all to spot a reuse made peak memory grow with the input. Only the first ids are
+    # remembered; a later message reusing one of them is still named.
+    monkeypatch.setattr("cio.delivery._bulk.MAX_TRACKED_GIVEN_IDS", 3)
+    client, _ = _client()
+    messages = [
+        {"type": "track", "userId": str(n), "event": "A", "messageId": f"m-{n}"} for n in range(6)
+    ]
+    messages += [
+        {"type": "track", "userId": "x", "event": "A", "messageId": "m-1"},  # remembered
+        {"type": "track", "userId": "y", "event": "A", "messageId": "m-5"},  # not remembered
+    ]
+    with caplog.at_level(logging.WARNING, logger="cio"):
+        client.batch.send(messages)
+    (warning,) = [r.getMessage() for r in caplog.records if "messageId" in r.getMessage()]
+    assert "messages 1 and 6" in warning
+    assert "and 7" not in warning
