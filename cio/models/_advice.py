@@ -39,6 +39,7 @@ __all__ = [
     "advise_outside",
     "enforce_policy",
     "has_advisors",
+    "has_outside_advisors",
     "register_advisor",
     "warning_policy",
 ]
@@ -80,6 +81,16 @@ def register_advisor(advisor: Advisor) -> Advisor:
         if not str(getattr(advisor, "__module__", "")).startswith("cio."):
             _OUTSIDE_ADVISORS.append(advisor)
     return advisor
+
+
+def has_outside_advisors() -> bool:
+    """Whether a check was registered from outside ``cio`` (see :func:`advise_outside`).
+
+    Returns
+    -------
+    bool
+    """
+    return bool(_OUTSIDE_ADVISORS)
 
 
 def advise_outside(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:

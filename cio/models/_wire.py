@@ -44,7 +44,7 @@ from pydantic_core import CoreSchema, PydanticCustomError, SchemaSerializer, Sch
 
 from cio.errors import ErrorDetail
 from cio.models._advice import _OUTSIDE_ADVISORS as _OUTSIDE
-from cio.models._advice import advise_body, advise_outside
+from cio.models._advice import advise_outside
 from cio.models._core import (
     IDENTIFIER_PATTERN,
     NONE_ONLY_FOR_NONE,
@@ -63,6 +63,7 @@ from cio.models.calls import (
     Track,
     _IdentifiedMessage,
     message_model,
+    model_warnings,
 )
 
 __all__ = ["EncodedMessage", "encode_model", "encode_wire"]
@@ -561,7 +562,7 @@ def encode_model(message: Message) -> Encoded:
     message_id = message.message_id
     key = ordering_key(message.user_id, message.anonymous_id, message_id)
     body = message.to_json_unchecked()
-    return body, message_id, key, advise_body(body)
+    return body, message_id, key, model_warnings(message, body)
 
 
 def encode_wire(data: Mapping[str, Any], model: type[Message] | None = None) -> Encoded:

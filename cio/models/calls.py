@@ -27,7 +27,7 @@ from cio._constants import (
 )
 from cio.batching import batch_body
 from cio.errors import ErrorDetail, PayloadTooLargeError
-from cio.models._advice import register_advisor
+from cio.models._advice import advise, advise_body, has_outside_advisors, register_advisor
 from cio.models._core import (
     CIOModel,
     EventName,
@@ -537,7 +537,46 @@ def _message_error(kind: str, message: str, loc: tuple[str, ...]) -> pydantic.Va
 
 # Advisors: accepted by the API, but probably a mistake -------------------------------
 
+
+def model_warnings(message: Message, body: bytes) -> tuple[ErrorDetail, ...]:
+    """The warnings of a built message: ``advise_body(body)``, mostly without parsing it.
+
+    The library's checks look at four things: top-level keys the model does not know
+    (kept as extras), a plain track's event name, ``email`` in ``traits`` or
+    ``context.traits``, and a semantic event's properties. A model shows the first three
+    in its fields, so the body is parsed only when one of them may warn; a semantic
+    event's properties are checked as the model holds them (already JSON values, keys as
+    written), which is what its body carries. ``tests/unit/models/test_model_warnings.py``
+    compares the two on generated and mutated messages.
+
+    Parameters
+    ----------
+    message : Message
+        The validated message.
+    body : bytes
+        Its wire bytes.
+
+    Returns
+    -------
+    tuple of ErrorDetail
+    """
+    if (
+        has_outside_advisors()
+        or message.__pydantic_extra__
+        or message.context is not None
+        or (type(message) in _TRAIT_MODELS and message.traits)  # type: ignore[attr-defined]
+    ):
+        return advise_body(body)
+    if not isinstance(message, Track):
+        return ()
+    event = message.event
+    if type(message) is Track and event not in _SEMANTIC:
+        return advise_body(body) if event.lower() in _NEAR_MISSES else ()
+    return advise({"type": "track", "event": event, "properties": message.properties})
+
+
 _WIRE_KEYS: dict[type[Message], frozenset[str]] = {}
+_TRAIT_MODELS: frozenset[type[Message]] = frozenset({Identify, Group})
 _EMAIL_TRAITS = "email"
 _TRAIT_HOLDERS: tuple[tuple[str, ...], ...] = (("traits",), ("context", "traits"))
 

@@ -1,0 +1,67 @@
+"""The warnings of a built model equal those of its wire bytes, computed without parsing them.
+
+``intake`` of a model used to parse the model's own JSON back to run the advisors, which
+cost more than building the model; it now reads the model's fields and parses only when
+a check needs the whole message. Every case here compares with ``advise_body``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cio.errors import CustomerIOError
+from cio.models import Identify, Message, Track, intake, parse_message
+from cio.models._advice import advise_body
+from cio.models.semantic import OrderCompleted
+from tests.contract.factories import build_messages
+from tests.unit.models.test_wire import ALL_MODELS, SEEDS, _paths, _replace, odd_values
+
+
+def _agree(message: Message) -> None:
+    assert intake(message).warnings == advise_body(message.to_json_unchecked())
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda model: model.__name__)
+def test_generated_messages(model: type[Message]) -> None:
+    for message in build_messages(model, 3):
+        _agree(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        Track(user_id="1", event="Order Complete"),
+        Track(user_id="1", event="order_completed"),
+        Track(user_id="1", event="Order Completed", properties={"total": "forty-two"}),
+        Track(user_id="1", event="Order Completed", properties={"productId": "p", "total": None}),
+        OrderCompleted(user_id="1", properties={"products": [{"quantity": 1.5}]}),  # type: ignore[typeddict-item]
+        Identify(user_id="1", traits={"email": "no-at-sign"}),
+        Identify(user_id="1", traits={"email": "ada@example.com"}),
+        Identify(user_id="1", context={"traits": {"email": "qa@shop.test"}}),
+        Track(user_id="1", event="Signed Up", context={"traits": {"email": "x y@example.com"}}),
+        parse_message({"type": "identify", "userId": "1", "userID": "typo"}),
+        parse_message({"type": "track", "groupId": "g", "event": "Plan Changed"}),
+    ],
+    ids=lambda message: type(message).__name__,
+)
+def test_messages_with_and_without_warnings(message: Message) -> None:
+    _agree(message)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(seed=st.sampled_from(SEEDS), choice=st.integers(min_value=0), value=odd_values)
+def test_mutated_messages(seed: dict[str, Any], choice: int, value: Any) -> None:
+    paths = list(_paths(seed))
+    data = _replace(seed, paths[choice % len(paths)], value) if len(paths) > 1 else seed
+    try:
+        message = parse_message(data)
+        message.to_json_unchecked()
+    except (pydantic.ValidationError, CustomerIOError):  # refused: nothing to advise
+        return
+    _agree(message)
