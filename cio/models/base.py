@@ -12,7 +12,7 @@ from pydantic_core import CoreSchema, PydanticCustomError
 
 from cio._constants import MAX_MESSAGE_BYTES
 from cio.errors import ErrorDetail, PayloadTooLargeError
-from cio.models._advice import advise_body, enforce_policy
+from cio.models._advice import advise_body, enforce_policy, warning_policy
 from cio.models._core import (
     CIOModel,
     Identifier,
@@ -208,7 +208,11 @@ class Message(CIOModel):
         >>> Track(user_id="u1", event="Signed Up", message_id="m1").to_json()
         b'{"type":"track","messageId":"m1","userId":"u1","event":"Signed Up"}'
         """
-        return self.to_json_with_warnings(warnings=warnings)[0]
+        body = check_message_size(self.to_json_unchecked())
+        # Warnings change nothing in the bytes; they are looked for only to refuse them.
+        if warning_policy(warnings) == "error":
+            enforce_policy(advise_body(body), warnings, f"{self.type} message refused")
+        return body
 
     def to_json_with_warnings(
         self, *, warnings: str | None = None
