@@ -188,7 +188,11 @@ class BatchReport:
             f"BatchReport: {self.sent} sent, {self.failed} failed, {self.rejected} rejected "
             f"in {self.requests} request(s) ({self.retries} retries), {self.bytes_sent} bytes, "
             f"{self.duration:.2f} s, {self.throughput:.0f} events/s"
-            + (f", {self.warning_count} warnings" if self.warning_count else "")
+            + (
+                f", {self.warning_count} warning{'' if self.warning_count == 1 else 's'}"
+                if self.warning_count
+                else ""
+            )
         )
         if self.unstored:
             text += (

@@ -322,7 +322,7 @@ class ValidationResult:
 
 
 def warning_note(count: int) -> str:
-    """``", N warnings"`` for a summary line, or nothing when there are none.
+    """``", 1 warning"`` or ``", N warnings"`` for a summary line; nothing when none.
 
     Parameters
     ----------
@@ -332,7 +332,9 @@ def warning_note(count: int) -> str:
     -------
     str
     """
-    return f", {count} warnings" if count else ""
+    if not count:
+        return ""
+    return f", {count} warning" if count == 1 else f", {count} warnings"
 
 
 def format_warning_table(

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.timeout(60)]
 def test_demo_validates_imports_and_summarises(capsys) -> None:
     assert main([]) == 0
     out = capsys.readouterr().out
-    assert "2500 rows, 2496 valid, 4 invalid, 4 errors, 1 warnings" in out
+    assert "2500 rows, 2496 valid, 4 invalid, 4 errors, 1 warning\n" in out
     for error_type in (
         "email_undeliverable",
         "blank_string",
