@@ -467,10 +467,12 @@ class Plan:
         encoded: bool = False,
         screen: RowScreen | None = None,
         typed: bool = False,
+        clean: bool = False,
     ) -> None:
         self.kind = kind
         self._screen = screen
-        self._clean = False  # set once rows arrive through from_clean (columnar sources)
+        self._clean = clean
+        """Rows arrive through :meth:`from_clean` (columnar sources)."""
         self.typed = typed
         """Rows arrive as typed values (:meth:`from_values`) rather than text."""
         self.header = tuple(header)
@@ -659,7 +661,6 @@ class Plan:
             A row with neither message nor errors when the plan's ``screen`` passed
             over it.
         """
-        self._clean = True
         if self._screen is not None and not self._screen(self, number, values):
             return Row(number, None, ())
         return self._from_clean(number, values)
@@ -821,6 +822,7 @@ def compile_plan(
     encoded: bool = False,
     screen: RowScreen | None = None,
     plain_columns: frozenset[str] = frozenset(),
+    clean_values: bool = False,
     sample: Sequence[Sequence[str]] | None = None,
     reading: ReadingOptions = DEFAULT_READING,
 ) -> Plan:
@@ -853,6 +855,9 @@ def compile_plan(
         Columns of a typed source whose values are sent as they are (no text, no naive
         date-time): :meth:`Plan.from_clean` skips their converter unless the column has
         a role that converts or an explicit type.
+    clean_values : bool
+        Rows will arrive through :meth:`Plan.from_clean` (a columnar source), so
+        :meth:`Plan.convert` converts a row passed over by the screen the same way.
     sample : sequence of rows of str, optional
         The first rows of a CSV file: each column without a role or an explicit type
         gets the one type its sample cells fit (:func:`~cio.io._infer.infer_column`);
@@ -938,6 +943,7 @@ def compile_plan(
         encoded=encoded,
         screen=screen,
         typed=typed_source,
+        clean=clean_values,
     )
 
 

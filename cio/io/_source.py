@@ -442,7 +442,13 @@ def _columnar_source(opened: ColumnarSource, fmt: str) -> TabularSource:
     ) -> tuple[Plan | None, Iterator[Row]]:
         _unsupported(pa, opened, mapping)
         plan = compile_plan(
-            header, kind, mapping, typed_source=True, plain_columns=plain, **options
+            header,
+            kind,
+            mapping,
+            typed_source=True,
+            plain_columns=plain,
+            clean_values=True,
+            **options,
         )
         return plan, _columnar_rows(pa, opened, casts, plan, skip)
 
