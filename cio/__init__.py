@@ -13,10 +13,10 @@ True
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from cio._lazy import lazy_exports as _lazy_exports
 from cio._version import __version__
 from cio.errors import (
     APIError,
@@ -64,21 +64,6 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cio' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """Every public name, imported or not yet."""
-    return sorted({*globals(), *__all__})
-
-
 __all__ = [
     "APIError",
     "AuthenticationError",
@@ -110,3 +95,5 @@ __all__ = [
     "ValidationError",
     "__version__",
 ]
+
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY, globals(), __all__)

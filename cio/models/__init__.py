@@ -16,8 +16,9 @@ it is used (PEP 562), and each semantic family the first time one of its events 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cio._lazy import lazy_exports as _lazy_exports
 
 if TYPE_CHECKING:
     from cio.models import semantic as semantic
@@ -87,21 +88,6 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import ``name`` from its module on first use (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    imported = importlib.import_module(module)
-    value = imported if module.endswith(f".{name}") else getattr(imported, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
-
-
 __all__ = [
     "SEMANTIC_EVENTS",
     "SEMANTIC_FAMILIES",
@@ -135,3 +121,5 @@ __all__ = [
     "semantic_event_class",
     "warning_policy",
 ]
+
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY, globals(), __all__)

@@ -13,8 +13,9 @@ Example
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cio._lazy import lazy_exports as _lazy_exports
 
 if TYPE_CHECKING:
     from cio.models.semantic._base import (
@@ -376,20 +377,6 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import the family module that defines ``name`` on first use (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
-
-
 __all__ = [
     "AppInstalledProperties",
     "AppOpenedProperties",
@@ -561,3 +548,5 @@ __all__ = [
     "key_descriptions",
     "recommended_properties",
 ]
+
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY, globals(), __all__)
