@@ -22,10 +22,9 @@ from cio.io._readers import CSV_TYPE_SAMPLE_ROWS
 from cio.io._source import Format, open_source, require_identity
 from cio.io._state import ImportState, MessageIds
 from cio.io._validate import (
+    RowProblemTables,
     Source,
     _ErrorSink,
-    format_error_table,
-    format_warning_table,
     html_warning_table,
     open_rows,
     warning_note,
@@ -48,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class ImportReport:
+class ImportReport(RowProblemTables):
     """What an import did: rows read, row errors, and the delivery report.
 
     Attributes
@@ -132,34 +131,6 @@ class ImportReport:
 
     def __str__(self) -> str:
         return self.summary()
-
-    def table(self, limit: int | None = None) -> str:
-        """The first ``limit`` row errors as a text table.
-
-        Parameters
-        ----------
-        limit : int, optional
-            How many to show.
-
-        Returns
-        -------
-        str
-        """
-        return format_error_table(self.errors, limit, total=self.error_count)
-
-    def warnings_table(self, limit: int | None = None) -> str:
-        """The first ``limit`` row warnings as a text table (empty when there are none).
-
-        Parameters
-        ----------
-        limit : int, optional
-            How many to show.
-
-        Returns
-        -------
-        str
-        """
-        return format_warning_table(self.warnings, limit, total=self.warning_count)
 
     def _repr_html_(self) -> str:
         counts = (

@@ -200,8 +200,48 @@ def read_rows(
     return rows
 
 
+class RowProblemTables:
+    """The text tables of a report's kept row errors and warnings (validation, import).
+
+    A report using it has ``errors``, ``error_count``, ``warnings`` and ``warning_count``.
+    """
+
+    errors: tuple[ErrorDetail, ...]
+    error_count: int
+    warnings: tuple[ErrorDetail, ...]
+    warning_count: int
+
+    def table(self, limit: int | None = None) -> str:
+        """The first ``limit`` row errors as a fixed-width text table.
+
+        Parameters
+        ----------
+        limit : int, optional
+            How many errors to show; all kept errors by default.
+
+        Returns
+        -------
+        str
+        """
+        return format_error_table(self.errors, limit, total=self.error_count)
+
+    def warnings_table(self, limit: int | None = None) -> str:
+        """The first ``limit`` warnings as a text table (empty when there are none).
+
+        Parameters
+        ----------
+        limit : int, optional
+            How many to show; all kept warnings by default.
+
+        Returns
+        -------
+        str
+        """
+        return format_warning_table(self.warnings, limit, total=self.warning_count)
+
+
 @dataclass(frozen=True)
-class ValidationResult:
+class ValidationResult(RowProblemTables):
     """What validating a file found: counts, and the row errors without cell values.
 
     Attributes
@@ -265,34 +305,6 @@ class ValidationResult:
             f"{status}: {self.source} as {self.kind}: {self.rows} rows, {self.valid} valid, "
             f"{self.invalid} invalid, {self.error_count} errors{warning_note(self.warning_count)}"
         )
-
-    def table(self, limit: int | None = None) -> str:
-        """The first ``limit`` errors as a fixed-width text table.
-
-        Parameters
-        ----------
-        limit : int, optional
-            How many errors to show; all kept errors by default.
-
-        Returns
-        -------
-        str
-        """
-        return format_error_table(self.errors, limit, total=self.error_count)
-
-    def warnings_table(self, limit: int | None = None) -> str:
-        """The first ``limit`` warnings as a text table (empty when there are none).
-
-        Parameters
-        ----------
-        limit : int, optional
-            How many to show; all kept warnings by default.
-
-        Returns
-        -------
-        str
-        """
-        return format_warning_table(self.warnings, limit, total=self.warning_count)
 
     def _repr_html_(self) -> str:
         return self._errors_html() + html_warning_table(self.warnings, self.warning_count)
