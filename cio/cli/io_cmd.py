@@ -55,7 +55,23 @@ def _kinds_epilog() -> str:
     return "\n".join(lines)
 
 
-def _pair(text: str) -> tuple[str, str]:
+def name_value_pair(text: str) -> tuple[str, str]:
+    """Parse a ``NAME=VALUE`` option (``--map``, ``--set``, ``--type``).
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+
+    Returns
+    -------
+    tuple of (str, str)
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When there is no ``=`` or no name.
+    """
     name, sep, value = text.partition("=")
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
@@ -91,7 +107,7 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         "--map",
         dest="mapping",
         action="append",
-        type=_pair,
+        type=name_value_pair,
         default=[],
         metavar="COLUMN=TARGET",
         help="rename a column (cust_no=user_id, City=address.city, ip=context.ip) or drop "
@@ -101,7 +117,7 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         "--set",
         dest="constants",
         action="append",
-        type=_pair,
+        type=name_value_pair,
         default=[],
         metavar="TARGET=VALUE",
         help="give every row a value (plan=pro, event='Signed Up', object_type_id=2); "
@@ -111,7 +127,7 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         "--type",
         dest="types",
         action="append",
-        type=_pair,
+        type=name_value_pair,
         default=[],
         metavar="COLUMN=TYPE",
         help="override type inference for a column (zip=string, joined=unix); repeatable",

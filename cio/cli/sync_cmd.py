@@ -15,7 +15,7 @@ import sys
 from typing import Any, Final
 
 from cio._constants import DEFAULT_MAX_ROW_ERRORS, ENV_API_KEY
-from cio.cli.io_cmd import DEFAULT_SHOWN_ROW_ERRORS
+from cio.cli.io_cmd import DEFAULT_SHOWN_ROW_ERRORS, name_value_pair
 from cio.errors import ConfigurationError
 from cio.io import (
     DEFAULT_MAX_DELETE_SHARE,
@@ -57,13 +57,6 @@ _EPILOG: Final = (
     "  cio sync history people.db\n\n"
     "see docs/sync.md for how changes are found and what is kept in the state"
 )
-
-
-def _pair(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name, value
 
 
 def register(subparsers: Any) -> None:
@@ -109,13 +102,28 @@ def register(subparsers: Any) -> None:
         "--show-values", action="store_true", help="show sample payloads with their values"
     )
     parser.add_argument(
-        "--map", dest="mapping", action="append", type=_pair, default=[], metavar="COLUMN=TARGET"
+        "--map",
+        dest="mapping",
+        action="append",
+        type=name_value_pair,
+        default=[],
+        metavar="COLUMN=TARGET",
     )
     parser.add_argument(
-        "--set", dest="constants", action="append", type=_pair, default=[], metavar="TARGET=VALUE"
+        "--set",
+        dest="constants",
+        action="append",
+        type=name_value_pair,
+        default=[],
+        metavar="TARGET=VALUE",
     )
     parser.add_argument(
-        "--type", dest="types", action="append", type=_pair, default=[], metavar="COLUMN=TYPE"
+        "--type",
+        dest="types",
+        action="append",
+        type=name_value_pair,
+        default=[],
+        metavar="COLUMN=TYPE",
     )
     parser.add_argument("--assume-timezone", metavar="TZ")
     parser.add_argument("--format", choices=["csv", "jsonl"], help="default: from the extension")
