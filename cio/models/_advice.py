@@ -10,10 +10,15 @@ Checks register themselves with :func:`register_advisor`; :func:`advise` runs th
 An advisor must be cheap (it runs for every message it is asked about) and must not raise
 for any JSON value.
 
-The compiled dict path of :mod:`cio.models._wire` never runs advisors on its fast path:
-it is stricter than the models wherever a warning could apply (an unknown top-level key,
-an email it cannot vouch for), so such a message falls back to the model path, which is
-where :func:`advise` runs. A new advisor must keep that true (see ``docs/models.md``).
+The compiled dict path of :mod:`cio.models._wire` runs no message-level advisor on its
+fast path: it is stricter than the models wherever one could apply (an unknown top-level
+key, an email it cannot vouch for), so such a message falls back to the model path, which
+is where :func:`advise` runs. A new advisor must keep that true (see ``docs/models.md``).
+The one exception is a semantic event's properties, which the API takes whatever they
+hold: the check of their recommended types is also registered by event name with
+:func:`register_properties_checks`, and both the compiled path and a built model ask it
+directly (:func:`properties_check`, :func:`advise_properties`), with the same result as
+:func:`advise`.
 
 Warnings become errors with the policy ``"error"``: per call (``warnings="error"``), or
 for the whole process with the environment variable ``CIO_WARNINGS=error``
@@ -22,9 +27,11 @@ for the whole process with the environment variable ``CIO_WARNINGS=error``
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal, TypeAlias, get_args
+from typing import Any, Literal, Protocol, TypeAlias, get_args
 
 import orjson
 
@@ -37,15 +44,38 @@ __all__ = [
     "advise",
     "advise_body",
     "advise_outside",
+    "advise_properties",
     "enforce_policy",
     "has_advisors",
     "has_outside_advisors",
+    "properties_check",
     "register_advisor",
+    "register_properties_checks",
     "warning_policy",
 ]
 
 Advisor: TypeAlias = Callable[[Mapping[str, Any]], Iterable[ErrorDetail]]
 """A check of one message in wire form; yields located warnings."""
+
+
+class PropertiesCheck(Protocol):
+    """The check of one event's ``properties``."""
+
+    def clean(self, properties: Any) -> bool:
+        """Whether ``properties`` are plain JSON with nothing to advise.
+
+        A shortcut: ``False`` may still mean no warnings (see :meth:`advise`), but
+        ``True`` means none, and that :func:`cio.models._core.is_plain_json` holds.
+        """
+        ...
+
+    def advise(self, properties: Any) -> tuple[ErrorDetail, ...]:
+        """The located warnings about ``properties`` (``None`` when there are none)."""
+        ...
+
+
+PropertiesChecks: TypeAlias = Callable[[str], "PropertiesCheck | None"]
+"""Finds the check of a track's ``properties`` by its event name."""
 
 WarningPolicy: TypeAlias = Literal["warn", "error"]
 """What to do with warnings: ``"warn"`` (accept and report them) or ``"error"`` (refuse)."""
@@ -56,11 +86,15 @@ WARNINGS_ENV = "CIO_WARNINGS"
 _POLICIES: tuple[str, ...] = get_args(WarningPolicy)
 _DEFAULT_POLICY: WarningPolicy = "warn"
 
+# Nineteen digits in a row: perhaps an integer orjson cannot hold (it reads it as a float).
+_LONG_NUMBER = re.compile(rb"\d{19}")
+
 _ADVISORS: list[Advisor] = []
 # Checks registered from outside the package. The compiled dict codecs refuse (and so
 # send through the model, where every check runs) whatever the library's own checks could
 # warn about; they cannot know what another check looks for, so they run these themselves.
 _OUTSIDE_ADVISORS: list[Advisor] = []
+_PROPERTIES_CHECKS: list[PropertiesChecks] = []
 
 
 def register_advisor(advisor: Advisor) -> Advisor:
@@ -81,6 +115,71 @@ def register_advisor(advisor: Advisor) -> Advisor:
         if not str(getattr(advisor, "__module__", "")).startswith("cio."):
             _OUTSIDE_ADVISORS.append(advisor)
     return advisor
+
+
+def register_properties_checks(lookup: PropertiesChecks) -> PropertiesChecks:
+    """Add a lookup of the checks of a track's properties by event name.
+
+    The same checks must also run in an advisor registered with :func:`register_advisor`
+    (as checks of the whole message) and give the same warnings both ways: built models
+    and the compiled dict path call them through :func:`properties_check` and
+    :func:`advise_properties`, the rest through :func:`advise`.
+
+    Parameters
+    ----------
+    lookup : callable
+        Takes an event name; returns its :class:`PropertiesCheck`, or ``None``.
+
+    Returns
+    -------
+    callable
+        ``lookup`` itself, so this can be used as a decorator.
+    """
+    if lookup not in _PROPERTIES_CHECKS:
+        _PROPERTIES_CHECKS.append(lookup)
+    return lookup
+
+
+def properties_check(event: str) -> PropertiesCheck | None:
+    """The check of the ``properties`` of a track named ``event``, if one is registered.
+
+    Parameters
+    ----------
+    event : str
+
+    Returns
+    -------
+    PropertiesCheck or None
+    """
+    for lookup in _PROPERTIES_CHECKS:
+        found = lookup(event)
+        if found is not None:
+            return found
+    return None
+
+
+def advise_properties(event: str, properties: Any) -> tuple[ErrorDetail, ...]:
+    """The warnings about a track's ``properties``, as :func:`advise` gives them.
+
+    Parameters
+    ----------
+    event : str
+        The track's event name.
+    properties : Any
+        Its properties as sent (``None`` when it has none).
+
+    Returns
+    -------
+    tuple of ErrorDetail
+        Located at ``("properties", ...)``; empty when nothing looks wrong.
+
+    Example
+    -------
+    >>> advise_properties("Signed Up", {"plan": "pro"})
+    ()
+    """
+    check = properties_check(event)
+    return () if check is None else check.advise(properties)
 
 
 def has_outside_advisors() -> bool:
@@ -168,6 +267,9 @@ def advise_body(body: bytes) -> tuple[ErrorDetail, ...]:
     >>> [w.field for w in advise_body(b'{"type":"identify","userId":"1","traits":{"email":"a"}}')]
     ['traits.email']
     """
+    if _LONG_NUMBER.search(body) is not None:
+        # orjson reads an integer beyond 64 bits as a float; the standard parser keeps it.
+        return advise(json.loads(body))
     return advise(orjson.loads(body))
 
 

@@ -60,6 +60,7 @@ __all__ = [
     "Timestamp",
     "Traits",
     "field_descriptions",
+    "is_plain_json",
     "key_descriptions",
     "model_help",
     "new_message_id",
@@ -302,6 +303,33 @@ def _plain_item(kind: type, item: Any, depth: int) -> bool:
     if kind is dict:
         return _plain_mapping(item, depth + 1)
     return kind is list and _plain_list(item, depth + 1)
+
+
+def is_plain_json(value: Any, depth: int) -> bool:
+    """Whether ``value``, held by a container nested ``depth`` levels deep, is plain JSON.
+
+    Plain JSON is what :func:`~cio.models._values.json_safe` gives back unchanged: exact
+    str, int, bool and None, finite floats, and dicts (string keys) and lists of those,
+    nested no deeper than the conversion allows. Free-form properties and traits that
+    are plain skip the conversion.
+
+    Parameters
+    ----------
+    value : Any
+    depth : int
+        The nesting depth of the container holding ``value`` (0 for a top-level object).
+
+    Returns
+    -------
+    bool
+
+    Example
+    -------
+    >>> is_plain_json({"a": [1, 2.5, None]}, 0), is_plain_json({"a": (1, 2)}, 0)
+    (True, False)
+    """
+    kind = type(value)
+    return kind in _PLAIN_LEAVES or _plain_item(kind, value, depth)
 
 
 @functools.cache

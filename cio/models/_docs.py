@@ -171,6 +171,12 @@ rounded). What differs from the recommended schema is reported as a located warn
 | `semantic_property_spelling` | a key respells a recommended key (`productId` for `product_id`) |
 | `semantic_property_missing` | a key the schema requires is absent (`email_id` of email events) |
 
+The warnings are the same whichever way the event comes in: a built model, a dict handed
+to `client.batch.send`, a row of an import, or `intake` itself. (Until this release a
+dict on the compiled bulk path got none of them; a test now compares the warnings of both
+roads on generated and mutated messages.) The check costs about 2 us for an order with
+two products, most of it paid by properties that are as recommended.
+
 Customer.io's own events (`Relationship Deleted`, `Object Deleted`, `Group Deleted`,
 `Report Content Event`) are actions the API performs, so their declared keys are rules:
 `objectId` and `actionType` are required, and `objectTypeId` is sent as an integer (a
@@ -185,6 +191,12 @@ assert added.to_payload()["properties"] == {"quantity": 1.5}
 [warning] = advise(added.to_payload())
 assert warning.loc == ("properties", "quantity")
 assert warning.type == "semantic_property_type"
+
+from cio.models import intake
+
+as_dict = {"type": "track", "userId": "42", "event": "Product Added"}
+as_dict["properties"] = {"quantity": 1.5}
+assert [w.loc for w in intake(as_dict).warnings] == [("properties", "quantity")]
 ```
 
 

@@ -22,11 +22,13 @@ Equivalence with the models is kept by construction and by tests:
   set to None (which pydantic leaves out of the JSON) is refused, so the output never
   holds a None that orjson would write as ``null``; two Python checks become Rust ones
   (ids as a regex, UTC datetimes by their offset constraint).
-* Warnings (:mod:`cio.models._advice`) are computed on the model path only: the compiled
-  validator is stricter wherever one could apply (unknown top-level keys are refused,
-  an email the fast check cannot vouch for is refused, a plain track named like or
-  almost like a semantic event is handed over), so its fast path never runs advisors
-  and always reports no warnings.
+* Warnings (:mod:`cio.models._advice`) are computed on the model path, with one
+  exception: the compiled validator is stricter wherever a message-level check could
+  apply (unknown top-level keys are refused, an email the fast check cannot vouch for
+  is refused, a plain track named like or almost like a semantic event is handed over),
+  so its fast path runs no message-level advisor. A semantic event's properties are
+  free-form for the API, so its codec asks the properties check
+  (:func:`~cio.models._advice.advise_properties`) as a built model does.
 * ``tests/unit/models/test_wire.py`` checks, for every message model, that the bytes
   are identical to ``parse_message(data).to_json()`` on generated valid and invalid
   inputs.
@@ -44,14 +46,16 @@ from pydantic_core import CoreSchema, PydanticCustomError, SchemaSerializer, Sch
 
 from cio.errors import ErrorDetail
 from cio.models._advice import _OUTSIDE_ADVISORS as _OUTSIDE
-from cio.models._advice import advise_outside
+from cio.models._advice import PropertiesCheck, advise_outside, properties_check
 from cio.models._core import (
     IDENTIFIER_PATTERN,
     NONE_ONLY_FOR_NONE,
+    _check_free_form,
     _check_identifier,
     _check_traits,
     _exact_offset,
     check_traits_vouched,
+    is_plain_json,
     new_message_id,
     refuse_unix_numbers,
 )
@@ -149,6 +153,10 @@ _NEVER_NONE = frozenset(
     | {"typed-dict", "list", "tuple", "set", "frozenset", "dict"}
 )
 _MODEL_ONLY_BEHAVIOUR = ("post_init", "serialization", "computed_fields")
+# Set before converting a semantic event: its properties skip the model's JSON-value check
+# in the validator, since the codec's properties check (one walk) proves it afterwards.
+_CLEAN_PROPERTIES = "properties checked by the codec"
+_PROPERTIES = "properties"
 _DEFAULT_ONLY_KEYS = frozenset({"type", "schema", "default"})
 
 
@@ -303,6 +311,8 @@ def _convert_field(
         if inner.keys() <= _DEFAULT_ONLY_KEYS and inner.get("default") is None:
             inner = inner["schema"]
     key = field.get("serialization_alias") or name
+    if name == _PROPERTIES and _CLEAN_PROPERTIES in handled:
+        inner = _without_free_form_check(inner)
     converted = {
         item: value
         for item, value in field.items()
@@ -317,6 +327,16 @@ def _convert_field(
     if lookups != [[key]]:
         converted["validation_alias"] = lookups
     return key, converted
+
+
+def _without_free_form_check(schema: dict[str, Any]) -> dict[str, Any]:
+    """A free-form field's schema without its JSON-value check (the codec does it)."""
+    kind = schema.get("type")
+    if kind == "default":
+        return {**schema, "schema": _without_free_form_check(schema["schema"])}
+    if kind == "function-after" and schema.get("function", {}).get("function") is _check_free_form:
+        return dict(schema["schema"])
+    raise _UnsupportedSchemaError("semantic properties that are not free-form")
 
 
 def _refusing_none(schema: dict[str, Any]) -> dict[str, Any]:
@@ -421,6 +441,7 @@ class _Codec:
         "group_id",
         "message_id",
         "model",
+        "properties",
         "serialize",
         "use_orjson",
         "user_id",
@@ -431,6 +452,12 @@ class _Codec:
         handled: set[str] = set()
         if not model.__pydantic_complete__:
             model.model_rebuild()  # models build their schema on first use (defer_build)
+        # A semantic event's properties get the checks a built model's get: the codec
+        # runs them after validating (see encode), instead of the JSON-value check.
+        names = model.event_names() if issubclass(model, Track) else ()
+        self.properties: PropertiesCheck | None = properties_check(names[0]) if names else None
+        if self.properties is not None:
+            handled.add(_CLEAN_PROPERTIES)
         schema: CoreSchema = _forbid_extras(_convert(model.__pydantic_core_schema__, handled))
         self.model = model
         # Models that need no person (the report events) skip the check, as the model does.
@@ -460,23 +487,36 @@ class _Codec:
             # A semantic name is validated by its model; a near miss gets its warning there.
             if event in SEMANTIC_EVENTS or event.lower() in _NEAR_MISSES:
                 return self.by_model(data)
+        found = _NO_WARNINGS
+        check = self.properties
+        if check is not None:
+            properties = out.get(_PROPERTIES)
+            if properties is None:
+                found = check.advise(None)
+            elif not check.clean(properties):
+                if not is_plain_json(properties, -1):
+                    return self.by_model(data)  # converted by the model's own rules
+                found = check.advise(properties)
         message_id: str = out[self.message_id]
         key = ordering_key(out.get(self.user_id), out.get(self.anonymous_id), message_id)
         if key is message_id and self.check_identity and not out.get(self.group_id):
             return self.by_model(data)
+        body = None
         if self.use_orjson:
-            try:
+            try:  # noqa: SIM105 - no context manager on the path every message takes
                 # orjson's bytes keep their whole write buffer (4 KB for a 300-byte
                 # message); an exact copy keeps queued batches at their real size.
                 body = memoryview(_dumps(out, option=_DUMPS_OPTIONS)).tobytes()
-                return body, message_id, key, advise_outside(out) if _OUTSIDE else _NO_WARNINGS
             except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a surrogate
                 pass
-        try:
-            body = self.serialize(out, by_alias=True, exclude_none=True)
-            return body, message_id, key, advise_outside(out) if _OUTSIDE else _NO_WARNINGS
-        except pydantic_core.PydanticSerializationError:
-            return self.by_model(data)
+        if body is None:
+            try:
+                body = self.serialize(out, by_alias=True, exclude_none=True)
+            except pydantic_core.PydanticSerializationError:
+                return self.by_model(data)
+        if _OUTSIDE:
+            found += advise_outside(out)
+        return body, message_id, key, found
 
     def by_model(self, data: Mapping[str, Any]) -> Encoded:
         """The reference path: the model raises its own error, or its result is used."""

@@ -27,7 +27,12 @@ from cio._constants import (
 )
 from cio.batching import batch_body
 from cio.errors import ErrorDetail, PayloadTooLargeError
-from cio.models._advice import advise, advise_body, has_outside_advisors, register_advisor
+from cio.models._advice import (
+    advise_body,
+    advise_properties,
+    has_outside_advisors,
+    register_advisor,
+)
 from cio.models._core import (
     CIOModel,
     EventName,
@@ -572,7 +577,7 @@ def model_warnings(message: Message, body: bytes) -> tuple[ErrorDetail, ...]:
     event = message.event
     if type(message) is Track and event not in _SEMANTIC:
         return advise_body(body) if event.lower() in _NEAR_MISSES else ()
-    return advise({"type": "track", "event": event, "properties": message.properties})
+    return advise_properties(event, message.properties)
 
 
 _WIRE_KEYS: dict[type[Message], frozenset[str]] = {}

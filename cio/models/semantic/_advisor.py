@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from math import isfinite
 from typing import Any, Literal, Union, get_args, get_origin
 
 from annotated_types import Interval
@@ -26,11 +27,13 @@ from pydantic import AwareDatetime
 from typing_extensions import get_type_hints, is_typeddict
 
 from cio.errors import ErrorDetail
-from cio.models._advice import register_advisor
+from cio.models._advice import register_advisor, register_properties_checks
+from cio.models._constants import MAX_NESTING_DEPTH
+from cio.models._core import is_plain_json
 from cio.models.calls import SEMANTIC_EVENTS
 from cio.models.semantic._base import advised_properties, is_date_time
 
-__all__ = ["advise_semantic_properties", "recommended_type"]
+__all__ = ["advise_semantic_properties", "properties_checks", "recommended_type"]
 
 logger = logging.getLogger(__name__)
 
@@ -214,18 +217,174 @@ def _compile_typed_dict(typed: Any) -> _Check:
     return check
 
 
-_CHECKS: dict[type, _Check | None] = {}
+# Properties of the recommended types, in plain JSON, are the common case: one walk
+# vouches for them (``clean``), with exact-type checks and no location built. Anything it
+# cannot vouch for runs the checks above, which say what differs and where. A clean walk
+# also proves the value is plain JSON as :func:`cio.models._core.is_plain_json` judges it,
+# so the compiled dict path may skip that check. (A pydantic-core schema of the same
+# rules was tried: it costs as much as this walk, since it builds its output.)
+_Clean = Callable[[Any, int], bool]
+"""``(value, depth)``: whether a non-None ``value`` held by a container at ``depth`` is
+plain JSON of the recommended type."""
+
+_NONE = type(None)
+_PLAIN_LEAVES = frozenset({str, int, bool, _NONE})
+_EXACT: dict[Any, frozenset[type]] = {
+    str: frozenset({str, _NONE}),
+    bool: frozenset({bool, _NONE}),
+    int: frozenset({int, _NONE}),
+    float: frozenset({int, float, _NONE}),
+}
 
 
-def _check_for(model: type) -> _Check | None:
+class _Unknown:
+    """Marks a key a TypedDict does not declare."""
+
+
+_UNKNOWN_KEY: frozenset[type] = frozenset({_Unknown})
+
+
+def _never(value: Any, depth: int) -> bool:
+    return False
+
+
+def _scalar_clean(annotation: Any) -> _Clean | None:
+    if annotation is str:
+        return lambda value, depth: type(value) is str
+    if annotation is bool:
+        return lambda value, depth: type(value) is bool
+    if annotation is int:
+        return lambda value, depth: type(value) is int
+    if annotation is float:
+        return lambda value, depth: type(value) is int or (type(value) is float and isfinite(value))
+    if annotation in _SCALARS:  # dates, sent as RFC 3339 strings
+        return lambda value, depth: type(value) is str and is_date_time(value)
+    return None
+
+
+def _clean_check(annotation: Any) -> _Clean:
+    """The ``clean`` walk of a value recommended as ``annotation``."""
+    metadata = getattr(annotation, "__metadata__", None)
+    if metadata is not None:
+        inner = _clean_check(annotation.__origin__)
+        bounds = [item for item in metadata if isinstance(item, Interval)]
+        if not bounds:
+            return inner
+        low, high = bounds[0].ge, bounds[0].le
+        if low is None or high is None:
+            return _never
+        return lambda value, depth: inner(value, depth) and low <= value <= high
+    if is_typeddict(annotation):
+        body = _clean_typed_dict(annotation)
+        return lambda value, depth: (
+            type(value) is dict and depth + 1 < MAX_NESTING_DEPTH and body(value, depth + 1)
+        )
+    origin = get_origin(annotation)
+    if origin is Literal:
+        allowed = frozenset(get_args(annotation))
+        if not all(type(value) is str for value in allowed):
+            return _never  # numbers and booleans compare equal: the checks decide
+        return lambda value, depth: type(value) is str and value in allowed
+    if origin is list:
+        item = _clean_check(get_args(annotation)[0])
+
+        def clean_list(value: Any, depth: int) -> bool:
+            if type(value) is not list or depth + 1 >= MAX_NESTING_DEPTH:
+                return False
+            inner = depth + 1
+            return all(item(entry, inner) for entry in value)
+
+        return clean_list
+    if origin is dict:
+        return lambda value, depth: type(value) is dict and is_plain_json(value, depth)
+    scalar = _scalar_clean(annotation)
+    return scalar if scalar is not None else is_plain_json
+
+
+def _clean_typed_dict(typed: Any) -> _Clean:
+    """The ``clean`` walk of a dict's items (the dict itself at ``depth``)."""
+    hints = get_type_hints(typed)
+    exact = {key: _EXACT.get(hint) for key, hint in hints.items()}
+    checks = {key: _clean_check(hint) for key, hint in hints.items()}
+    spellings = frozenset(_normalised(key) for key in hints)
+    required = tuple(sorted(getattr(typed, "__required_keys__", ())))
+    unknown = _UNKNOWN_KEY
+
+    def body(value: dict[Any, Any], depth: int) -> bool:
+        for key, item in value.items():
+            accepted = exact.get(key, unknown)
+            kind = type(item)
+            if accepted is unknown:
+                if type(key) is not str or _normalised(key) in spellings:
+                    return False
+                if not (kind in _PLAIN_LEAVES or is_plain_json(item, depth)):
+                    return False
+            elif accepted is not None and kind in accepted:
+                if kind is float and not isfinite(item):
+                    return False
+            elif item is not None and not checks[key](item, depth):
+                return False
+        return not required or all(key in value for key in required)
+
+    return body
+
+
+class _Properties:
+    """The compiled checks of one event's recommended properties."""
+
+    __slots__ = ("body", "check")
+
+    def __init__(self, typed: Any) -> None:
+        self.check = _compile_typed_dict(typed)
+        self.body = _clean_typed_dict(typed)
+
+    def clean(self, properties: Any) -> bool:
+        """Whether ``properties`` are plain JSON with nothing to advise (a shortcut:
+        ``False`` may still mean no warnings)."""
+        return type(properties) is dict and self.body(properties, 0)
+
+    def advise(self, properties: Any) -> tuple[ErrorDetail, ...]:
+        if properties is None:
+            properties = {}
+        elif type(properties) is dict and self.body(properties, 0):
+            return ()
+        found: list[ErrorDetail] = []
+        self.check(properties, _PROPERTIES, found)
+        return tuple(found)
+
+
+_PROPERTIES: Location = ("properties",)
+_CHECKS: dict[type, _Properties | None] = {}
+
+
+def _check_for(model: type) -> _Properties | None:
     try:
         return _CHECKS[model]
     except KeyError:
         pass
     typed = advised_properties(model)
-    check = None if typed is None else _compile_typed_dict(typed)
+    check = None if typed is None else _Properties(typed)
     _CHECKS[model] = check
     return check
+
+
+@register_properties_checks
+def properties_checks(event: str) -> _Properties | None:
+    """The compiled check of the properties of a track named ``event``, if it is semantic.
+
+    Parameters
+    ----------
+    event : str
+        The event name as sent.
+
+    Returns
+    -------
+    object or None
+        With ``clean(properties)`` and ``advise(properties)``; ``None`` for events
+        that are not semantic or recommend no properties.
+    """
+    model = SEMANTIC_EVENTS.get(event) or SEMANTIC_EVENTS.get(event.strip())
+    return None if model is None else _check_for(model)
 
 
 @register_advisor
@@ -239,7 +398,7 @@ def advise_semantic_properties(message: Mapping[str, Any]) -> Iterable[ErrorDeta
 
     Returns
     -------
-    list of ErrorDetail
+    tuple of ErrorDetail
         Located warnings; empty for other messages and for properties as recommended.
 
     Example
@@ -253,13 +412,7 @@ def advise_semantic_properties(message: Mapping[str, Any]) -> Iterable[ErrorDeta
     if message.get("type") != "track":
         return ()
     event = message.get("event")
-    model = SEMANTIC_EVENTS.get(event.strip()) if isinstance(event, str) else None
-    if model is None:
+    if not isinstance(event, str):
         return ()
-    check = _check_for(model)
-    if check is None:
-        return ()
-    properties = message.get("properties")
-    found: list[ErrorDetail] = []
-    check({} if properties is None else properties, ("properties",), found)
-    return found
+    check = properties_checks(event)
+    return () if check is None else check.advise(message.get("properties"))

@@ -65,3 +65,19 @@ def test_mutated_messages(seed: dict[str, Any], choice: int, value: Any) -> None
     except (pydantic.ValidationError, CustomerIOError):  # refused: nothing to advise
         return
     _agree(message)
+
+
+def test_an_integer_beyond_64_bits_is_advised_as_an_integer_on_every_road() -> None:
+    data = {
+        "type": "track",
+        "userId": "1",
+        "event": "Video Playback Paused",
+        "context": {"ip": "10.0.0.1"},
+        "properties": {"position": -(2**63) - 1, "sound": 2**64},
+    }
+    message = parse_message(data)
+    assert message.warnings == ()
+    assert intake(message).warnings == ()
+    assert intake(data).warnings == ()
+    odd = {**data, "properties": {"position": 1.5}}
+    assert [w.loc for w in intake(odd).warnings] == [("properties", "position")]
