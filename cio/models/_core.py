@@ -554,21 +554,23 @@ class CIOModel(BaseModel):
         plan = _JSON_PLANS.get(type(self))
         if plan is None:
             plan = _JSON_PLANS[type(self)] = _json_plan(type(self))
-        if plan:
-            values = self.__dict__
-            wire: dict[str, Any] = {}
-            for name, key, may_be_model in plan:
-                value = values[name]
-                if value is not None:
-                    if may_be_model and isinstance(value, BaseModel):
-                        break  # a nested model (context): pydantic writes it
-                    wire[key] = value
-            else:
-                try:
-                    # orjson's bytes keep their write buffer; an exact copy is their size.
-                    return memoryview(orjson.dumps(wire, option=orjson.OPT_UTC_Z)).tobytes()
-                except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a surrogate
-                    pass
+        keys, may_be_models = plan
+        values = self.__dict__
+        # Extra keys, or a nested model (a context), are written by pydantic.
+        if (
+            keys
+            and not self.__pydantic_extra__
+            and not any(
+                values[name] is not None and isinstance(values[name], BaseModel)
+                for name in may_be_models
+            )
+        ):
+            wire = {key: value for name, key in keys if (value := values[name]) is not None}
+            try:
+                # orjson's bytes keep their write buffer; an exact copy is their size.
+                return memoryview(orjson.dumps(wire, option=orjson.OPT_UTC_Z)).tobytes()
+            except TypeError:  # orjson.JSONEncodeError: an int over 64 bits, a surrogate
+                pass
         try:
             return self.__pydantic_serializer__.to_json(self, by_alias=True, exclude_none=True)
         except PydanticSerializationError as exc:
@@ -824,35 +826,33 @@ def _own_descriptions(node: ast.ClassDef) -> dict[str, str]:
     return found
 
 
-_JSON_PLANS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+_JsonPlan = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+_JSON_PLANS: dict[type, _JsonPlan] = {}
 
 
-def _json_plan(model: type[BaseModel]) -> tuple[tuple[str, str, bool], ...]:
-    """``(field, wire key, may hold a model)`` in serialization order when orjson may
-    write ``model``.
+def _json_plan(model: type[BaseModel]) -> _JsonPlan:
+    """``(field, wire key)`` pairs in serialization order when orjson may write ``model``
+    (empty when it may not), and the fields that may hold a model.
 
     The values of a validated model are the plain types the compiled dict path of
     :mod:`cio.models._wire` writes with orjson (byte for byte what pydantic writes, a
-    test checks it); a model with its own serializers or extra keys gets an empty plan
-    and is written by pydantic.
+    test checks it); a model with its own serializers gets an empty plan and is written
+    by pydantic, as is an instance holding extra keys or a nested model.
     """
     decorators = model.__pydantic_decorators__
-    if (
-        decorators.field_serializers
-        or decorators.model_serializers
-        or decorators.computed_fields
-        or model.model_config.get("extra") == "allow"
-    ):
-        return ()
-    plan = []
+    if decorators.field_serializers or decorators.model_serializers or decorators.computed_fields:
+        return (), ()
+    keys = []
     for name, field in model.model_fields.items():
         if field.exclude or any(
             type(item).__name__.endswith("Serializer") for item in field.metadata
         ):
-            return ()
-        key = field.serialization_alias or field.alias or name
-        plan.append((name, key, _may_hold_model(field.annotation)))
-    return tuple(plan)
+            return (), ()
+        keys.append((name, field.serialization_alias or field.alias or name))
+    models = tuple(
+        name for name, field in model.model_fields.items() if _may_hold_model(field.annotation)
+    )
+    return tuple(keys), models
 
 
 def _may_hold_model(annotation: Any) -> bool:

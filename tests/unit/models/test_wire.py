@@ -409,3 +409,34 @@ def test_a_built_model_is_written_as_pydantic_writes_it(model: type[Message]) ->
             assert message.to_json_unchecked() == expected
     built = Track(user_id="u", event="x", properties={"big": 2**70, "when": None})
     assert json.loads(built.to_json_unchecked())["properties"] == {"big": 2**70, "when": None}
+
+
+class _CountingSerializer:
+    """Stands in for a model's pydantic serializer, counting the calls."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def to_json(self, *args: Any, **kwargs: Any) -> bytes:
+        self.calls += 1
+        result: bytes = self.inner.to_json(*args, **kwargs)
+        return result
+
+
+def test_a_message_without_context_or_extra_keys_is_written_by_orjson(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order = Track(user_id="u", event="Signed Up", properties={"plan": "pro", "n": 1.5})
+    with_extra = parse_message({"type": "track", "userId": "u", "event": "x", "userID": "t"})
+    expected = [
+        message.__pydantic_serializer__.to_json(message, by_alias=True, exclude_none=True)
+        for message in (order, with_extra)
+    ]
+    counting = _CountingSerializer(Track.__pydantic_serializer__)
+    monkeypatch.setattr(Track, "__pydantic_serializer__", counting)
+    assert order.to_json_unchecked() == expected[0]
+    assert counting.calls == 0
+    # Extra keys are written by pydantic (after the fields, as it orders them).
+    assert with_extra.to_json_unchecked() == expected[1]
+    assert counting.calls == 1
