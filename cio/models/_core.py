@@ -66,6 +66,7 @@ __all__ = [
     "new_message_id",
     "plain_annotation",
     "returns_none_only_for_none",
+    "share_fields_set",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -470,7 +471,7 @@ class CIOModel(BaseModel):
         def __init__(self, /, **data: Any) -> None:
             __tracebackhide__ = True
             self.__pydantic_validator__.validate_python(data, self_instance=self)
-            _share_fields_set(self, tuple(data))
+            share_fields_set(self, tuple(data))
 
         # Tells pydantic this is its own __init__ (validation does not go through it).
         __init__.__pydantic_base_init__ = True
@@ -929,13 +930,20 @@ def _describe_properties(schema: dict[str, Any], model: type[BaseModel]) -> None
 _SHARED_FIELDS_SETS: dict[tuple[type, tuple[str, ...]], set[str]] = {}
 
 
-def _share_fields_set(model: BaseModel, keys: tuple[str, ...]) -> None:
+def share_fields_set(model: BaseModel, keys: tuple[str, ...]) -> None:
     """Let models built from the same keywords share one ``__pydantic_fields_set__``.
 
     A notebook keeps many models in a list, and the garbage collector traverses every
     container they hold; one set per kind of call instead of one per model cuts what it
     traverses by a quarter. Models are frozen and pydantic copies the set before any
     change (``model_copy``), so sharing is safe; a set that differs is never replaced.
+
+    Parameters
+    ----------
+    model : BaseModel
+        A model just validated from keyword arguments.
+    keys : tuple of str
+        The keywords, in the order given.
     """
     key = (type(model), keys)
     own = model.__pydantic_fields_set__

@@ -19,6 +19,7 @@ from cio.models._core import (
     Timestamp,
     new_message_id,
     returns_none_only_for_none,
+    share_fields_set,
 )
 from cio.models._values import JsonSafe, json_safe_mapping
 from cio.models.context import Context
@@ -100,11 +101,13 @@ class Message(CIOModel):
     carry ``1.1``)."""
 
     def __init__(self, /, **data: Any) -> None:
-        known = _accepted_keywords(type(self))
-        unknown = [key for key in data if key not in known]
-        if not unknown:
-            super().__init__(**data)
+        known = _KEYWORDS.get(type(self)) or _accepted_keywords(type(self))
+        if known.issuperset(data):
+            # CIOModel.__init__, inline: a message is built for every event.
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
+            share_fields_set(self, tuple(data))
             return
+        unknown = [key for key in data if key not in known]
         # Report the misspelt keywords together with every other problem of the call.
         errors: list[Any] = []
         try:
