@@ -240,10 +240,12 @@ def send_messages(
 
 def _has_given_id(item: object) -> bool:
     """Whether the caller chose the item's messageId (generated ones never collide)."""
-    if type(item) is dict or isinstance(item, Mapping):
+    if type(item) is dict:
         return "messageId" in item or "message_id" in item
-    if isinstance(item, Message):
-        return "message_id" in item.model_fields_set
+    if isinstance(item, Message):  # before the slower Mapping check: models are common
+        return "message_id" in item.__pydantic_fields_set__
+    if isinstance(item, Mapping):
+        return "messageId" in item or "message_id" in item
     return type(item) is EncodedMessage
 
 

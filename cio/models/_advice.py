@@ -40,6 +40,7 @@ from cio.errors import ConfigurationError, ErrorDetail, ValidationError
 __all__ = [
     "WARNINGS_ENV",
     "Advisor",
+    "PropertiesCheck",
     "WarningPolicy",
     "advise",
     "advise_body",

@@ -28,9 +28,11 @@ from cio._constants import (
 from cio.batching import batch_body
 from cio.errors import ErrorDetail, PayloadTooLargeError
 from cio.models._advice import (
+    PropertiesCheck,
     advise_body,
     advise_properties,
     has_outside_advisors,
+    properties_check,
     register_advisor,
 )
 from cio.models._core import (
@@ -575,9 +577,20 @@ def model_warnings(message: Message, body: bytes) -> tuple[ErrorDetail, ...]:
     if not isinstance(message, Track):
         return ()
     event = message.event
-    if type(message) is Track and event not in _SEMANTIC:
-        return advise_body(body) if event.lower() in _NEAR_MISSES else ()
-    return advise_properties(event, message.properties)
+    kind = type(message)
+    if kind is Track:
+        if event not in _SEMANTIC:
+            return advise_body(body) if event.lower() in _NEAR_MISSES else ()
+        return advise_properties(event, message.properties)
+    # A semantic class: one lookup finds the check of its properties.
+    try:
+        check = _CHECKS_BY_CLASS[kind]
+    except KeyError:
+        check = _CHECKS_BY_CLASS[kind] = properties_check(event)
+    return () if check is None else check.advise(message.properties)
+
+
+_CHECKS_BY_CLASS: dict[type[Message], PropertiesCheck | None] = {}
 
 
 _WIRE_KEYS: dict[type[Message], frozenset[str]] = {}
