@@ -38,6 +38,8 @@ import orjson
 from cio.errors import ConfigurationError, ErrorDetail, ValidationError
 
 __all__ = [
+    "VOUCHED_KEY",
+    "VOUCHED_PROPERTIES",
     "WARNINGS_ENV",
     "Advisor",
     "PropertiesCheck",
@@ -77,6 +79,17 @@ class PropertiesCheck(Protocol):
 
 PropertiesChecks: TypeAlias = Callable[[str], "PropertiesCheck | None"]
 """Finds the check of a track's ``properties`` by its event name."""
+
+VOUCHED_PROPERTIES: list[Any] = [None]
+"""The properties object a semantic event's validator last found as recommended (plain
+JSON, nothing to advise). Its model's after-validator, which runs next in the same
+validation, keeps it under :data:`VOUCHED_KEY` when it is the very object the model
+holds, so intake need not check the properties again. An identity check, so another
+thread's validation in between can only cost that shortcut, never give a wrong one."""
+
+VOUCHED_KEY = "_cio_vouched_properties"
+"""Key in a built semantic event's ``__dict__``: its properties object when they were
+found as recommended at validation (pydantic ignores keys starting with ``_`` there)."""
 
 WarningPolicy: TypeAlias = Literal["warn", "error"]
 """What to do with warnings: ``"warn"`` (accept and report them) or ``"error"`` (refuse)."""

@@ -74,6 +74,9 @@ MAX_SHARED_FIELDS_SETS = 4096
 """At most this many (model class, keywords) combinations share a fields set."""
 NONE_ONLY_FOR_NONE = "__cio_none_only_for_none__"
 """Attribute set by :func:`returns_none_only_for_none`."""
+FREE_FORM_CHECK = "__cio_free_form_check__"
+"""Attribute of a free-form field's validator that checks (and converts) JSON values as
+``_check_free_form`` does: the compiled dict path replaces it with its own check."""
 
 _UUID_BYTES = 16
 _UUID_HEX_DIGITS = 2 * _UUID_BYTES
@@ -254,6 +257,9 @@ def _check_free_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
         # containers are kept as given, as pydantic keeps any other nested value.
         return value
     return json_safe_mapping(value)
+
+
+_check_free_form.__dict__[FREE_FORM_CHECK] = True
 
 
 _EMAIL_TRAIT = "email"

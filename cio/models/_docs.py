@@ -175,7 +175,11 @@ The warnings are the same whichever way the event comes in: a built model, a dic
 to `client.batch.send`, a row of an import, or `intake` itself. (Until this release a
 dict on the compiled bulk path got none of them; a test now compares the warnings of both
 roads on generated and mutated messages.) The check costs about 2 us for an order with
-two products, most of it paid by properties that are as recommended.
+two products. A semantic model pays it once, when it is built (its properties are
+walked once to check they are JSON values anyway): properties found as recommended
+then are not looked at again when the model is sent. Like its validation, a built
+model's warnings do not see changes made afterwards, in place, to the dicts and lists
+it holds (models are frozen; `model_copy(update=...)` is checked afresh).
 
 Customer.io's own events (`Relationship Deleted`, `Object Deleted`, `Group Deleted`,
 `Report Content Event`) are actions the API performs, so their declared keys are rules:

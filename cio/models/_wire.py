@@ -48,9 +48,9 @@ from cio.errors import ErrorDetail
 from cio.models._advice import _OUTSIDE_ADVISORS as _OUTSIDE
 from cio.models._advice import PropertiesCheck, advise_outside, properties_check
 from cio.models._core import (
+    FREE_FORM_CHECK,
     IDENTIFIER_PATTERN,
     NONE_ONLY_FOR_NONE,
-    _check_free_form,
     _check_identifier,
     _check_traits,
     _exact_offset,
@@ -334,7 +334,8 @@ def _without_free_form_check(schema: dict[str, Any]) -> dict[str, Any]:
     kind = schema.get("type")
     if kind == "default":
         return {**schema, "schema": _without_free_form_check(schema["schema"])}
-    if kind == "function-after" and schema.get("function", {}).get("function") is _check_free_form:
+    function = schema.get("function", {}).get("function")
+    if kind == "function-after" and getattr(function, FREE_FORM_CHECK, False):
         return dict(schema["schema"])
     raise _UnsupportedSchemaError("semantic properties that are not free-form")
 

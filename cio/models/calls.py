@@ -28,6 +28,8 @@ from cio._constants import (
 from cio.batching import batch_body
 from cio.errors import ErrorDetail, PayloadTooLargeError
 from cio.models._advice import (
+    VOUCHED_KEY,
+    VOUCHED_PROPERTIES,
     PropertiesCheck,
     advise_body,
     advise_properties,
@@ -215,6 +217,12 @@ class Track(_IdentifiedMessage):
                 checked = semantic.check_plain_track(self)
                 # Only Customer.io's own action events convert a value (objectTypeId).
                 self.__dict__["properties"] = checked.properties
+            return self
+        # A semantic event whose properties its validator just found as recommended
+        # keeps that verdict, so intake does not check them again.
+        properties = self.properties
+        if properties is not None and VOUCHED_PROPERTIES[0] is properties:
+            self.__dict__[VOUCHED_KEY] = properties
         return self
 
     @classmethod
@@ -582,12 +590,16 @@ def model_warnings(message: Message, body: bytes) -> tuple[ErrorDetail, ...]:
         if event not in _SEMANTIC:
             return advise_body(body) if event.lower() in _NEAR_MISSES else ()
         return advise_properties(event, message.properties)
-    # A semantic class: one lookup finds the check of its properties.
+    # A semantic class: properties found as recommended when it was built need no
+    # second look; otherwise one lookup finds the check of its properties.
+    properties = message.properties
+    if properties is not None and message.__dict__.get(VOUCHED_KEY) is properties:
+        return ()
     try:
         check = _CHECKS_BY_CLASS[kind]
     except KeyError:
         check = _CHECKS_BY_CLASS[kind] = properties_check(event)
-    return () if check is None else check.advise(message.properties)
+    return () if check is None else check.advise(properties)
 
 
 _CHECKS_BY_CLASS: dict[type[Message], PropertiesCheck | None] = {}

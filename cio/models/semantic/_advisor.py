@@ -27,13 +27,31 @@ from pydantic import AwareDatetime
 from typing_extensions import get_type_hints, is_typeddict
 
 from cio.errors import ErrorDetail
-from cio.models._advice import register_advisor, register_properties_checks
+from cio.models._advice import (
+    VOUCHED_PROPERTIES,
+    register_advisor,
+    register_properties_checks,
+)
 from cio.models._constants import MAX_NESTING_DEPTH
-from cio.models._core import is_plain_json
+from cio.models._core import (
+    FREE_FORM_CHECK,
+    _check_free_form,
+    is_plain_json,
+    returns_none_only_for_none,
+)
 from cio.models.calls import SEMANTIC_EVENTS
-from cio.models.semantic._base import advised_properties, is_date_time
+from cio.models.semantic._base import (
+    advised_properties,
+    is_date_time,
+    register_properties_validator,
+)
 
-__all__ = ["advise_semantic_properties", "properties_checks", "recommended_type"]
+__all__ = [
+    "advise_semantic_properties",
+    "properties_checks",
+    "properties_validator",
+    "recommended_type",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -358,6 +376,41 @@ class _Properties:
 
 _PROPERTIES: Location = ("properties",)
 _CHECKS: dict[type, _Properties | None] = {}
+_BY_TYPED_DICT: dict[type, _Properties] = {}
+
+
+@register_properties_validator
+def properties_validator(typed: type) -> Callable[[Any], Any]:
+    """The validator of properties recommended by ``typed``, set as the models use it.
+
+    Properties found as recommended (plain JSON, nothing to advise) are noted in
+    :data:`~cio.models._advice.VOUCHED_PROPERTIES` and kept as they are; any others get
+    the free-form check (conversion by the documented table, located refusals).
+
+    Parameters
+    ----------
+    typed : type
+        The properties ``TypedDict``.
+
+    Returns
+    -------
+    callable
+    """
+    check = _BY_TYPED_DICT.get(typed)
+    if check is None:
+        check = _BY_TYPED_DICT[typed] = _Properties(typed)
+    body = check.body
+    vouched = VOUCHED_PROPERTIES
+
+    @returns_none_only_for_none
+    def validate(value: Any) -> Any:
+        if type(value) is dict and body(value, 0):
+            vouched[0] = value
+            return value
+        return _check_free_form(value)
+
+    validate.__dict__[FREE_FORM_CHECK] = True
+    return validate
 
 
 def _check_for(model: type) -> _Properties | None:
@@ -366,7 +419,11 @@ def _check_for(model: type) -> _Properties | None:
     except KeyError:
         pass
     typed = advised_properties(model)
-    check = None if typed is None else _Properties(typed)
+    check = None
+    if typed is not None:
+        check = _BY_TYPED_DICT.get(typed)
+        if check is None:
+            check = _BY_TYPED_DICT[typed] = _Properties(typed)
     _CHECKS[model] = check
     return check
 

@@ -20,6 +20,7 @@ is ``OrderCompletedProperties | None`` to a type checker and free-form to pydant
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, TypeVar, Union, cast, get_args
@@ -38,6 +39,7 @@ __all__ = [
     "advised_properties",
     "key_descriptions",
     "recommended_properties",
+    "register_properties_validator",
     "typed_dict_help",
     "typed_dict_json_schema",
 ]
@@ -62,10 +64,41 @@ class _FreeFormProperties:
             metadata = dict(schema.get("metadata") or {})
             metadata["pydantic_js_functions"] = [partial(_json_schema, recommended)]
             cast("dict[str, Any]", schema)["metadata"] = metadata
+            if _PROPERTIES_VALIDATORS and schema.get("type") == "function-after":
+                function = _PROPERTIES_VALIDATORS[0](recommended)
+                validator = {"type": "no-info", "function": function}
+                schema = cast("CoreSchema", {**schema, "function": validator})
         return schema
 
     def __repr__(self) -> str:
         return "FreeFormProperties"
+
+
+_PROPERTIES_VALIDATORS: list[Callable[[type], Callable[[Any], Any]]] = []
+
+
+def register_properties_validator(
+    factory: Callable[[type], Callable[[Any], Any]],
+) -> Callable[[type], Callable[[Any], Any]]:
+    """Set what validates recommended properties instead of the free-form check alone.
+
+    ``factory(typed)`` returns the validator of properties recommended by the TypedDict
+    ``typed``: it must accept and convert exactly what the free-form check does (the
+    compiled dict path replaces it by that check), and may note what it learns on the
+    way (see :data:`cio.models._advice.VOUCHED_PROPERTIES`).
+
+    Parameters
+    ----------
+    factory : callable
+
+    Returns
+    -------
+    callable
+        ``factory``, so this can be used as a decorator.
+    """
+    if factory not in _PROPERTIES_VALIDATORS:
+        _PROPERTIES_VALIDATORS.append(factory)
+    return factory
 
 
 RECOMMENDED = _FreeFormProperties()

@@ -7,6 +7,7 @@ a check needs the whole message. Every case here compares with ``advise_body``.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pydantic
@@ -16,7 +17,8 @@ from hypothesis import strategies as st
 
 from cio.errors import CustomerIOError
 from cio.models import Identify, Message, Track, intake, parse_message
-from cio.models._advice import advise_body
+from cio.models import _advice as advice_module
+from cio.models._advice import advise_body, properties_check
 from cio.models.semantic import OrderCompleted
 from tests.contract.factories import build_messages
 from tests.unit.models.test_wire import ALL_MODELS, SEEDS, _paths, _replace, odd_values
@@ -81,3 +83,57 @@ def test_an_integer_beyond_64_bits_is_advised_as_an_integer_on_every_road() -> N
     assert intake(data).warnings == ()
     odd = {**data, "properties": {"position": 1.5}}
     assert [w.loc for w in intake(odd).warnings] == [("properties", "position")]
+
+
+ORDER_PROPERTIES: dict[str, Any] = {
+    "order_id": "o-1",
+    "total": 12.5,
+    "products": [{"product_id": "p-1", "price": 2.5, "quantity": 5}],
+}
+
+
+def test_a_model_built_with_recommended_properties_is_not_checked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order = OrderCompleted(user_id="1", properties=ORDER_PROPERTIES)  # type: ignore[arg-type]
+    check = properties_check("Order Completed")
+    assert check is not None
+    # Checks registered from outside cio (other tests add some) see every message whole.
+    monkeypatch.setattr(advice_module, "_OUTSIDE_ADVISORS", [])
+    looked: list[object] = []
+    monkeypatch.setattr(
+        type(check), "advise", lambda self, properties: looked.append(properties) or ()
+    )
+    assert intake(order).warnings == ()
+    assert looked == []
+
+
+def test_a_copy_with_other_properties_is_checked_on_its_own() -> None:
+    order = OrderCompleted(user_id="1", properties=ORDER_PROPERTIES)  # type: ignore[arg-type]
+    changed = order.model_copy(update={"properties": {"total": "forty-two"}})
+    assert [w.loc for w in intake(changed).warnings] == [("properties", "total")]
+    assert intake(order).warnings == ()
+    assert changed == changed.model_copy() and order != changed
+
+
+def test_properties_found_odd_when_built_keep_their_warnings() -> None:
+    odd = OrderCompleted(user_id="1", properties={"total": True})  # type: ignore[typeddict-item]
+    assert [w.loc for w in intake(odd).warnings] == [("properties", "total")]
+    assert "_cio_vouched_properties" not in dict(odd)
+
+
+def test_models_built_on_many_threads_keep_their_own_verdicts() -> None:
+    def build(start: int) -> list[OrderCompleted]:
+        return [
+            OrderCompleted(  # type: ignore[misc]
+                user_id=str(number),
+                properties={"total": 1.5 if number % 2 else "odd"},  # type: ignore[typeddict-item]
+            )
+            for number in range(start, start + 400)
+        ]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        built = [order for orders in pool.map(build, range(0, 1600, 400)) for order in orders]
+    for order in built:
+        odd = int(order.user_id or "0") % 2 == 0
+        assert bool(intake(order).warnings) == odd
