@@ -255,11 +255,7 @@ _EXACT: dict[Any, frozenset[type]] = {
 }
 
 
-class _Unknown:
-    """Marks a key a TypedDict does not declare."""
-
-
-_UNKNOWN_KEY: frozenset[type] = frozenset({_Unknown})
+_NONE_ONLY: frozenset[type] = frozenset({_NONE})
 
 
 def _never(value: Any, depth: int) -> bool:
@@ -325,25 +321,27 @@ def _clean_check(annotation: Any) -> _Clean:
 def _clean_typed_dict(typed: Any) -> _Clean:
     """The ``clean`` walk of a dict's items (the dict itself at ``depth``)."""
     hints = get_type_hints(typed)
-    exact = {key: _EXACT.get(hint) for key, hint in hints.items()}
+    # Every declared key has the exact types that need no further look (None among
+    # them: a property left empty never warns); anything else goes to its check.
+    exact = {key: _EXACT.get(hint, _NONE_ONLY) for key, hint in hints.items()}
+    declared = exact.get
     checks = {key: _clean_check(hint) for key, hint in hints.items()}
     spellings = frozenset(_normalised(key) for key in hints)
     required = tuple(sorted(getattr(typed, "__required_keys__", ())))
-    unknown = _UNKNOWN_KEY
 
     def body(value: dict[Any, Any], depth: int) -> bool:
         for key, item in value.items():
-            accepted = exact.get(key, unknown)
+            accepted = declared(key)
             kind = type(item)
-            if accepted is unknown:
+            if accepted is None:  # not a recommended key: any JSON value, unless respelt
                 if type(key) is not str or _normalised(key) in spellings:
                     return False
                 if not (kind in _PLAIN_LEAVES or is_plain_json(item, depth)):
                     return False
-            elif accepted is not None and kind in accepted:
+            elif kind in accepted:
                 if kind is float and not isfinite(item):
                     return False
-            elif item is not None and not checks[key](item, depth):
+            elif not checks[key](item, depth):
                 return False
         return not required or all(key in value for key in required)
 
