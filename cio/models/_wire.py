@@ -438,6 +438,7 @@ class _Codec:
     __slots__ = (
         "anonymous_id",
         "check_identity",
+        "clean_properties",
         "check_semantic",
         "group_id",
         "message_id",
@@ -459,6 +460,7 @@ class _Codec:
         self.properties: PropertiesCheck | None = properties_check(names[0]) if names else None
         if self.properties is not None:
             handled.add(_CLEAN_PROPERTIES)
+            self.clean_properties = self.properties.clean
         schema: CoreSchema = _forbid_extras(_convert(model.__pydantic_core_schema__, handled))
         self.model = model
         # Models that need no person (the report events) skip the check, as the model does.
@@ -494,7 +496,7 @@ class _Codec:
             properties = out.get(_PROPERTIES)
             if properties is None:
                 found = check.advise(None)
-            elif not check.clean(properties):
+            elif not self.clean_properties(properties):
                 if not is_plain_json(properties, -1):
                     return self.by_model(data)  # converted by the model's own rules
                 found = check.advise(properties)
