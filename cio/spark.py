@@ -1,7 +1,8 @@
 """Send a Spark DataFrame to Customer.io from the executors, partition by partition.
 
 :func:`send` returns a DataFrame of results (one row per input row: ``key``,
-``message_id``, ``status``, ``error_code``, ``reason``) built with ``mapInArrow``, so it
+``message_id``, ``status``, ``error_code``, ``reason``, ``warnings``) built with
+``mapInArrow``, so it
 runs under classic Spark and under Spark Connect (Databricks serverless and shared
 clusters) alike. Nothing is collected on the driver: each task validates, packs and
 sends its own partition with :class:`cio.io.PartitionSender`.
@@ -144,7 +145,7 @@ def send(
     -------
     pyspark.sql.DataFrame
         Lazy, with the string columns ``key``, ``message_id``, ``status`` (``sent``,
-        ``invalid``, ``failed``), ``error_code`` and ``reason``.
+        ``invalid``, ``failed``), ``error_code``, ``reason`` and ``warnings``.
 
     Raises
     ------

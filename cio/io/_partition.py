@@ -12,8 +12,9 @@ batches or pandas DataFrames) it does, inside the worker that holds the partitio
    limiter holds one task's share of the workspace budget (see :func:`rate_share`),
    also across consecutive tasks of that process; 429 answers are still retried;
 4. yield Arrow record batches of results, one row per input row and in input order:
-   ``key``, ``message_id``, ``status``, ``error_code``, ``reason``. Results never carry
-   input values: only the key column the caller chose, and error locations.
+   ``key``, ``message_id``, ``status``, ``error_code``, ``reason``, ``warnings``. Results
+   never carry input values: only the key column the caller chose, and the locations of
+   errors and warnings.
 
 messageIds come from the row's content (its values and the column names), the kind and
 a run id, not from its position: a re-executed or speculative task sends the same rows
@@ -70,8 +71,9 @@ STATUS_INVALID: Final = "invalid"
 STATUS_FAILED: Final = "failed"
 """The row's message was valid but not acknowledged (retries spent, or delivery stopped)."""
 
-RESULT_COLUMNS: Final = ("key", "message_id", "status", "error_code", "reason")
-"""The result columns, all strings; ``message_id`` is null for invalid rows."""
+RESULT_COLUMNS: Final = ("key", "message_id", "status", "error_code", "reason", "warnings")
+"""The result columns, all strings; ``message_id`` is null for invalid rows, ``warnings``
+for rows without any."""
 
 _KEY_TARGETS: Final = ("userId", "anonymousId", "groupId")
 """Without ``key_column``, the key is the column that fills the first of these."""
@@ -94,7 +96,7 @@ def result_schema() -> Any:
     Example
     -------
     >>> result_schema().names
-    ['key', 'message_id', 'status', 'error_code', 'reason']
+    ['key', 'message_id', 'status', 'error_code', 'reason', 'warnings']
     """
     pa = importlib.import_module("pyarrow")
     return pa.schema([(name, pa.string()) for name in RESULT_COLUMNS])
@@ -377,6 +379,7 @@ class _Chunk:
     ids: list[str | None]
     states: bytearray
     codes: dict[int, tuple[str, str]] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
     pending: int = 0
 
     @property
@@ -497,13 +500,15 @@ class _PartitionRun:
                 result.codes[offset] = _invalid_reason(row.errors)
                 continue
             assert isinstance(message, EncodedMessage)
-            body, message_id, order_key, _warnings = message
+            body, message_id, order_key, warnings = message
             if len(body) > MAX_MESSAGE_BYTES:
                 error = message_too_large(body)
                 result.states[offset] = _INVALID
                 result.codes[offset] = (_CODE_TOO_LARGE, str(error))
                 continue
             result.ids[offset] = message_id
+            if warnings:
+                result.notes[offset] = _described(warnings)
             with self.lock:
                 result.pending += 1
             put(body, order_key, message_id, number)
@@ -564,9 +569,12 @@ def _rows_of(chunk: Any) -> tuple[tuple[str, ...], Sequence[Any]]:
 def _invalid_reason(errors: Sequence[ErrorDetail]) -> tuple[str, str]:
     if not errors:
         return ("invalid", "the row is not a valid message")
+    return (errors[0].type, _described(errors))
+
+
+def _described(details: Sequence[ErrorDetail]) -> str:
     # Row numbers are positions inside a partition: the key says which row it is.
-    reason = "; ".join(str(replace(detail, row=None)) for detail in errors)
-    return (errors[0].type, reason)
+    return "; ".join(str(replace(detail, row=None)) for detail in details)
 
 
 _STATUS_NAMES: Final = {_SENT: STATUS_SENT, _FAILED: STATUS_FAILED, _INVALID: STATUS_INVALID}
@@ -583,6 +591,7 @@ def _result_batch(chunk: _Chunk) -> Any:
             pa.array(statuses, pa.string()),
             pa.array([None if code is None else code[0] for code in codes], pa.string()),
             pa.array([None if code is None else code[1] for code in codes], pa.string()),
+            pa.array([chunk.notes.get(offset) for offset in range(len(codes))], pa.string()),
         ],
         schema=result_schema(),
     )

@@ -438,8 +438,8 @@ class _Codec:
     __slots__ = (
         "anonymous_id",
         "check_identity",
-        "clean_properties",
         "check_semantic",
+        "clean_properties",
         "group_id",
         "message_id",
         "model",

@@ -26,5 +26,6 @@ def test_a_missing_extra_names_the_install_command(
 
 def test_the_result_schema_lists_the_result_columns() -> None:
     assert cio.spark.RESULT_DDL == (
-        "key string, message_id string, status string, error_code string, reason string"
+        "key string, message_id string, status string, error_code string, reason string, "
+        "warnings string"
     )

@@ -247,3 +247,18 @@ def test_429_answers_are_waited_out_and_retried(sandbox: Sandbox) -> None:
     assert table.column("status").to_pylist() == ["sent"] * 30
     assert sandbox.faults_injected >= 1
     assert len({m["messageId"] for m in sandbox.messages}) == 30
+
+
+def test_rows_sent_with_warnings_say_which_and_where_without_values(sandbox: Sandbox) -> None:
+    batch = pa.RecordBatch.from_pydict(
+        {"user_id": ["u1", "u2"], "email": ["a@example.com", "secret at example"]}
+    )
+    sender = PartitionSender("identify", run_id=RUN, settings=settings_for(sandbox))
+
+    rows = results(sender([batch])).to_pylist()
+
+    assert [row["status"] for row in rows] == ["sent", "sent"]
+    assert rows[0]["warnings"] is None
+    assert "traits.email" in rows[1]["warnings"]
+    assert "secret" not in rows[1]["warnings"]
+    assert len(sandbox.messages) == 2
