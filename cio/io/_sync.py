@@ -58,7 +58,7 @@ from cio.errors import (
     ValidationError,
 )
 from cio.io._constants import IMPORT_NAMESPACE
-from cio.io._infer import resolve_timezone
+from cio.io._infer import DEFAULT_READING, ReadingOptions, resolve_timezone
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, RowScreen, resolve_kind
 from cio.io._source import Format, TabularSource, open_source
 from cio.io._sync_state import (
@@ -907,6 +907,8 @@ def run_sync(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    date_formats: Sequence[str] = (),
+    decimal: str = ".",
     workers: int | None = None,
     progress: bool = False,
     max_in_flight: int | None = None,
@@ -933,6 +935,9 @@ def run_sync(
         Mirror mode: refuse to delete more than this share of the known keys (0.1).
     mapping, constants, types, assume_timezone, format, encoding, delimiter
         As for :func:`cio.io.read_rows`.
+    date_formats, decimal
+        How text cells are read: ``strptime`` formats for dates that are not ISO 8601,
+        and the decimal separator (as for :func:`cio.io.read_rows`).
     workers, progress, max_in_flight
         Passed to ``client.batch.send``.
     max_errors : int
@@ -970,21 +975,26 @@ def run_sync(
     columns = _key_columns(key)
     column_mapping = ColumnMapping.coerce(mapping, constants=constants, types=types)
     timezone = resolve_timezone(assume_timezone)
+    reading = ReadingOptions(tuple(date_formats), decimal)
     name = _source_name(source, format)
-    run_options = {
+    run_options: dict[str, Any] = {
         "kind": sync_kind.name,
         "key": list(columns),
         "mapping": {k: v for k, v in column_mapping.columns.items()},
         "constants": sorted(column_mapping.constants),
         "types": dict(column_mapping.types),
         "assume_timezone": None if timezone is None else str(timezone),
+        "date_formats": list(reading.date_formats),
+        "decimal": reading.decimal,
         "force": force,
         "max_delete_share": max_delete_share,
     }
     # What shapes the payloads (not force or the deletion limit): the raw fast path is
     # only trusted while it is unchanged.
-    shaping = {name: run_options[name] for name in _SHAPING_OPTIONS}
+    shaping: dict[str, Any] = {name: run_options[name] for name in _SHAPING_OPTIONS}
     shaping["constants"] = {k: repr(v) for k, v in column_mapping.constants.items()}
+    if reading != DEFAULT_READING:  # left out by default: earlier states' raw hashes hold
+        shaping["reading"] = [list(reading.date_formats), reading.decimal]
     fingerprint = orjson.dumps(shaping, option=orjson.OPT_SORT_KEYS).decode()
 
     def open_source(screen: RowScreen) -> Iterator[Row]:
@@ -998,6 +1008,7 @@ def run_sync(
             assume_timezone=timezone,
             encoded=True,
             screen=screen,
+            reading=reading,
         )
         return rows
 
