@@ -251,7 +251,8 @@ class _Layout:
     single: int | None
     pick: Callable[[Sequence[Any]], Sequence[Any]]
     width: int
-    seed: bytes
+    raw_hasher: Any
+    """A blake2b state seeded with this header and the shaping options, copied per row."""
 
 
 def _pick_all(cells: Sequence[Any]) -> Sequence[Any]:
@@ -260,6 +261,9 @@ def _pick_all(cells: Sequence[Any]) -> Sequence[Any]:
 
 _blake2b = hashlib.blake2b
 _from_bytes = int.from_bytes
+_KEY_HASHER: Final = hashlib.blake2b(digest_size=_KEY_HASH_BYTES)
+"""Copied for each key: a copy is much cheaper than a new hasher with parameters, and
+hashes exactly as ``blake2b(key, digest_size=8)`` (the state's key hash)."""
 
 
 def _text_bytes(text: str) -> bytes:
@@ -269,8 +273,20 @@ def _text_bytes(text: str) -> bytes:
         return text.encode("utf-8", "surrogateescape")
 
 
+def _hash(hasher: Any, data: bytes) -> int:
+    copy = hasher.copy()
+    copy.update(data)
+    return _from_bytes(copy.digest(), "little", signed=True)
+
+
 class _Rows:
-    """Both passes' ``screen``: knows each header's key columns and hashes raw rows."""
+    """Both passes' ``screen``: knows each header's key columns and hashes raw rows.
+
+    The key hash is ``blake2b(key, digest_size=8)`` of the key text (columns joined by
+    ``\\x1f``), the raw hash ``blake2b(cells, digest_size=8, person=seed)`` of the cells in
+    column-name order joined by ``\\x1f``, where the seed hashes the shaping options and
+    the header. Both are kept in the state, so they must not change between versions.
+    """
 
     def __init__(self, key: Sequence[str], fingerprint: str) -> None:
         self.key = tuple(key)
@@ -294,22 +310,26 @@ class _Rows:
             pick = operator.itemgetter(*order) if len(order) > 1 else _pick_all
             seed = (self.fingerprint + KEY_SEPARATOR.join(sorted(header))).encode()
             digest = _blake2b(seed, digest_size=_SEED_BYTES).digest()
+            hasher = _blake2b(digest_size=_KEY_HASH_BYTES, person=digest)
             single = indexes[0] if keyed and len(indexes) == 1 else None
-            found = _Layout(indexes if keyed else None, single, pick, len(header), digest)
+            found = _Layout(indexes if keyed else None, single, pick, len(header), hasher)
             self._layouts[header] = found
         self._last_plan, self._last_layout = plan, found
         return found
 
     def identify(self, plan: Plan, cells: Sequence[Any]) -> tuple[str, int, int]:
         """The row's key text (empty when missing), key hash and raw hash."""
-        layout = self.layout(plan)
+        layout = self._last_layout if plan is self._last_plan else None
+        if layout is None:
+            layout = self.layout(plan)
         single = layout.single
-        if single is not None and len(cells) == layout.width:
+        width = len(cells) == layout.width
+        if single is not None and width:
             value = cells[single]
             key = value.strip() if type(value) is str else _key_text(value)
             if not key:
                 return "", 0, 0
-            key_bytes = _text_bytes(key)
+            key_text = key
         else:
             indexes = layout.key_indexes
             if indexes is None:
@@ -318,21 +338,19 @@ class _Rows:
             if not all(parts):
                 return "", 0, 0
             key = KEY_DISPLAY_SEPARATOR.join(parts)
-            key_bytes = _text_bytes(KEY_SEPARATOR.join(parts))
+            key_text = KEY_SEPARATOR.join(parts)
         # A ragged row is hashed as it is, converted (and refused) later.
-        ordered = layout.pick(cells) if len(cells) == layout.width else cells
+        ordered = layout.pick(cells) if width else cells
         try:
             text = KEY_SEPARATOR.join(ordered)
         except TypeError:
             text = KEY_SEPARATOR.join(cell if type(cell) is str else repr(cell) for cell in ordered)
-        key_hash = _from_bytes(
-            _blake2b(key_bytes, digest_size=_KEY_HASH_BYTES).digest(), "little", signed=True
-        )
-        raw = _from_bytes(
-            _blake2b(_text_bytes(text), digest_size=_KEY_HASH_BYTES, person=layout.seed).digest(),
-            "little",
-            signed=True,
-        )
+        try:
+            key_hash = _hash(_KEY_HASHER, key_text.encode())
+            raw = _hash(layout.raw_hasher, text.encode())
+        except UnicodeEncodeError:
+            key_hash = _hash(_KEY_HASHER, _text_bytes(key_text))
+            raw = _hash(layout.raw_hasher, _text_bytes(text))
         return key, key_hash, raw
 
 

@@ -431,3 +431,28 @@ def test_a_source_that_changes_between_the_two_passes_stops_the_sync(
     with pytest.raises(SyncError, match="source changed while it was being synced"):
         _run(frame, state, Rewriting())
     assert sync_history(state).runs[-1].status == "failed"
+
+
+def test_key_and_raw_hashes_keep_the_formula_earlier_states_were_written_with() -> None:
+    # A state database written by an earlier version must still match: the key hash is the
+    # state's primary key, and the raw hash decides the fast path for unchanged rows.
+    import hashlib
+
+    from cio.io._plan import ColumnMapping, compile_plan
+    from cio.io._sync import _resolve_sync_kind, _Rows
+
+    def signed(data: bytes, **params: Any) -> int:
+        digest = hashlib.blake2b(data, digest_size=8, **params).digest()
+        return int.from_bytes(digest, "little", signed=True)
+
+    header = ("user_id", "plan", "email")
+    spec = _resolve_sync_kind("identify").spec
+    plan = compile_plan(header, spec, ColumnMapping.coerce(None))
+    rows = _Rows(("user_id",), "fingerprint")
+    cells = [" 42 ", "pro", "ada@example.com"]
+    seed = hashlib.blake2b(b"fingerprint" + "\x1f".join(sorted(header)).encode(), digest_size=16)
+    expected_raw = signed(b"ada@example.com\x1fpro\x1f 42 ", person=seed.digest())
+    assert rows.identify(plan, cells) == ("42", signed(b"42"), expected_raw)
+    two = _Rows(("user_id", "plan"), "fingerprint")
+    key, key_hash, raw = two.identify(plan, cells)
+    assert (key, key_hash, raw) == ("42|pro", signed(b"42\x1fpro"), expected_raw)
