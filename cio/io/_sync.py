@@ -106,7 +106,10 @@ DEFAULT_MAX_DELETE_SHARE: Final = 0.1
 DEFAULT_SAMPLES: Final = 3
 WORK_FLUSH_ROWS: Final = 5_000
 MAX_HELD_ROWS: Final = 25_000
-"""Candidate rows held from the first pass; past this a second pass reads the source."""
+"""Candidate rows held from the first pass; past this the cells of every row are kept as
+text in the temporary work table (or, for rows that are not all text, read again)."""
+KEEP_CELLS: Final = True
+"""Keep rows' cells in the work table when they cannot be held, instead of a second pass."""
 MAX_HELD_STATE: Final = 200_000
 """Known keys up to which the first pass compares each chunk at once (random lookups stay
 cheap while the state fits in cache); larger states are compared in one merge in key
@@ -253,6 +256,8 @@ class _Layout:
     width: int
     raw_hasher: Any
     """A blake2b state seeded with this header and the shaping options, copied per row."""
+    unpick: Callable[[Sequence[Any]], Sequence[Any]]
+    """Cells in column-name order back to header order."""
 
 
 def _pick_all(cells: Sequence[Any]) -> Sequence[Any]:
@@ -295,6 +300,8 @@ class _Rows:
         self._last_plan: Plan | None = None
         self._last_layout: _Layout | None = None
         self.key_column_seen = False
+        self.plans: list[Plan] = []
+        """The plan of each header seen, in order (one for a single file)."""
 
     def layout(self, plan: Plan) -> _Layout:
         if plan is self._last_plan and self._last_layout is not None:
@@ -308,17 +315,30 @@ class _Rows:
             self.key_column_seen = self.key_column_seen or keyed
             order = sorted(range(len(header)), key=header.__getitem__)
             pick = operator.itemgetter(*order) if len(order) > 1 else _pick_all
+            inverse = sorted(range(len(order)), key=order.__getitem__)
+            unpick = operator.itemgetter(*inverse) if len(order) > 1 else _pick_all
             seed = (self.fingerprint + KEY_SEPARATOR.join(sorted(header))).encode()
             digest = _blake2b(seed, digest_size=_SEED_BYTES).digest()
             hasher = _blake2b(digest_size=_KEY_HASH_BYTES, person=digest)
             single = indexes[0] if keyed and len(indexes) == 1 else None
-            found = _Layout(indexes if keyed else None, single, pick, len(header), hasher)
+            found = _Layout(indexes if keyed else None, single, pick, len(header), hasher, unpick)
             self._layouts[header] = found
+            self.plans.append(plan)
         self._last_plan, self._last_layout = plan, found
         return found
 
     def identify(self, plan: Plan, cells: Sequence[Any]) -> tuple[str, int, int]:
         """The row's key text (empty when missing), key hash and raw hash."""
+        key, key_hash, raw, _text = self.identify_text(plan, cells)
+        return key, key_hash, raw
+
+    def identify_text(self, plan: Plan, cells: Sequence[Any]) -> tuple[str, int, int, str | None]:
+        """As :meth:`identify`, plus the cells as one text (``None`` unless they are all text).
+
+        The text joins the cells in column-name order with ``\\x1f``; :meth:`cells_of`
+        splits it back. It is ``None`` when a cell is not a string or holds ``\\x1f``, or
+        the row is ragged: such rows are read again from the source when converted.
+        """
         layout = self._last_layout if plan is self._last_plan else None
         if layout is None:
             layout = self.layout(plan)
@@ -328,30 +348,38 @@ class _Rows:
             value = cells[single]
             key = value.strip() if type(value) is str else _key_text(value)
             if not key:
-                return "", 0, 0
+                return "", 0, 0, None
             key_text = key
         else:
             indexes = layout.key_indexes
             if indexes is None:
-                return "", 0, 0
+                return "", 0, 0, None
             parts = [_key_text(cells[index]) if index < len(cells) else "" for index in indexes]
             if not all(parts):
-                return "", 0, 0
+                return "", 0, 0, None
             key = KEY_DISPLAY_SEPARATOR.join(parts)
             key_text = KEY_SEPARATOR.join(parts)
         # A ragged row is hashed as it is, converted (and refused) later.
         ordered = layout.pick(cells) if width else cells
         try:
             text = KEY_SEPARATOR.join(ordered)
+            kept: str | None = text
         except TypeError:
             text = KEY_SEPARATOR.join(cell if type(cell) is str else repr(cell) for cell in ordered)
+            kept = None
         try:
             key_hash = _hash(_KEY_HASHER, key_text.encode())
             raw = _hash(layout.raw_hasher, text.encode())
         except UnicodeEncodeError:
             key_hash = _hash(_KEY_HASHER, _text_bytes(key_text))
             raw = _hash(layout.raw_hasher, _text_bytes(text))
-        return key, key_hash, raw
+        if kept is not None and not (width and text.count(KEY_SEPARATOR) == layout.width - 1):
+            kept = None
+        return key, key_hash, raw, kept
+
+    def cells_of(self, plan: Plan, text: str) -> Sequence[Any]:
+        """The cells :meth:`identify_text` joined into ``text``, in header order."""
+        return self.layout(plan).unpick(text.split(KEY_SEPARATOR))
 
 
 @dataclass
@@ -366,34 +394,40 @@ class _Candidate:
 class _FirstPass:
     """Records ``(row, key hash, raw hash)`` of every row; converts none.
 
-    Every ``WORK_FLUSH_ROWS`` rows the chunk is written to the work table and compared
-    with the state at once; the raw cells of its candidate rows are held, up to
-    ``MAX_HELD_ROWS``, so that a run with few changes converts them without reading the
-    source a second time. Past that limit nothing is held and a second pass reads them.
+    Every ``WORK_FLUSH_ROWS`` rows the chunk is written to the work table. While the state
+    is small, each chunk is compared with it at once and the raw cells of its candidate
+    rows are held, up to ``MAX_HELD_ROWS``, so that a run with few changes converts them
+    without reading the source a second time. Past either limit the cells of every row
+    are kept as text in the (temporary) work table instead, and only the candidates'
+    are read back; rows whose cells are not all text are read again from the source.
     """
 
     def __init__(self, rows: _Rows, state: SyncState, *, append_only: bool, hold: bool) -> None:
         self.rows = rows
         self.state = state
         self.append_only = append_only
-        self.buffer: list[tuple[int, int, int]] = []
+        self.buffer: list[Any] = []
         self.chunk: list[tuple[Plan, Sequence[Any], str]] = []
         self.held: list[tuple[_Candidate, Plan, Sequence[Any]]] | None = [] if hold else None
+        self.keep = KEEP_CELLS and not hold
         self.keyed = 0
         self.empty = 0
         self.empty_rows: list[int] = []
 
     def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
-        key, key_hash, raw = self.rows.identify(plan, cells)
+        key, key_hash, raw, text = self.rows.identify_text(plan, cells)
         if not key:
             self.empty += 1
             if len(self.empty_rows) < SHOWN_EXAMPLES:
                 self.empty_rows.append(number)
             return False
         self.keyed += 1
-        self.buffer.append((number, key_hash, raw))
-        if self.held is not None:
-            self.chunk.append((plan, cells, key))
+        if self.keep:
+            self.buffer.append((number, key_hash, raw, text))
+        else:
+            self.buffer.append((number, key_hash, raw))
+            if self.held is not None:
+                self.chunk.append((plan, cells, key))
         if len(self.buffer) >= WORK_FLUSH_ROWS:
             self.flush()
         return False
@@ -414,7 +448,16 @@ class _FirstPass:
             plan, cells, key = chunk[index]
             held.append((_Candidate(row, key_hash, key, raw, known), plan, cells))
         if len(held) > MAX_HELD_ROWS:
+            # Too many to hold: keep the cells of these (and of every later row) as text.
             self.held = None
+            if KEEP_CELLS:
+                self.keep = True
+                self.state.keep_cells(
+                    [
+                        (self.rows.identify_text(plan, cells)[3], candidate.row)
+                        for candidate, plan, cells in held
+                    ]
+                )
 
     def without(self, rows: frozenset[int]) -> list[tuple[_Candidate, Plan, Sequence[Any]]]:
         """The held candidates, less the given rows (those of duplicated keys)."""
@@ -424,6 +467,18 @@ class _FirstPass:
 
 def _first(item: tuple[int, int, int]) -> int:
     return item[0]
+
+
+def _kept_rows(
+    rows: _Rows, plan: Plan, kept: Iterator[tuple[int, int, str | None, str]]
+) -> Iterator[tuple[_Candidate, Row]]:
+    """Convert the candidates from the cells the first pass kept in the work table."""
+    for number, key_hash, known, text in kept:
+        cells = rows.cells_of(plan, text)
+        key, again, raw = rows.identify(plan, cells)
+        if again != key_hash:  # pragma: no cover - the kept text is the row as read
+            raise SyncError(f"row {number} was not kept as read; nothing more is sent")
+        yield _Candidate(number, key_hash, key, raw, known), plan.convert(number, cells)
 
 
 def _held_rows(
@@ -441,6 +496,11 @@ class _SecondPass:
         self._candidates = candidates
         self._next = next(candidates, None)
         self.current: _Candidate | None = None
+
+    def skip(self, number: int) -> bool:
+        """Whether the reader may pass over row ``number`` without converting it."""
+        expected = self._next
+        return expected is None or number < expected[0]
 
     def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
         expected = self._next
@@ -1015,7 +1075,7 @@ def run_sync(
         shaping["reading"] = [list(reading.date_formats), reading.decimal]
     fingerprint = orjson.dumps(shaping, option=orjson.OPT_SORT_KEYS).decode()
 
-    def open_source(screen: RowScreen) -> Iterator[Row]:
+    def open_source(screen: RowScreen, skip: Callable[[int], bool] | None = None) -> Iterator[Row]:
         _targets, rows = open_rows(
             source,
             sync_kind.spec,
@@ -1026,6 +1086,7 @@ def run_sync(
             assume_timezone=timezone,
             encoded=True,
             screen=screen,
+            skip=skip,
             reading=reading,
         )
         return rows
@@ -1084,7 +1145,7 @@ def _run(
     run_id: int,
     *,
     send: Callable[..., Any] | None,
-    open_source: Callable[[RowScreen], Iterator[Row]],
+    open_source: Callable[..., Iterator[Row]],
     sync_kind: _SyncKind,
     columns: tuple[str, ...],
     fingerprint: str,
@@ -1149,9 +1210,11 @@ def _run(
         pairs = _held_rows(held)
     elif not marked:
         pairs = iter(())
+    elif len(rows_screen.plans) == 1 and not store.candidates_without_cells():
+        pairs = _kept_rows(rows_screen, rows_screen.plans[0], store.candidate_cells())
     else:
         second = _SecondPass(rows_screen, store.candidates())
-        pairs = second.pairs(open_source(second))
+        pairs = second.pairs(open_source(second, second.skip))
     changes = _changes(
         pairs,
         kind=sync_kind.name,

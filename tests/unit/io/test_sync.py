@@ -68,11 +68,14 @@ class StandIn:
         return BatchReport(sent, failed, 0, 1, 0, 0, 0.0)
 
 
-@pytest.fixture(autouse=True, params=["held", "second pass"])
+@pytest.fixture(autouse=True, params=["held", "kept cells", "second pass"])
 def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test runs twice: candidates held from the first pass, and read again."""
-    if request.param == "second pass":
+    """Every test runs three ways: candidates held from the first pass, their cells kept
+    in the work table, and read again from the source."""
+    if request.param != "held":
         monkeypatch.setattr("cio.io._sync.MAX_HELD_ROWS", 0)
+    if request.param == "second pass":
+        monkeypatch.setattr("cio.io._sync.KEEP_CELLS", False)
     return str(request.param)
 
 
@@ -425,7 +428,7 @@ def test_a_source_that_changes_between_the_two_passes_stops_the_sync(
             frame.loc[1, "user_id"] = "22"  # before the second pass reads the frame
             return super().__call__(messages, **options)
 
-    if reading == "held":  # read once: the change comes too late to matter
+    if reading != "second pass":  # read once: the change comes too late to matter
         assert _run(frame, state, Rewriting()).changed == 3
         return
     with pytest.raises(SyncError, match="source changed while it was being synced"):
