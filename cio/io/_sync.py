@@ -278,12 +278,6 @@ def _text_bytes(text: str) -> bytes:
         return text.encode("utf-8", "surrogateescape")
 
 
-def _hash(hasher: Any, data: bytes) -> int:
-    copy = hasher.copy()
-    copy.update(data)
-    return _from_bytes(copy.digest(), "little", signed=True)
-
-
 class _Rows:
     """Both passes' ``screen``: knows each header's key columns and hashes raw rows.
 
@@ -336,8 +330,9 @@ class _Rows:
         """As :meth:`identify`, plus the cells as one text (``None`` unless they are all text).
 
         The text joins the cells in column-name order with ``\\x1f``; :meth:`cells_of`
-        splits it back. It is ``None`` when a cell is not a string or holds ``\\x1f``, or
-        the row is ragged: such rows are read again from the source when converted.
+        splits it back. It is ``None`` when a cell is not a string or the row is ragged;
+        a text that splits into more cells than the header has (a cell holding ``\\x1f``)
+        is found before use. Such rows are read again from the source when converted.
         """
         layout = self._last_layout if plan is self._last_plan else None
         if layout is None:
@@ -367,15 +362,20 @@ class _Rows:
         except TypeError:
             text = KEY_SEPARATOR.join(cell if type(cell) is str else repr(cell) for cell in ordered)
             kept = None
-        try:
-            key_hash = _hash(_KEY_HASHER, key_text.encode())
-            raw = _hash(layout.raw_hasher, text.encode())
-        except UnicodeEncodeError:
-            key_hash = _hash(_KEY_HASHER, _text_bytes(key_text))
-            raw = _hash(layout.raw_hasher, _text_bytes(text))
-        if kept is not None and not (width and text.count(KEY_SEPARATOR) == layout.width - 1):
+        if not width:
             kept = None
-        return key, key_hash, raw, kept
+        # Inlined (this runs for every row): copies of seeded states, see _KEY_HASHER.
+        key_hasher = _KEY_HASHER.copy()
+        raw_hasher = layout.raw_hasher.copy()
+        try:
+            key_hasher.update(key_text.encode())
+            raw_hasher.update(text.encode())
+        except UnicodeEncodeError:
+            key_hasher, raw_hasher = _KEY_HASHER.copy(), layout.raw_hasher.copy()
+            key_hasher.update(_text_bytes(key_text))
+            raw_hasher.update(_text_bytes(text))
+        key_hash = _from_bytes(key_hasher.digest(), "little", signed=True)
+        return key, key_hash, _from_bytes(raw_hasher.digest(), "little", signed=True), kept
 
     def cells_of(self, plan: Plan, text: str) -> Sequence[Any]:
         """The cells :meth:`identify_text` joined into ``text``, in header order."""
@@ -1210,7 +1210,9 @@ def _run(
         pairs = _held_rows(held)
     elif not marked:
         pairs = iter(())
-    elif len(rows_screen.plans) == 1 and not store.candidates_without_cells():
+    elif len(rows_screen.plans) == 1 and not store.candidates_without_cells(
+        rows_screen.plans[0].width, KEY_SEPARATOR
+    ):
         pairs = _kept_rows(rows_screen, rows_screen.plans[0], store.candidate_cells())
     else:
         second = _SecondPass(rows_screen, store.candidates())

@@ -359,8 +359,18 @@ class SyncState:
         with self._lock:
             self._db.executemany("UPDATE work SET cells = ? WHERE row = ?", rows)
 
-    def candidates_without_cells(self) -> int:
-        """How many rows :meth:`mark_candidates` found have no kept cells.
+    def candidates_without_cells(self, width: int, separator: str) -> int:
+        """How many rows :meth:`mark_candidates` found have no usable kept cells.
+
+        Kept cells are usable when they split into ``width`` cells at the separator
+        (a cell that holds the separator itself makes them unusable).
+
+        Parameters
+        ----------
+        width : int
+            The header's number of columns.
+        separator : str
+            What the cells are joined with.
 
         Returns
         -------
@@ -369,7 +379,9 @@ class SyncState:
         with self._lock:
             (count,) = self._db.execute(
                 "SELECT COUNT(*) FROM candidate c JOIN work w ON w.row = c.row "
-                "WHERE w.cells IS NULL"
+                "WHERE w.cells IS NULL OR "
+                "length(w.cells) - length(replace(w.cells, ?, '')) <> ?",
+                (separator, width - 1),
             ).fetchone()
         return int(count)
 

@@ -459,3 +459,27 @@ def test_key_and_raw_hashes_keep_the_formula_earlier_states_were_written_with() 
     two = _Rows(("user_id", "plan"), "fingerprint")
     key, key_hash, raw = two.identify(plan, cells)
     assert (key, key_hash, raw) == ("42|pro", signed(b"42\x1fpro"), expected_raw)
+
+
+def test_the_state_is_keyed_by_the_key_hash_of_earlier_versions(files: tuple[Path, Path]) -> None:
+    import hashlib
+
+    source, state = files
+    _run(source, state, StandIn())
+    with sqlite3.connect(state) as db:
+        stored = dict(db.execute("SELECT key, kh FROM keys").fetchall())
+    digest = hashlib.blake2b(b"7", digest_size=8).digest()
+    assert stored["7"] == int.from_bytes(digest, "little", signed=True)
+    assert len(stored) == 10
+
+
+def test_a_cell_holding_the_separator_is_converted_as_read(tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text("user_id,plan\n1,pro\n2,pro\n", encoding="utf-8")
+    state = tmp_path / "s.db"
+    send = StandIn()
+    _run(source, state, send)
+    source.write_text("user_id,plan\n1,pro\n2,a\x1fb\n", encoding="utf-8")
+    report = _run(source, state, send)
+    assert (report.changed, report.unchanged, report.sent) == (1, 1, 1)
+    assert send.messages[-1]["traits"] == {"plan": "a\x1fb"}
