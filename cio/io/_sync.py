@@ -297,6 +297,10 @@ class _Rows:
         self.plans: list[Plan] = []
         """The plan of each header seen, in order (one for a single file)."""
 
+    def current(self, plan: Plan) -> _Layout | None:
+        """The layout of ``plan`` when it is the one the last row had (else ``None``)."""
+        return self._last_layout if plan is self._last_plan else None
+
     def layout(self, plan: Plan) -> _Layout:
         if plan is self._last_plan and self._last_layout is not None:
             return self._last_layout
@@ -415,7 +419,37 @@ class _FirstPass:
         self.empty_rows: list[int] = []
 
     def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
-        key, key_hash, raw, text = self.rows.identify_text(plan, cells)
+        rows = self.rows
+        layout = rows.current(plan)
+        if self.keep and layout is not None and layout.single is not None:
+            # The common case inlined (one text key column, a full row, cells kept):
+            # exactly what identify_text computes, without its calls.
+            value = cells[layout.single] if len(cells) == layout.width else None
+            if type(value) is str and (stripped := value.strip()):
+                try:
+                    joined = KEY_SEPARATOR.join(layout.pick(cells))
+                    key_bytes, text_bytes = stripped.encode(), joined.encode()
+                except (TypeError, UnicodeEncodeError):
+                    pass
+                else:
+                    key_hasher = _KEY_HASHER.copy()
+                    key_hasher.update(key_bytes)
+                    raw_hasher = layout.raw_hasher.copy()
+                    raw_hasher.update(text_bytes)
+                    self.keyed += 1
+                    buffer = self.buffer
+                    buffer.append(
+                        (
+                            number,
+                            _from_bytes(key_hasher.digest(), "little", signed=True),
+                            _from_bytes(raw_hasher.digest(), "little", signed=True),
+                            joined,
+                        )
+                    )
+                    if len(buffer) >= WORK_FLUSH_ROWS:
+                        self.flush()
+                    return False
+        key, key_hash, raw, text = rows.identify_text(plan, cells)
         if not key:
             self.empty += 1
             if len(self.empty_rows) < SHOWN_EXAMPLES:

@@ -483,3 +483,26 @@ def test_a_cell_holding_the_separator_is_converted_as_read(tmp_path: Path) -> No
     report = _run(source, state, send)
     assert (report.changed, report.unchanged, report.sent) == (1, 1, 1)
     assert send.messages[-1]["traits"] == {"plan": "a\x1fb"}
+
+
+def test_unchanged_rows_are_never_converted_again(
+    files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first run stores each row's raw hash; the next run must find the same one for
+    # every row (whichever way its candidates were converted), so nothing is converted.
+    from cio.io._plan import Plan
+
+    source, state = files
+    _run(source, state, StandIn())
+    converted: list[int] = []
+    for name in ("convert", "_from_cells", "_from_values", "_from_clean"):
+        original = getattr(Plan, name)
+
+        def counting(self: Plan, number: int, cells: Any, original: Any = original) -> Any:
+            converted.append(number)
+            return original(self, number, cells)
+
+        monkeypatch.setattr(Plan, name, counting)
+    monkeypatch.setattr("cio.io._sync.MAX_HELD_STATE", 0)  # the merge path, too
+    report = _run(source, state, StandIn())
+    assert (report.unchanged, report.sent, converted) == (10, 0, [])
