@@ -398,12 +398,13 @@ class _Candidate:
 class _FirstPass:
     """Records ``(row, key hash, raw hash)`` of every row; converts none.
 
-    Every ``WORK_FLUSH_ROWS`` rows the chunk is written to the work table. While the state
-    is small, each chunk is compared with it at once and the raw cells of its candidate
-    rows are held, up to ``MAX_HELD_ROWS``, so that a run with few changes converts them
-    without reading the source a second time. Past either limit the cells of every row
-    are kept as text in the (temporary) work table instead, and only the candidates'
-    are read back; rows whose cells are not all text are read again from the source.
+    Every ``WORK_FLUSH_ROWS`` rows the chunk is written to the work table. A text source
+    (CSV) keeps each row's cells as text there too, and only the candidates' are read
+    back after the diff. For a typed source, while the state is small, each chunk is
+    compared with it at once and the raw cells of its candidate rows are held, up to
+    ``MAX_HELD_ROWS``, so that a run with few changes converts them without reading the
+    source a second time; past either limit the cells are kept as text when they are
+    all text, and otherwise the candidates are read again from the source.
     """
 
     def __init__(self, rows: _Rows, state: SyncState, *, append_only: bool, hold: bool) -> None:
@@ -414,6 +415,7 @@ class _FirstPass:
         self.chunk: list[tuple[Plan, Sequence[Any], str]] = []
         self.held: list[tuple[_Candidate, Plan, Sequence[Any]]] | None = [] if hold else None
         self.keep = KEEP_CELLS and not hold
+        self.decided = False
         self.keyed = 0
         self.empty = 0
         self.empty_rows: list[int] = []
@@ -449,6 +451,12 @@ class _FirstPass:
                     if len(buffer) >= WORK_FLUSH_ROWS:
                         self.flush()
                     return False
+        if not self.decided:
+            # A text source (CSV) keeps its cells from the first row: reading them back
+            # for the candidates is cheaper than comparing each chunk with the state.
+            self.decided = True
+            if KEEP_CELLS and not plan.typed and not self.buffer:
+                self.keep, self.held = True, None
         key, key_hash, raw, text = rows.identify_text(plan, cells)
         if not key:
             self.empty += 1

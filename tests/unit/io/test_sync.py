@@ -71,11 +71,11 @@ class StandIn:
 @pytest.fixture(autouse=True, params=["held", "kept cells", "second pass"])
 def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every test runs three ways: candidates held from the first pass, their cells kept
-    in the work table, and read again from the source."""
+    in the work table (even a typed source's, past the held limit), and read again."""
+    if request.param != "kept cells":
+        monkeypatch.setattr("cio.io._sync.KEEP_CELLS", False)
     if request.param != "held":
         monkeypatch.setattr("cio.io._sync.MAX_HELD_ROWS", 0)
-    if request.param == "second pass":
-        monkeypatch.setattr("cio.io._sync.KEEP_CELLS", False)
     return str(request.param)
 
 
