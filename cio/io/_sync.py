@@ -416,17 +416,20 @@ class _FirstPass:
         self.held: list[tuple[_Candidate, Plan, Sequence[Any]]] | None = [] if hold else None
         self.keep = KEEP_CELLS and not hold
         self.decided = False
+        self._fast_plan: Plan | None = None
+        self._fast: _Layout | None = None
+        self._fast_key = 0
+        """The plan (and its layout) whose rows take the inlined path of ``__call__``."""
         self.keyed = 0
         self.empty = 0
         self.empty_rows: list[int] = []
 
     def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
-        rows = self.rows
-        layout = rows.current(plan)
-        if self.keep and layout is not None and layout.single is not None:
+        layout = self._fast if plan is self._fast_plan else None
+        if layout is not None:
             # The common case inlined (one text key column, a full row, cells kept):
             # exactly what identify_text computes, without its calls.
-            value = cells[layout.single] if len(cells) == layout.width else None
+            value = cells[self._fast_key] if len(cells) == layout.width else None
             if type(value) is str and (stripped := value.strip()):
                 try:
                     joined = KEY_SEPARATOR.join(layout.pick(cells))
@@ -438,7 +441,6 @@ class _FirstPass:
                     key_hasher.update(key_bytes)
                     raw_hasher = layout.raw_hasher.copy()
                     raw_hasher.update(text_bytes)
-                    self.keyed += 1
                     buffer = self.buffer
                     buffer.append(
                         (
@@ -457,13 +459,17 @@ class _FirstPass:
             self.decided = True
             if KEEP_CELLS and not plan.typed and not self.buffer:
                 self.keep, self.held = True, None
+        rows = self.rows
         key, key_hash, raw, text = rows.identify_text(plan, cells)
+        if self.keep:
+            found = rows.current(plan)
+            if found is not None and found.single is not None:
+                self._fast_plan, self._fast, self._fast_key = plan, found, found.single
         if not key:
             self.empty += 1
             if len(self.empty_rows) < SHOWN_EXAMPLES:
                 self.empty_rows.append(number)
             return False
-        self.keyed += 1
         if self.keep:
             self.buffer.append((number, key_hash, raw, text))
         else:
@@ -479,6 +485,7 @@ class _FirstPass:
         if not buffer:
             return
         self.buffer, self.chunk = [], []
+        self.keyed += len(buffer)
         self.state.add_work(buffer)
         held = self.held
         if held is None:
