@@ -261,10 +261,6 @@ def register(subparsers: Any) -> None:
     import_parser.set_defaults(handler=run_import)
 
 
-class UsageError(Exception):
-    """A wrong combination of arguments (exit 2)."""
-
-
 def source_from_args(args: argparse.Namespace, file: str | None) -> Any:
     """The source the options of :func:`add_source_options` name: ``file`` or ``--sql``.
 
@@ -281,17 +277,17 @@ def source_from_args(args: argparse.Namespace, file: str | None) -> Any:
 
     Raises
     ------
-    UsageError
+    ValueError
         Both or neither of a file and ``--sql``, or ``--database`` without ``--sql``.
     """
     if args.sql is not None and file is not None:
-        raise UsageError("give either a FILE or --sql QUERY, not both")
+        raise ValueError("give either a FILE or --sql QUERY, not both")
     if args.sql is not None:
         return SqlQuery(args.sql, database=args.database)
     if file is None:
-        raise UsageError("give a FILE to read, or --sql QUERY")
+        raise ValueError("give a FILE to read, or --sql QUERY")
     if args.database is not None:
-        raise UsageError("--database goes with --sql")
+        raise ValueError("--database goes with --sql")
     return file
 
 
@@ -390,7 +386,7 @@ def run_validate(args: argparse.Namespace) -> int:
     try:
         options = _reading_options(args)
         source = _source(args)
-    except (ValueError, UsageError) as exc:
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     progress = sys.stderr.isatty() if args.progress is None else args.progress
@@ -470,7 +466,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         options = _reading_options(args)
         source = _source(args)
-    except (ValueError, UsageError) as exc:
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     progress = sys.stderr.isatty() if args.progress is None else args.progress

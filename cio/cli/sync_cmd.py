@@ -15,7 +15,7 @@ import sys
 from typing import Any, Final
 
 from cio._constants import ENV_API_KEY
-from cio.cli.io_cmd import UsageError, add_source_options, source_from_args, source_options
+from cio.cli.io_cmd import add_source_options, source_from_args, source_options
 from cio.errors import ConfigurationError
 from cio.io import (
     DEFAULT_MAX_DELETE_SHARE,
@@ -143,7 +143,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
     try:
         options = _options(args)
         source = source_from_args(args, args.source)
-    except (ValueError, UsageError) as exc:
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     try:
