@@ -374,7 +374,8 @@ class _Rows:
         try:
             key_hasher.update(key_text.encode())
             raw_hasher.update(text.encode())
-        except UnicodeEncodeError:
+        except UnicodeEncodeError:  # not valid Unicode: hashed as is, never kept as text
+            kept = None
             key_hasher, raw_hasher = _KEY_HASHER.copy(), layout.raw_hasher.copy()
             key_hasher.update(_text_bytes(key_text))
             raw_hasher.update(_text_bytes(text))

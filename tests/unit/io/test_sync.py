@@ -506,3 +506,14 @@ def test_unchanged_rows_are_never_converted_again(
     monkeypatch.setattr("cio.io._sync.MAX_HELD_STATE", 0)  # the merge path, too
     report = _run(source, state, StandIn())
     assert (report.unchanged, report.sent, converted) == (10, 0, [])
+
+
+def test_cells_that_are_not_valid_unicode_are_synced(tmp_path: Path) -> None:
+    pandas = pytest.importorskip("pandas")
+    state = tmp_path / "s.db"
+    send = StandIn()
+    people = {"user_id": ["1", "2"], "plan": ["pro", "pro"]}
+    _run(pandas.DataFrame(people, dtype=object), state, send)
+    people["plan"] = ["pro", "caf\udce9"]  # an undecodable byte kept as a surrogate
+    report = _run(pandas.DataFrame(people, dtype=object), state, send)
+    assert (report.unchanged, report.changed + report.invalid) == (1, 1)
