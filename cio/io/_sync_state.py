@@ -376,9 +376,11 @@ class SyncState:
         -------
         int
         """
+        # CROSS JOIN keeps the (small) candidate table outermost: SQLite would otherwise
+        # scan the whole work table.
         with self._lock:
             (count,) = self._db.execute(
-                "SELECT COUNT(*) FROM candidate c JOIN work w ON w.row = c.row "
+                "SELECT COUNT(*) FROM candidate c CROSS JOIN work w ON w.row = c.row "
                 "WHERE w.cells IS NULL OR "
                 "length(w.cells) - length(replace(w.cells, ?, '')) <> ?",
                 (separator, width - 1),
@@ -393,7 +395,7 @@ class SyncState:
         iterator of (row, key hash, known content, cells)
         """
         query = (
-            "SELECT c.row, c.kh, c.content, w.cells FROM candidate c JOIN work w "
+            "SELECT c.row, c.kh, c.content, w.cells FROM candidate c CROSS JOIN work w "
             "ON w.row = c.row WHERE c.row > ? ORDER BY c.row LIMIT ?"
         )
         last = -1
