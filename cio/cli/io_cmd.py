@@ -79,6 +79,7 @@ def name_value_pair(text: str) -> tuple[str, str]:
 
 
 def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """The options of ``cio validate`` and ``cio import``: FILE, --kind, reading, reports."""
     parser.add_argument(
         "file",
         nargs="?",
@@ -86,24 +87,50 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         "directory) or Arrow IPC / Feather (.arrow, .feather) file",
     )
     parser.add_argument(
-        "--sql",
-        metavar="QUERY",
-        help="read the rows of a DuckDB query instead of a FILE, for example "
-        "\"select * from 'orders/*.parquet'\" (needs pip install 'cio[duckdb]')",
-    )
-    parser.add_argument(
-        "--database",
-        metavar="DB",
-        help="the DuckDB database file --sql runs against, opened read-only "
-        "(default: in-memory, reading files named in the query)",
-    )
-    parser.add_argument(
         "--kind",
         required=True,
         help="what each row becomes: identify, track, page, screen, group, relationship, "
         "device, delete, suppress, unsuppress, or a semantic event name",
     )
+    add_source_options(parser)
     parser.add_argument(
+        "--errors-csv", metavar="OUT", help="write every row error to this CSV file"
+    )
+    parser.add_argument(
+        "--report",
+        metavar="HTML",
+        help="also write the summary, charts and errors to this self-contained HTML page",
+    )
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """Add the reading options every command that reads a source shares.
+
+    ``cio validate``, ``cio import`` and ``cio sync`` read the same sources the same way:
+    ``--sql``/``--database``, ``--map``/``--set``/``--type``, ``--assume-timezone``,
+    ``--format``, ``--encoding``, ``--delimiter``, ``--date-format``, ``--decimal``,
+    ``--max-errors`` and ``--progress``. :func:`source_from_args` and
+    :func:`source_options` read them back.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The command's parser (it adds its own positional source argument).
+    """
+    group = parser.add_argument_group("reading the source")
+    group.add_argument(
+        "--sql",
+        metavar="QUERY",
+        help="read the rows of a DuckDB query instead of a FILE, for example "
+        "\"select * from 'orders/*.parquet'\" (needs pip install 'cio[duckdb]')",
+    )
+    group.add_argument(
+        "--database",
+        metavar="DB",
+        help="the DuckDB database file --sql runs against, opened read-only "
+        "(default: in-memory, reading files named in the query)",
+    )
+    group.add_argument(
         "--map",
         dest="mapping",
         action="append",
@@ -113,7 +140,7 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         help="rename a column (cust_no=user_id, City=address.city, ip=context.ip) or drop "
         "it (notes=); repeatable",
     )
-    parser.add_argument(
+    group.add_argument(
         "--set",
         dest="constants",
         action="append",
@@ -123,7 +150,7 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         help="give every row a value (plan=pro, event='Signed Up', object_type_id=2); "
         "values are inferred like cells; repeatable",
     )
-    parser.add_argument(
+    group.add_argument(
         "--type",
         dest="types",
         action="append",
@@ -132,20 +159,20 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         metavar="COLUMN=TYPE",
         help="override type inference for a column (zip=string, joined=unix); repeatable",
     )
-    parser.add_argument(
+    group.add_argument(
         "--assume-timezone",
         metavar="TZ",
         help="timezone for date-times without one (UTC, Europe/Berlin); without it a naive "
         "timestamp is a row error",
     )
-    parser.add_argument(
+    group.add_argument(
         "--format",
         choices=["csv", "jsonl", "parquet", "arrow"],
         help="default: from the extension (a directory is a Parquet dataset)",
     )
-    parser.add_argument("--encoding", default="utf-8", help="text encoding (default utf-8)")
-    parser.add_argument("--delimiter", help="CSV delimiter (default: sniffed)")
-    parser.add_argument(
+    group.add_argument("--encoding", default="utf-8", help="text encoding (default utf-8)")
+    group.add_argument("--delimiter", help="CSV delimiter (default: sniffed)")
+    group.add_argument(
         "--date-format",
         dest="date_formats",
         action="append",
@@ -154,28 +181,20 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         help="a strptime format for dates and date-times that are not ISO 8601, tried in "
         "order (%%d/%%m/%%Y, '%%m/%%d/%%Y %%I:%%M %%p'); repeatable",
     )
-    parser.add_argument(
+    group.add_argument(
         "--decimal",
         choices=[".", ","],
         default=".",
         help="decimal separator of numbers in CSV cells (',' reads 1.234,56; default '.')",
     )
-    parser.add_argument(
-        "--errors-csv", metavar="OUT", help="write every row error to this CSV file"
-    )
-    parser.add_argument(
-        "--report",
-        metavar="HTML",
-        help="also write the summary, charts and errors to this self-contained HTML page",
-    )
-    parser.add_argument(
+    group.add_argument(
         "--max-errors",
         type=_at_least(0),
         default=DEFAULT_SHOWN_ROW_ERRORS,
         metavar="N",
         help=f"row errors to print (default {DEFAULT_SHOWN_ROW_ERRORS})",
     )
-    parser.add_argument(
+    group.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -242,23 +261,55 @@ def register(subparsers: Any) -> None:
     import_parser.set_defaults(handler=run_import)
 
 
-class _UsageError(Exception):
-    """A wrong combination of arguments (exit 2)."""
+def source_from_args(args: argparse.Namespace, file: str | None) -> Any:
+    """The source the options of :func:`add_source_options` name: ``file`` or ``--sql``.
 
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments.
+    file : str or None
+        The command's positional source argument.
 
-def _source(args: argparse.Namespace) -> Any:
-    if args.sql is not None and args.file is not None:
-        raise _UsageError("give either a FILE or --sql QUERY, not both")
+    Returns
+    -------
+    str or SqlQuery
+
+    Raises
+    ------
+    ValueError
+        Both or neither of a file and ``--sql``, or ``--database`` without ``--sql``.
+    """
+    if args.sql is not None and file is not None:
+        raise ValueError("give either a FILE or --sql QUERY, not both")
     if args.sql is not None:
         return SqlQuery(args.sql, database=args.database)
-    if args.file is None:
-        raise _UsageError("give a FILE to read, or --sql QUERY")
+    if file is None:
+        raise ValueError("give a FILE to read, or --sql QUERY")
     if args.database is not None:
-        raise _UsageError("--database goes with --sql")
-    return args.file
+        raise ValueError("--database goes with --sql")
+    return file
 
 
-def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
+def source_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The reading keyword arguments of :func:`add_source_options`' options.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments.
+
+    Returns
+    -------
+    dict
+        ``mapping``, ``assume_timezone``, ``format``, ``encoding``, ``delimiter``,
+        ``date_formats``, ``decimal`` and ``max_errors``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown encoding.
+    """
     try:
         codecs.lookup(args.encoding)
     except LookupError:
@@ -266,8 +317,6 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
             f"--encoding {args.encoding}: unknown encoding; use a codec name such as utf-8, "
             "utf-16, latin-1 or cp1252"
         ) from None
-    if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
-        raise ValueError(f"--report {args.report}: its folder does not exist; create it first")
     infer = converter_for("auto", None)
     mapping = ColumnMapping(
         columns={name: (target or None) for name, target in args.mapping},
@@ -282,9 +331,20 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
         "delimiter": args.delimiter,
         "date_formats": tuple(args.date_formats),
         "decimal": args.decimal,
-        "errors_csv": args.errors_csv,
         "max_errors": max(args.max_errors, DEFAULT_MAX_ROW_ERRORS),
     }
+
+
+def _source(args: argparse.Namespace) -> Any:
+    return source_from_args(args, args.file)
+
+
+def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
+    options = source_options(args)
+    if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
+        raise ValueError(f"--report {args.report}: its folder does not exist; create it first")
+    options["errors_csv"] = args.errors_csv
+    return options
 
 
 def _print_errors(result: Any, shown: int) -> None:
@@ -326,7 +386,7 @@ def run_validate(args: argparse.Namespace) -> int:
     try:
         options = _reading_options(args)
         source = _source(args)
-    except (ValueError, _UsageError) as exc:
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     progress = sys.stderr.isatty() if args.progress is None else args.progress
@@ -406,7 +466,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         options = _reading_options(args)
         source = _source(args)
-    except (ValueError, _UsageError) as exc:
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     progress = sys.stderr.isatty() if args.progress is None else args.progress

@@ -14,16 +14,14 @@ import json
 import sys
 from typing import Any, Final
 
-from cio._constants import DEFAULT_MAX_ROW_ERRORS, ENV_API_KEY
-from cio.cli.io_cmd import DEFAULT_SHOWN_ROW_ERRORS, name_value_pair
+from cio._constants import ENV_API_KEY
+from cio.cli.io_cmd import add_source_options, source_from_args, source_options
 from cio.errors import ConfigurationError
 from cio.io import (
     DEFAULT_MAX_DELETE_SHARE,
     SYNC_KINDS,
-    ColumnMapping,
     DeletionLimitError,
     SyncReport,
-    converter_for,
     sync,
     sync_history,
 )
@@ -54,6 +52,8 @@ _EPILOG: Final = (
     "  cio sync people.csv --kind identify --key user_id --state people.db --dry-run\n"
     "  cio sync people.csv --kind identify --key user_id --state people.db --mode mirror\n"
     "  cio sync members.csv --kind relationships --key user_id,object_id --state m.db\n"
+    "  cio sync --sql \"select * from 'people.parquet'\" --kind identify --key user_id "
+    "--state p.db\n"
     "  cio sync history people.db\n\n"
     "see docs/sync.md for how changes are found and what is kept in the state"
 )
@@ -77,7 +77,11 @@ def register(subparsers: Any) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("source", help="the CSV or JSON Lines file (or: history)")
+    parser.add_argument(
+        "source",
+        nargs="?",
+        help="a CSV, JSON Lines, Parquet or Arrow file (or --sql QUERY); or: history",
+    )
     parser.add_argument("history_state", nargs="?", metavar="STATE", help=argparse.SUPPRESS)
     parser.add_argument("--kind", help="identify, group, relationships, devices or events")
     parser.add_argument("--key", help="the column(s) that identify a row: user_id or a,b")
@@ -101,48 +105,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--show-values", action="store_true", help="show sample payloads with their values"
     )
-    parser.add_argument(
-        "--map",
-        dest="mapping",
-        action="append",
-        type=name_value_pair,
-        default=[],
-        metavar="COLUMN=TARGET",
-    )
-    parser.add_argument(
-        "--set",
-        dest="constants",
-        action="append",
-        type=name_value_pair,
-        default=[],
-        metavar="TARGET=VALUE",
-    )
-    parser.add_argument(
-        "--type",
-        dest="types",
-        action="append",
-        type=name_value_pair,
-        default=[],
-        metavar="COLUMN=TYPE",
-    )
-    parser.add_argument("--assume-timezone", metavar="TZ")
-    parser.add_argument("--format", choices=["csv", "jsonl"], help="default: from the extension")
-    parser.add_argument("--encoding", default="utf-8")
-    parser.add_argument("--delimiter")
     parser.add_argument("--workers", type=int, metavar="N", help="sending threads")
-    parser.add_argument(
-        "--max-errors",
-        type=int,
-        default=DEFAULT_SHOWN_ROW_ERRORS,
-        metavar="N",
-        help=f"row errors to print (default {DEFAULT_SHOWN_ROW_ERRORS})",
-    )
-    parser.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="show a progress bar (default: when stderr is a terminal)",
-    )
+    add_source_options(parser)
     parser.set_defaults(handler=run_sync_command)
 
 
@@ -160,7 +124,7 @@ def run_sync_command(args: argparse.Namespace) -> int:
         0 when every row was valid and delivered, 1 otherwise, 2 when refused,
         130 when interrupted.
     """
-    if args.source == HISTORY_COMMAND and args.history_state:
+    if args.source == HISTORY_COMMAND and args.history_state and args.sql is None:
         print(sync_history(args.history_state, rejected_limit=SHOWN_REJECTED))
         return EXIT_OK
     missing = [f"--{name}" for name in ("kind", "key", "state") if not getattr(args, name)]
@@ -178,16 +142,17 @@ def run_sync_command(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     try:
         options = _options(args)
+        source = source_from_args(args, args.source)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     try:
         if args.dry_run:
-            report = sync(None, args.source, **options)
+            report = sync(None, source, **options)
         elif args.sandbox:
-            report = _into_sandbox(args, options)
+            report = _into_sandbox(args, source, options)
         else:
-            sent = _into_workspace(args, options)
+            sent = _into_workspace(source, options)
             if sent is None:
                 return EXIT_REFUSED
             report = sent
@@ -207,14 +172,9 @@ def run_sync_command(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
-    infer = converter_for("auto", None)
-    mapping = ColumnMapping(
-        columns={name: (target or None) for name, target in args.mapping},
-        constants={name: infer(value) if value else value for name, value in args.constants},
-        types=dict(args.types),
-    )
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     return {
+        **source_options(args),
         "kind": args.kind,
         "key": args.key,
         "state": args.state,
@@ -222,14 +182,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "dry_run": args.dry_run,
         "force": args.force,
         "max_delete_share": args.max_delete_share,
-        "mapping": mapping,
-        "assume_timezone": args.assume_timezone,
-        "format": args.format,
-        "encoding": args.encoding,
-        "delimiter": args.delimiter,
         "workers": args.workers,
         "progress": progress and not args.dry_run,
-        "max_errors": max(args.max_errors, DEFAULT_MAX_ROW_ERRORS),
         "show_values": args.show_values,
     }
 
@@ -252,12 +206,12 @@ def _print_report(report: SyncReport, args: argparse.Namespace) -> None:
             print(f"  {item.key}: {item.status}: {item.reason}")
 
 
-def _into_sandbox(args: argparse.Namespace, options: dict[str, Any]) -> SyncReport:
+def _into_sandbox(args: argparse.Namespace, source: Any, options: dict[str, Any]) -> SyncReport:
     from cio.sandbox import Sandbox  # noqa: PLC0415 - only this option needs the server
 
     with Sandbox() as sandbox, sandbox.client() as client:
         print(f"sandbox listening on {sandbox.url}")
-        report = sync(client, args.source, **options)
+        report = sync(client, source, **options)
         _print_report(report, args)
         print()
         print("the sandbox received:")
@@ -265,7 +219,7 @@ def _into_sandbox(args: argparse.Namespace, options: dict[str, Any]) -> SyncRepo
     return report
 
 
-def _into_workspace(args: argparse.Namespace, options: dict[str, Any]) -> SyncReport | None:
+def _into_workspace(source: Any, options: dict[str, Any]) -> SyncReport | None:
     from cio.client import CustomerIOClient  # noqa: PLC0415 - keeps --help fast
 
     try:
@@ -276,4 +230,4 @@ def _into_workspace(args: argparse.Namespace, options: dict[str, Any]) -> SyncRe
             return None
         raise
     with client:
-        return sync(client, args.source, **options)
+        return sync(client, source, **options)

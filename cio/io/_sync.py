@@ -58,7 +58,7 @@ from cio.errors import (
     ValidationError,
 )
 from cio.io._constants import IMPORT_NAMESPACE
-from cio.io._infer import resolve_timezone
+from cio.io._infer import DEFAULT_READING, ReadingOptions, resolve_timezone
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, RowScreen, resolve_kind
 from cio.io._source import Format, TabularSource, open_source
 from cio.io._sync_state import (
@@ -106,7 +106,10 @@ DEFAULT_MAX_DELETE_SHARE: Final = 0.1
 DEFAULT_SAMPLES: Final = 3
 WORK_FLUSH_ROWS: Final = 5_000
 MAX_HELD_ROWS: Final = 25_000
-"""Candidate rows held from the first pass; past this a second pass reads the source."""
+"""Candidate rows held from the first pass; past this the cells of every row are kept as
+text in the temporary work table (or, for rows that are not all text, read again)."""
+KEEP_CELLS: Final = True
+"""Keep rows' cells in the work table when they cannot be held, instead of a second pass."""
 MAX_HELD_STATE: Final = 200_000
 """Known keys up to which the first pass compares each chunk at once (random lookups stay
 cheap while the state fits in cache); larger states are compared in one merge in key
@@ -251,7 +254,10 @@ class _Layout:
     single: int | None
     pick: Callable[[Sequence[Any]], Sequence[Any]]
     width: int
-    seed: bytes
+    raw_hasher: Any
+    """A blake2b state seeded with this header and the shaping options, copied per row."""
+    unpick: Callable[[Sequence[Any]], Sequence[Any]]
+    """Cells in column-name order back to header order."""
 
 
 def _pick_all(cells: Sequence[Any]) -> Sequence[Any]:
@@ -260,6 +266,9 @@ def _pick_all(cells: Sequence[Any]) -> Sequence[Any]:
 
 _blake2b = hashlib.blake2b
 _from_bytes = int.from_bytes
+_KEY_HASHER: Final = hashlib.blake2b(digest_size=_KEY_HASH_BYTES)
+"""Copied for each key: a copy is much cheaper than a new hasher with parameters, and
+hashes exactly as ``blake2b(key, digest_size=8)`` (the state's key hash)."""
 
 
 def _text_bytes(text: str) -> bytes:
@@ -270,7 +279,13 @@ def _text_bytes(text: str) -> bytes:
 
 
 class _Rows:
-    """Both passes' ``screen``: knows each header's key columns and hashes raw rows."""
+    """Both passes' ``screen``: knows each header's key columns and hashes raw rows.
+
+    The key hash is ``blake2b(key, digest_size=8)`` of the key text (columns joined by
+    ``\\x1f``), the raw hash ``blake2b(cells, digest_size=8, person=seed)`` of the cells in
+    column-name order joined by ``\\x1f``, where the seed hashes the shaping options and
+    the header. Both are kept in the state, so they must not change between versions.
+    """
 
     def __init__(self, key: Sequence[str], fingerprint: str) -> None:
         self.key = tuple(key)
@@ -279,6 +294,12 @@ class _Rows:
         self._last_plan: Plan | None = None
         self._last_layout: _Layout | None = None
         self.key_column_seen = False
+        self.plans: list[Plan] = []
+        """The plan of each header seen, in order (one for a single file)."""
+
+    def current(self, plan: Plan) -> _Layout | None:
+        """The layout of ``plan`` when it is the one the last row had (else ``None``)."""
+        return self._last_layout if plan is self._last_plan else None
 
     def layout(self, plan: Plan) -> _Layout:
         if plan is self._last_plan and self._last_layout is not None:
@@ -292,48 +313,78 @@ class _Rows:
             self.key_column_seen = self.key_column_seen or keyed
             order = sorted(range(len(header)), key=header.__getitem__)
             pick = operator.itemgetter(*order) if len(order) > 1 else _pick_all
+            inverse = sorted(range(len(order)), key=order.__getitem__)
+            unpick = operator.itemgetter(*inverse) if len(order) > 1 else _pick_all
             seed = (self.fingerprint + KEY_SEPARATOR.join(sorted(header))).encode()
             digest = _blake2b(seed, digest_size=_SEED_BYTES).digest()
+            hasher = _blake2b(digest_size=_KEY_HASH_BYTES, person=digest)
             single = indexes[0] if keyed and len(indexes) == 1 else None
-            found = _Layout(indexes if keyed else None, single, pick, len(header), digest)
+            found = _Layout(indexes if keyed else None, single, pick, len(header), hasher, unpick)
             self._layouts[header] = found
+            self.plans.append(plan)
         self._last_plan, self._last_layout = plan, found
         return found
 
     def identify(self, plan: Plan, cells: Sequence[Any]) -> tuple[str, int, int]:
         """The row's key text (empty when missing), key hash and raw hash."""
-        layout = self.layout(plan)
+        key, key_hash, raw, _text = self.identify_text(plan, cells)
+        return key, key_hash, raw
+
+    def identify_text(self, plan: Plan, cells: Sequence[Any]) -> tuple[str, int, int, str | None]:
+        """As :meth:`identify`, plus the cells as one text (``None`` unless they are all text).
+
+        The text joins the cells in column-name order with ``\\x1f``; :meth:`cells_of`
+        splits it back. It is ``None`` when a cell is not a string or the row is ragged;
+        a text that splits into more cells than the header has (a cell holding ``\\x1f``)
+        is found before use. Such rows are read again from the source when converted.
+        """
+        layout = self._last_layout if plan is self._last_plan else None
+        if layout is None:
+            layout = self.layout(plan)
         single = layout.single
-        if single is not None and len(cells) == layout.width:
+        width = len(cells) == layout.width
+        if single is not None and width:
             value = cells[single]
             key = value.strip() if type(value) is str else _key_text(value)
             if not key:
-                return "", 0, 0
-            key_bytes = _text_bytes(key)
+                return "", 0, 0, None
+            key_text = key
         else:
             indexes = layout.key_indexes
             if indexes is None:
-                return "", 0, 0
+                return "", 0, 0, None
             parts = [_key_text(cells[index]) if index < len(cells) else "" for index in indexes]
             if not all(parts):
-                return "", 0, 0
+                return "", 0, 0, None
             key = KEY_DISPLAY_SEPARATOR.join(parts)
-            key_bytes = _text_bytes(KEY_SEPARATOR.join(parts))
+            key_text = KEY_SEPARATOR.join(parts)
         # A ragged row is hashed as it is, converted (and refused) later.
-        ordered = layout.pick(cells) if len(cells) == layout.width else cells
+        ordered = layout.pick(cells) if width else cells
         try:
             text = KEY_SEPARATOR.join(ordered)
+            kept: str | None = text
         except TypeError:
             text = KEY_SEPARATOR.join(cell if type(cell) is str else repr(cell) for cell in ordered)
-        key_hash = _from_bytes(
-            _blake2b(key_bytes, digest_size=_KEY_HASH_BYTES).digest(), "little", signed=True
-        )
-        raw = _from_bytes(
-            _blake2b(_text_bytes(text), digest_size=_KEY_HASH_BYTES, person=layout.seed).digest(),
-            "little",
-            signed=True,
-        )
-        return key, key_hash, raw
+            kept = None
+        if not width:
+            kept = None
+        # Inlined (this runs for every row): copies of seeded states, see _KEY_HASHER.
+        key_hasher = _KEY_HASHER.copy()
+        raw_hasher = layout.raw_hasher.copy()
+        try:
+            key_hasher.update(key_text.encode())
+            raw_hasher.update(text.encode())
+        except UnicodeEncodeError:  # not valid Unicode: hashed as is, never kept as text
+            kept = None
+            key_hasher, raw_hasher = _KEY_HASHER.copy(), layout.raw_hasher.copy()
+            key_hasher.update(_text_bytes(key_text))
+            raw_hasher.update(_text_bytes(text))
+        key_hash = _from_bytes(key_hasher.digest(), "little", signed=True)
+        return key, key_hash, _from_bytes(raw_hasher.digest(), "little", signed=True), kept
+
+    def cells_of(self, plan: Plan, text: str) -> Sequence[Any]:
+        """The cells :meth:`identify_text` joined into ``text``, in header order."""
+        return self.layout(plan).unpick(text.split(KEY_SEPARATOR))
 
 
 @dataclass
@@ -348,34 +399,84 @@ class _Candidate:
 class _FirstPass:
     """Records ``(row, key hash, raw hash)`` of every row; converts none.
 
-    Every ``WORK_FLUSH_ROWS`` rows the chunk is written to the work table and compared
-    with the state at once; the raw cells of its candidate rows are held, up to
+    Every ``WORK_FLUSH_ROWS`` rows the chunk is written to the work table. A text source
+    (CSV) keeps each row's cells as text there too, and only the candidates' are read
+    back after the diff. For a typed source, while the state is small, each chunk is
+    compared with it at once and the raw cells of its candidate rows are held, up to
     ``MAX_HELD_ROWS``, so that a run with few changes converts them without reading the
-    source a second time. Past that limit nothing is held and a second pass reads them.
+    source a second time; past either limit the cells are kept as text when they are
+    all text, and otherwise the candidates are read again from the source.
     """
 
     def __init__(self, rows: _Rows, state: SyncState, *, append_only: bool, hold: bool) -> None:
         self.rows = rows
         self.state = state
         self.append_only = append_only
-        self.buffer: list[tuple[int, int, int]] = []
+        self.buffer: list[Any] = []
         self.chunk: list[tuple[Plan, Sequence[Any], str]] = []
         self.held: list[tuple[_Candidate, Plan, Sequence[Any]]] | None = [] if hold else None
+        self.keep = KEEP_CELLS and not hold
+        self.decided = False
+        self._fast_plan: Plan | None = None
+        self._fast: _Layout | None = None
+        self._fast_key = 0
+        """The plan (and its layout) whose rows take the inlined path of ``__call__``."""
         self.keyed = 0
         self.empty = 0
         self.empty_rows: list[int] = []
 
     def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
-        key, key_hash, raw = self.rows.identify(plan, cells)
+        layout = self._fast if plan is self._fast_plan else None
+        if layout is not None:
+            # The common case inlined (one text key column, a full row, cells kept):
+            # exactly what identify_text computes, without its calls.
+            value = cells[self._fast_key] if len(cells) == layout.width else None
+            if type(value) is str and (stripped := value.strip()):
+                try:
+                    joined = KEY_SEPARATOR.join(layout.pick(cells))
+                    key_bytes, text_bytes = stripped.encode(), joined.encode()
+                except (TypeError, UnicodeEncodeError):
+                    pass
+                else:
+                    key_hasher = _KEY_HASHER.copy()
+                    key_hasher.update(key_bytes)
+                    raw_hasher = layout.raw_hasher.copy()
+                    raw_hasher.update(text_bytes)
+                    buffer = self.buffer
+                    buffer.append(
+                        (
+                            number,
+                            _from_bytes(key_hasher.digest(), "little", signed=True),
+                            _from_bytes(raw_hasher.digest(), "little", signed=True),
+                            joined,
+                        )
+                    )
+                    if len(buffer) >= WORK_FLUSH_ROWS:
+                        self.flush()
+                    return False
+        if not self.decided:
+            # A text source (CSV) keeps its cells from the first row: reading them back
+            # for the candidates is cheaper than comparing each chunk with the state.
+            self.decided = True
+            if KEEP_CELLS and not plan.typed and not self.buffer:
+                self.keep, self.held = True, None
+        rows = self.rows
+        key, key_hash, raw, text = rows.identify_text(plan, cells)
+        if self.keep:
+            found = rows.current(plan)
+            if found is not None and found.single is not None:
+                self._fast_plan, self._fast, self._fast_key = plan, found, found.single
         if not key:
             self.empty += 1
             if len(self.empty_rows) < SHOWN_EXAMPLES:
                 self.empty_rows.append(number)
             return False
-        self.keyed += 1
-        self.buffer.append((number, key_hash, raw))
-        if self.held is not None:
-            self.chunk.append((plan, cells, key))
+        if self.keep:
+            self.buffer.append((number, key_hash, raw, text))
+        else:
+            self.buffer.append((number, key_hash, raw))
+            if self.held is not None:
+                self.chunk.append((plan, cells, key))
         if len(self.buffer) >= WORK_FLUSH_ROWS:
             self.flush()
         return False
@@ -385,6 +486,7 @@ class _FirstPass:
         if not buffer:
             return
         self.buffer, self.chunk = [], []
+        self.keyed += len(buffer)
         self.state.add_work(buffer)
         held = self.held
         if held is None:
@@ -396,7 +498,16 @@ class _FirstPass:
             plan, cells, key = chunk[index]
             held.append((_Candidate(row, key_hash, key, raw, known), plan, cells))
         if len(held) > MAX_HELD_ROWS:
+            # Too many to hold: keep the cells of these (and of every later row) as text.
             self.held = None
+            if KEEP_CELLS:
+                self.keep = True
+                self.state.keep_cells(
+                    [
+                        (self.rows.identify_text(plan, cells)[3], candidate.row)
+                        for candidate, plan, cells in held
+                    ]
+                )
 
     def without(self, rows: frozenset[int]) -> list[tuple[_Candidate, Plan, Sequence[Any]]]:
         """The held candidates, less the given rows (those of duplicated keys)."""
@@ -406,6 +517,18 @@ class _FirstPass:
 
 def _first(item: tuple[int, int, int]) -> int:
     return item[0]
+
+
+def _kept_rows(
+    rows: _Rows, plan: Plan, kept: Iterator[tuple[int, int, str | None, str]]
+) -> Iterator[tuple[_Candidate, Row]]:
+    """Convert the candidates from the cells the first pass kept in the work table."""
+    for number, key_hash, known, text in kept:
+        cells = rows.cells_of(plan, text)
+        key, again, raw = rows.identify(plan, cells)
+        if again != key_hash:  # pragma: no cover - the kept text is the row as read
+            raise SyncError(f"row {number} was not kept as read; nothing more is sent")
+        yield _Candidate(number, key_hash, key, raw, known), plan.convert(number, cells)
 
 
 def _held_rows(
@@ -423,6 +546,11 @@ class _SecondPass:
         self._candidates = candidates
         self._next = next(candidates, None)
         self.current: _Candidate | None = None
+
+    def skip(self, number: int) -> bool:
+        """Whether the reader may pass over row ``number`` without converting it."""
+        expected = self._next
+        return expected is None or number < expected[0]
 
     def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
         expected = self._next
@@ -907,6 +1035,8 @@ def run_sync(
     format: Format | None = None,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    date_formats: Sequence[str] = (),
+    decimal: str = ".",
     workers: int | None = None,
     progress: bool = False,
     max_in_flight: int | None = None,
@@ -933,6 +1063,9 @@ def run_sync(
         Mirror mode: refuse to delete more than this share of the known keys (0.1).
     mapping, constants, types, assume_timezone, format, encoding, delimiter
         As for :func:`cio.io.read_rows`.
+    date_formats, decimal
+        How text cells are read: ``strptime`` formats for dates that are not ISO 8601,
+        and the decimal separator (as for :func:`cio.io.read_rows`).
     workers, progress, max_in_flight
         Passed to ``client.batch.send``.
     max_errors : int
@@ -970,24 +1103,29 @@ def run_sync(
     columns = _key_columns(key)
     column_mapping = ColumnMapping.coerce(mapping, constants=constants, types=types)
     timezone = resolve_timezone(assume_timezone)
+    reading = ReadingOptions(tuple(date_formats), decimal)
     name = _source_name(source, format)
-    run_options = {
+    run_options: dict[str, Any] = {
         "kind": sync_kind.name,
         "key": list(columns),
         "mapping": {k: v for k, v in column_mapping.columns.items()},
         "constants": sorted(column_mapping.constants),
         "types": dict(column_mapping.types),
         "assume_timezone": None if timezone is None else str(timezone),
+        "date_formats": list(reading.date_formats),
+        "decimal": reading.decimal,
         "force": force,
         "max_delete_share": max_delete_share,
     }
     # What shapes the payloads (not force or the deletion limit): the raw fast path is
     # only trusted while it is unchanged.
-    shaping = {name: run_options[name] for name in _SHAPING_OPTIONS}
+    shaping: dict[str, Any] = {name: run_options[name] for name in _SHAPING_OPTIONS}
     shaping["constants"] = {k: repr(v) for k, v in column_mapping.constants.items()}
+    if reading != DEFAULT_READING:  # left out by default: earlier states' raw hashes hold
+        shaping["reading"] = [list(reading.date_formats), reading.decimal]
     fingerprint = orjson.dumps(shaping, option=orjson.OPT_SORT_KEYS).decode()
 
-    def open_source(screen: RowScreen) -> Iterator[Row]:
+    def open_source(screen: RowScreen, skip: Callable[[int], bool] | None = None) -> Iterator[Row]:
         _targets, rows = open_rows(
             source,
             sync_kind.spec,
@@ -998,6 +1136,8 @@ def run_sync(
             assume_timezone=timezone,
             encoded=True,
             screen=screen,
+            skip=skip,
+            reading=reading,
         )
         return rows
 
@@ -1055,7 +1195,7 @@ def _run(
     run_id: int,
     *,
     send: Callable[..., Any] | None,
-    open_source: Callable[[RowScreen], Iterator[Row]],
+    open_source: Callable[..., Iterator[Row]],
     sync_kind: _SyncKind,
     columns: tuple[str, ...],
     fingerprint: str,
@@ -1120,9 +1260,13 @@ def _run(
         pairs = _held_rows(held)
     elif not marked:
         pairs = iter(())
+    elif len(rows_screen.plans) == 1 and not store.candidates_without_cells(
+        rows_screen.plans[0].width, KEY_SEPARATOR
+    ):
+        pairs = _kept_rows(rows_screen, rows_screen.plans[0], store.candidate_cells())
     else:
         second = _SecondPass(rows_screen, store.candidates())
-        pairs = second.pairs(open_source(second))
+        pairs = second.pairs(open_source(second, second.skip))
     changes = _changes(
         pairs,
         kind=sync_kind.name,

@@ -51,6 +51,8 @@ CACHE_KIB: Final = 16_384
 _MIN_INT64: Final = -(2**63)
 _BUSY_TIMEOUT_SECONDS: Final = 30.0
 _REASON_CHARS: Final = 300
+_WORK_WITH_CELLS: Final = 4
+"""Items of a work tuple that carries its cells."""
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -92,7 +94,7 @@ CREATE TABLE IF NOT EXISTS runs (
 _WORK_SCHEMA: Final = """
 DROP TABLE IF EXISTS temp.work;
 CREATE TEMP TABLE work (row INTEGER PRIMARY KEY, kh INTEGER NOT NULL, raw INTEGER NOT NULL,
-                        dup INTEGER NOT NULL DEFAULT 0);
+                        dup INTEGER NOT NULL DEFAULT 0, cells TEXT);
 """
 
 
@@ -326,16 +328,84 @@ class SyncState:
         with self._lock:
             self._db.executescript(_WORK_SCHEMA)
 
-    def add_work(self, rows: Sequence[tuple[int, int, int]]) -> None:
-        """Add ``(row number, key hash, raw hash)`` tuples of source rows.
+    def add_work(
+        self, rows: Sequence[tuple[int, int, int]] | Sequence[tuple[int, int, int, str | None]]
+    ) -> None:
+        """Add ``(row number, key hash, raw hash[, cells])`` tuples of source rows.
 
         Parameters
         ----------
         rows : sequence of tuple
-            One tuple per source row with a key.
+            One tuple per source row with a key; the optional fourth item is the row's
+            cells as text (see :meth:`candidate_cells`), kept only in this temporary table.
+        """
+        if not rows:
+            return
+        statement = (
+            "INSERT INTO work (row, kh, raw, cells) VALUES (?, ?, ?, ?)"
+            if len(rows[0]) == _WORK_WITH_CELLS
+            else "INSERT INTO work (row, kh, raw) VALUES (?, ?, ?)"
+        )
+        with self._lock:
+            self._db.executemany(statement, rows)
+
+    def keep_cells(self, rows: Sequence[tuple[str | None, int]]) -> None:
+        """Keep the cells (as text) of rows already in the work table: ``(cells, row)``.
+
+        Parameters
+        ----------
+        rows : sequence of (str or None, int)
         """
         with self._lock:
-            self._db.executemany("INSERT INTO work (row, kh, raw) VALUES (?, ?, ?)", rows)
+            self._db.executemany("UPDATE work SET cells = ? WHERE row = ?", rows)
+
+    def candidates_without_cells(self, width: int, separator: str) -> int:
+        """How many rows :meth:`mark_candidates` found have no usable kept cells.
+
+        Kept cells are usable when they split into ``width`` cells at the separator
+        (a cell that holds the separator itself makes them unusable).
+
+        Parameters
+        ----------
+        width : int
+            The header's number of columns.
+        separator : str
+            What the cells are joined with.
+
+        Returns
+        -------
+        int
+        """
+        # CROSS JOIN keeps the (small) candidate table outermost: SQLite would otherwise
+        # scan the whole work table.
+        with self._lock:
+            (count,) = self._db.execute(
+                "SELECT COUNT(*) FROM candidate c CROSS JOIN work w ON w.row = c.row "
+                "WHERE w.cells IS NULL OR "
+                "length(w.cells) - length(replace(w.cells, ?, '')) <> ?",
+                (separator, width - 1),
+            ).fetchone()
+        return int(count)
+
+    def candidate_cells(self) -> Iterator[tuple[int, int, str | None, str]]:
+        """The candidate rows with their kept cells, in row order, a page at a time.
+
+        Returns
+        -------
+        iterator of (row, key hash, known content, cells)
+        """
+        query = (
+            "SELECT c.row, c.kh, c.content, w.cells FROM candidate c CROSS JOIN work w "
+            "ON w.row = c.row WHERE c.row > ? ORDER BY c.row LIMIT ?"
+        )
+        last = -1
+        while True:
+            with self._lock:
+                page = self._db.execute(query, (last, PAGE_ROWS)).fetchall()
+            yield from page
+            if len(page) < PAGE_ROWS:
+                return
+            last = page[-1][0]
 
     def index_work(self) -> tuple[int, int, list[tuple[int, int, str]]]:
         """Index the work table and mark rows whose key appears more than once.
@@ -348,6 +418,11 @@ class SyncState:
         """
         with self._lock, self._db:
             self._db.execute("CREATE INDEX temp.work_kh ON work (kh, raw, dup)")
+            duplicated = self._db.execute(
+                "SELECT 1 FROM work GROUP BY kh HAVING COUNT(*) > 1 LIMIT 1"
+            ).fetchall()
+            if not duplicated:
+                return 0, 0, []
             self._db.execute(
                 "UPDATE work SET dup = 1 WHERE kh IN "
                 "(SELECT kh FROM work GROUP BY kh HAVING COUNT(*) > 1)"

@@ -68,10 +68,13 @@ class StandIn:
         return BatchReport(sent, failed, 0, 1, 0, 0, 0.0)
 
 
-@pytest.fixture(autouse=True, params=["held", "second pass"])
+@pytest.fixture(autouse=True, params=["held", "kept cells", "second pass"])
 def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test runs twice: candidates held from the first pass, and read again."""
-    if request.param == "second pass":
+    """Every test runs three ways: candidates held from the first pass, their cells kept
+    in the work table (even a typed source's, past the held limit), and read again."""
+    if request.param != "kept cells":
+        monkeypatch.setattr("cio.io._sync.KEEP_CELLS", False)
+    if request.param != "held":
         monkeypatch.setattr("cio.io._sync.MAX_HELD_ROWS", 0)
     return str(request.param)
 
@@ -425,9 +428,92 @@ def test_a_source_that_changes_between_the_two_passes_stops_the_sync(
             frame.loc[1, "user_id"] = "22"  # before the second pass reads the frame
             return super().__call__(messages, **options)
 
-    if reading == "held":  # read once: the change comes too late to matter
+    if reading != "second pass":  # read once: the change comes too late to matter
         assert _run(frame, state, Rewriting()).changed == 3
         return
     with pytest.raises(SyncError, match="source changed while it was being synced"):
         _run(frame, state, Rewriting())
     assert sync_history(state).runs[-1].status == "failed"
+
+
+def test_key_and_raw_hashes_keep_the_formula_earlier_states_were_written_with() -> None:
+    # A state database written by an earlier version must still match: the key hash is the
+    # state's primary key, and the raw hash decides the fast path for unchanged rows.
+    import hashlib
+
+    from cio.io._plan import ColumnMapping, compile_plan
+    from cio.io._sync import _resolve_sync_kind, _Rows
+
+    def signed(data: bytes, **params: Any) -> int:
+        digest = hashlib.blake2b(data, digest_size=8, **params).digest()
+        return int.from_bytes(digest, "little", signed=True)
+
+    header = ("user_id", "plan", "email")
+    spec = _resolve_sync_kind("identify").spec
+    plan = compile_plan(header, spec, ColumnMapping.coerce(None))
+    rows = _Rows(("user_id",), "fingerprint")
+    cells = [" 42 ", "pro", "ada@example.com"]
+    seed = hashlib.blake2b(b"fingerprint" + "\x1f".join(sorted(header)).encode(), digest_size=16)
+    expected_raw = signed(b"ada@example.com\x1fpro\x1f 42 ", person=seed.digest())
+    assert rows.identify(plan, cells) == ("42", signed(b"42"), expected_raw)
+    two = _Rows(("user_id", "plan"), "fingerprint")
+    key, key_hash, raw = two.identify(plan, cells)
+    assert (key, key_hash, raw) == ("42|pro", signed(b"42\x1fpro"), expected_raw)
+
+
+def test_the_state_is_keyed_by_the_key_hash_of_earlier_versions(files: tuple[Path, Path]) -> None:
+    import hashlib
+
+    source, state = files
+    _run(source, state, StandIn())
+    with sqlite3.connect(state) as db:
+        stored = dict(db.execute("SELECT key, kh FROM keys").fetchall())
+    digest = hashlib.blake2b(b"7", digest_size=8).digest()
+    assert stored["7"] == int.from_bytes(digest, "little", signed=True)
+    assert len(stored) == 10
+
+
+def test_a_cell_holding_the_separator_is_converted_as_read(tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text("user_id,plan\n1,pro\n2,pro\n", encoding="utf-8")
+    state = tmp_path / "s.db"
+    send = StandIn()
+    _run(source, state, send)
+    source.write_text("user_id,plan\n1,pro\n2,a\x1fb\n", encoding="utf-8")
+    report = _run(source, state, send)
+    assert (report.changed, report.unchanged, report.sent) == (1, 1, 1)
+    assert send.messages[-1]["traits"] == {"plan": "a\x1fb"}
+
+
+def test_unchanged_rows_are_never_converted_again(
+    files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first run stores each row's raw hash; the next run must find the same one for
+    # every row (whichever way its candidates were converted), so nothing is converted.
+    from cio.io._plan import Plan
+
+    source, state = files
+    _run(source, state, StandIn())
+    converted: list[int] = []
+    for name in ("convert", "_from_cells", "_from_values", "_from_clean"):
+        original = getattr(Plan, name)
+
+        def counting(self: Plan, number: int, cells: Any, original: Any = original) -> Any:
+            converted.append(number)
+            return original(self, number, cells)
+
+        monkeypatch.setattr(Plan, name, counting)
+    monkeypatch.setattr("cio.io._sync.MAX_HELD_STATE", 0)  # the merge path, too
+    report = _run(source, state, StandIn())
+    assert (report.unchanged, report.sent, converted) == (10, 0, [])
+
+
+def test_cells_that_are_not_valid_unicode_are_synced(tmp_path: Path) -> None:
+    pandas = pytest.importorskip("pandas")
+    state = tmp_path / "s.db"
+    send = StandIn()
+    people = {"user_id": ["1", "2"], "plan": ["pro", "pro"]}
+    _run(pandas.DataFrame(people, dtype=object), state, send)
+    people["plan"] = ["pro", "caf\udce9"]  # an undecodable byte kept as a surrogate
+    report = _run(pandas.DataFrame(people, dtype=object), state, send)
+    assert (report.unchanged, report.changed + report.invalid) == (1, 1)

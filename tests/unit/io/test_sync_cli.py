@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from cio.cli import main
+from cio.cli import build_parser, main
 
 PEOPLE = "user_id,email,plan\n1,a@example.com,pro\n2,b@example.com,free\n2,c@example.com,pro\n"
 
@@ -70,3 +73,70 @@ def test_without_a_key_the_sync_refuses_and_says_how(
     err = capsys.readouterr().err
     assert "CIO_API_KEY is not set" in err
     assert "--sandbox" in err
+
+
+def _option_strings(command: str) -> set[str]:
+    parser = build_parser()
+    commands = next(
+        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    sub = commands.choices[command]
+    return {option for action in sub._actions for option in action.option_strings}
+
+
+def test_sync_reads_with_every_reading_option_of_import_and_validate() -> None:
+    reading = {
+        "--sql",
+        "--database",
+        "--map",
+        "--set",
+        "--type",
+        "--assume-timezone",
+        "--format",
+        "--encoding",
+        "--delimiter",
+        "--date-format",
+        "--decimal",
+        "--max-errors",
+        "--progress",
+    }
+    for command in ("validate", "import", "sync"):
+        assert reading <= _option_strings(command), command
+
+
+def test_sync_reads_a_sql_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parquet = tmp_path / "people.parquet"
+    pq.write_table(pa.table({"user_id": ["u1", "u2"], "plan": ["pro", "free"]}), parquet.as_posix())
+    query = f"select * from '{parquet.as_posix()}' order by user_id"
+    state = str(tmp_path / "s.db")
+    argv = ["sync", "--sql", query, "--kind", "identify", "--key", "user_id", "--state", state]
+    assert main([*argv, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "SQL query" in out
+    assert "2 rows, 2 new" in out
+
+
+def test_sync_reads_dates_and_decimals_as_told(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text("user_id;signed_up;spent\n1;31/12/2024;1.234,50\n", encoding="utf-8")
+    state = str(tmp_path / "s.db")
+    options = ["--date-format", "%d/%m/%Y", "--decimal", ",", "--dry-run", "--show-values"]
+    assert _sync(str(source), state, *options) == 0
+    out = capsys.readouterr().out
+    assert '"signed_up": "2024-12-31"' in out
+    assert '"spent": 1234.5' in out
+
+
+def test_sync_refuses_a_file_and_a_query_together(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, state = files
+    assert _sync(source, state, "--sql", "select 1 as user_id", "--dry-run") == 2
+    assert "either a FILE or --sql" in capsys.readouterr().err
+    assert _sync(source, state, "--database", "x.duckdb", "--dry-run") == 2
+    assert "--database goes with --sql" in capsys.readouterr().err
+    argv = ["sync", "--kind", "identify", "--key", "user_id", "--state", state, "--dry-run"]
+    assert main(argv) == 2
+    assert "give a FILE to read, or --sql QUERY" in capsys.readouterr().err

@@ -59,3 +59,16 @@ def test_a_columnar_source_sends_only_its_changed_row(tmp_path: Path, make: Any)
     assert (second.new, second.changed, second.unchanged, second.sent) == (0, 1, 2, 1)
     assert send.messages[-1]["userId"] == "u2"
     assert send.messages[-1]["traits"]["plan"] == "free"
+
+
+def test_date_formats_and_decimal_shape_the_payloads_and_stay_unchanged(tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text("user_id;signed_up;spent\nu1;31/12/2024;1.234,50\n", encoding="utf-8")
+    state = tmp_path / "sync.db"
+    send = StandIn()
+    reading: dict[str, Any] = {"date_formats": ["%d/%m/%Y"], "decimal": ","}
+    first = run_sync(send, source, kind="identify", key="user_id", state=state, **reading)
+    assert first.sent == 1
+    assert send.messages[-1]["traits"] == {"signed_up": "2024-12-31", "spent": 1234.5}
+    again = run_sync(send, source, kind="identify", key="user_id", state=state, **reading)
+    assert (again.unchanged, again.sent) == (1, 0)
