@@ -398,14 +398,7 @@ class SyncState:
             "SELECT c.row, c.kh, c.content, w.cells FROM candidate c CROSS JOIN work w "
             "ON w.row = c.row WHERE c.row > ? ORDER BY c.row LIMIT ?"
         )
-        last = -1
-        while True:
-            with self._lock:
-                page = self._db.execute(query, (last, PAGE_ROWS)).fetchall()
-            yield from page
-            if len(page) < PAGE_ROWS:
-                return
-            last = page[-1][0]
+        return self._pages(query)
 
     def index_work(self) -> tuple[int, int, list[tuple[int, int, str]]]:
         """Index the work table and mark rows whose key appears more than once.
@@ -476,14 +469,7 @@ class SyncState:
         iterator of (row, key hash, None, known content)
         """
         query = "SELECT row, kh, NULL, content FROM candidate WHERE row > ? ORDER BY row LIMIT ?"
-        last = -1
-        while True:
-            with self._lock:
-                page = self._db.execute(query, (last, PAGE_ROWS)).fetchall()
-            yield from page
-            if len(page) < PAGE_ROWS:
-                return
-            last = page[-1][0]
+        return self._pages(query)
 
     def changed_rows(
         self, first: int, last: int, *, append_only: bool
@@ -564,6 +550,17 @@ class SyncState:
             compare = ">"
             for kh, key, content, ident in page:
                 yield Known(kh, key, content, ident)
+            if len(page) < PAGE_ROWS:
+                return
+            last = page[-1][0]
+
+    def _pages(self, query: str) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``query`` (``... WHERE row > ? ORDER BY row LIMIT ?``), a page at a time."""
+        last = -1
+        while True:
+            with self._lock:
+                page = self._db.execute(query, (last, PAGE_ROWS)).fetchall()
+            yield from page
             if len(page) < PAGE_ROWS:
                 return
             last = page[-1][0]
