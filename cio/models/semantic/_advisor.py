@@ -299,6 +299,20 @@ def _clean_check(annotation: Any) -> _Clean:
         if not all(type(value) is str for value in allowed):
             return _never  # numbers and booleans compare equal: the checks decide
         return lambda value, depth: type(value) is str and value in allowed
+    if origin is list and is_typeddict(get_args(annotation)[0]):
+        # A list of objects (an order's products): each item's keys walked directly.
+        fields = _clean_typed_dict(get_args(annotation)[0])
+
+        def clean_objects(value: Any, depth: int) -> bool:
+            if type(value) is not list or depth + 2 >= MAX_NESTING_DEPTH:
+                return False
+            inner = depth + 2
+            for entry in value:  # noqa: SIM110 - a loop costs less than all() over a generator
+                if type(entry) is not dict or not fields(entry, inner):
+                    return False
+            return True
+
+        return clean_objects
     if origin is list:
         item = _clean_check(get_args(annotation)[0])
 
