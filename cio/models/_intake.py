@@ -176,9 +176,12 @@ def intake(
     ('42', True)
     """
     try:
-        # The common case first, without a further call: a plain dict, compiled codecs.
+        # The common cases first, without a further call: a plain dict (compiled
+        # codecs), a built model.
         if COMPILED_CODECS and type(item) is dict:
             encoded: Encoded | None = encode_wire(item, model)
+        elif isinstance(item, Message):
+            encoded = encode_model(item)
         else:
             encoded = _encode(item, model)
     except pydantic.ValidationError as exc:

@@ -483,7 +483,9 @@ class _Codec:
         """Validate and serialize ``data``; the model decides whenever this cannot."""
         try:
             out = self.validate(data)
-        except pydantic_core.ValidationError:
+        except (pydantic_core.ValidationError, TypeError):
+            # TypeError: a pydantic constraint given a value of another type (a str enum
+            # where a number is checked against a bound) raises it instead of an error.
             return self.by_model(data)
         if self.check_semantic:
             event = out["event"]

@@ -17,6 +17,7 @@ Where each event keeps its data:
 types it; a string of digits is accepted on input (see ``docs/openapi-quirks.md``).
 """
 
+from enum import Enum
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
@@ -64,6 +65,10 @@ def _check_object_type_id(value: Any) -> Any:
     # bool is an int subclass; refuse it explicitly rather than send 1 for True.
     if isinstance(value, bool):
         raise PydanticCustomError("object_type_id", "objectTypeId must be a positive integer")
+    if isinstance(value, Enum):
+        # An enum stands for its value, as in free-form data; pydantic would otherwise
+        # compare a str enum with the bound and raise TypeError instead of an error.
+        return _check_object_type_id(value.value)
     return value
 
 

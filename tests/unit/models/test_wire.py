@@ -440,3 +440,21 @@ def test_a_message_without_context_or_extra_keys_is_written_by_orjson(
     # Extra keys are written by pydantic (after the fields, as it orders them).
     assert with_extra.to_json_unchecked() == expected[1]
     assert counting.calls == 1
+
+
+def test_an_enum_where_an_object_type_id_goes_is_read_as_its_value() -> None:
+    class Kind(str, Enum):
+        ACCOUNT = "2"
+        OTHER = "red"
+
+    data = {
+        "type": "track",
+        "userId": "u",
+        "messageId": "m-1",
+        "event": "Relationship Deleted",
+        "properties": {"objectId": "o-1", "objectTypeId": Kind.ACCOUNT},
+    }
+    assert json.loads(_by_encoder(data)[0])["properties"]["objectTypeId"] == 2
+    refused = {**data, "properties": {"objectId": "o-1", "objectTypeId": Kind.OTHER}}
+    assert _outcome(_by_encoder, refused)[0] == "pydantic"
+    assert _outcome(_by_encoder, refused) == _outcome(_by_model, refused)
