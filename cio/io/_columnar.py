@@ -49,6 +49,7 @@ PARQUET_BUFFER_BYTES: Final = 1 << 20
 PARQUET_SUFFIXES: Final = frozenset({".parquet", ".pq", ".parq"})
 ARROW_SUFFIXES: Final = frozenset({".arrow", ".feather", ".ipc", ".arrows"})
 _HASH_PREFIX: Final = "sha256:"
+_ISO_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 
 _EXTRAS: Final = {
     "pyarrow": "parquet",
@@ -316,16 +317,21 @@ def python_columns(pa: ModuleType, casts: list[Any], batch: Any) -> list[list[An
 def _iso_utc(pa: ModuleType, compute: Any, column: Any) -> Any:
     """Zoned timestamps as ISO 8601 text in UTC, formatted by Arrow (no datetime objects).
 
-    Arrow prints the fraction of a second the unit holds (``10:00:00.250000``); a batch
-    with whole seconds only is printed without one.
+    Written as a Python datetime is written elsewhere (a CSV cell, a DataFrame value): a
+    whole second without a fraction (``10:00:00Z``), any other with six digits
+    (``10:00:00.250000Z``), whatever the column's unit.
     """
-    unit = column.type.unit
-    if unit != "s":
-        fractions = compute.cast(compute.subsecond(column), pa.bool_())
-        if not compute.any(fractions).as_py():
-            unit = "s"
-    utc = compute.cast(column, pa.timestamp(unit, tz="UTC"), safe=False)
-    return compute.strftime(utc, format="%Y-%m-%dT%H:%M:%SZ")
+    whole = compute.strftime(
+        compute.cast(column, pa.timestamp("s", tz="UTC"), safe=False), format=_ISO_FORMAT
+    )
+    if column.type.unit == "s":
+        return whole
+    fractions = compute.cast(compute.subsecond(column), pa.bool_())
+    if not compute.any(fractions).as_py():
+        return whole
+    # Arrow prints the digits the unit holds: microseconds print six.
+    micro = compute.cast(column, pa.timestamp("us", tz="UTC"), safe=False)
+    return compute.if_else(fractions, compute.strftime(micro, format=_ISO_FORMAT), whole)
 
 
 def _hash_batches(pa: ModuleType, schema: Any, batches: Iterator[Any]) -> str:
