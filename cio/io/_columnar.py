@@ -30,6 +30,8 @@ __all__ = [
     "SqlQuery",
     "columnar_suffix",
     "is_columnar",
+    "json_column_type",
+    "json_columns",
     "json_ready_type",
     "open_columnar",
     "require",
@@ -291,6 +293,28 @@ def python_columns(pa: ModuleType, casts: list[Any], batch: Any) -> list[list[An
     -------
     list of list
     """
+    return [column.to_pylist() for column in json_columns(pa, casts, batch)]
+
+
+def json_columns(pa: ModuleType, casts: list[Any], batch: Any) -> list[Any]:
+    """A record batch's columns as Arrow arrays of the values their rows send.
+
+    The JSON casts applied (:func:`json_ready_type`), NaN and empty strings made null
+    (empty, left out of the message), zoned timestamps written as ISO 8601 text in UTC.
+
+    Parameters
+    ----------
+    pa : module
+        pyarrow.
+    casts : list
+        Per column, the type to cast to or ``None``.
+    batch : pyarrow.RecordBatch
+        The batch.
+
+    Returns
+    -------
+    list of pyarrow.Array
+    """
     compute = importlib.import_module("pyarrow.compute")
     types = pa.types
     columns = []
@@ -310,8 +334,28 @@ def python_columns(pa: ModuleType, casts: list[Any], batch: Any) -> list[list[An
             column = compute.if_else(empty, pa.nulls(len(column), data_type), column)
         elif types.is_timestamp(data_type) and data_type.tz is not None:
             column = _iso_utc(pa, compute, column)
-        columns.append(column.to_pylist())
+        columns.append(column)
     return columns
+
+
+def json_column_type(pa: ModuleType, data_type: Any) -> Any:
+    """The type of a column as :func:`json_columns` gives it, from the source's type.
+
+    Parameters
+    ----------
+    pa : module
+        pyarrow.
+    data_type : pyarrow.DataType
+        The column's type in the source's schema.
+
+    Returns
+    -------
+    pyarrow.DataType
+    """
+    read = json_ready_type(pa, data_type) or data_type
+    if pa.types.is_timestamp(read) and read.tz is not None:
+        return pa.string()
+    return read
 
 
 def _iso_utc(pa: ModuleType, compute: Any, column: Any) -> Any:

@@ -54,6 +54,7 @@ from cio.models import (
 __all__ = [
     "KINDS",
     "ColumnMapping",
+    "PlainColumns",
     "Plan",
     "Row",
     "RowScreen",
@@ -395,6 +396,24 @@ class ColumnMapping:
         )
 
 
+class PlainColumns(NamedTuple):
+    """A plan whose rows are their columns' values and nothing else (:meth:`Plan.plain_columns`).
+
+    Attributes
+    ----------
+    model : type or None
+        The message class every row becomes (``None`` for the ``track`` kind).
+    fields : tuple of (int, tuple of str)
+        Each mapped column's index and the wire path its value lands at.
+    message_ids : callable
+        Row number to messageId.
+    """
+
+    model: type[Message] | None
+    fields: tuple[tuple[int, Path], ...]
+    message_ids: Callable[[int], str]
+
+
 class Row(NamedTuple):
     """The outcome of one input row: a model, or the errors that stopped it.
 
@@ -488,6 +507,7 @@ class Plan:
         self._unnamed = tuple(unnamed)
         self._message_ids = message_ids
         self._build = partial(_encoded_row if encoded else _model_row, kind.model)
+        self._encoded = encoded
         self._fixed = tuple(kind.fixed.items())
         self._required = kind.required
         self._columns_by_path: dict[Path, str] = {(*e.parents, e.leaf): e.column for e in entries}
@@ -499,6 +519,34 @@ class Plan:
             {e.column: e.type_name for e in entries}
         )
         """Column name to the type its cells are read as."""
+
+    def plain_columns(self) -> PlainColumns | None:
+        """The plan as whole columns, when each row is its columns' values and nothing else.
+
+        That is: rows become wire bytes (``encoded``) with messageIds derived from the
+        row number, no screen looks at them, no constant or fixed value is added, and
+        every column lands where it says without a conversion (see ``plain_columns``
+        of :func:`compile_plan`). An encoder that converts whole record batches
+        (:mod:`cio.io._encode`) then needs only this; otherwise ``None``.
+
+        Returns
+        -------
+        PlainColumns or None
+        """
+        if (
+            not self._encoded
+            or self._message_ids is None
+            or self._screen is not None
+            or self._constants
+            or self._fixed
+            or any(convert is not None for *_, convert, _column in self._clean_entries)
+        ):
+            return None
+        return PlainColumns(
+            model=self.kind.model,
+            fields=tuple((index, (*parents, leaf)) for index, parents, leaf, *_ in self._entries),
+            message_ids=self._message_ids,
+        )
 
     # Row conversion -------------------------------------------------------------------
     def _start(self) -> dict[str, Any]:

@@ -24,11 +24,14 @@ from cio.io._columnar import (
     SqlQuery,
     columnar_suffix,
     is_columnar,
+    json_column_type,
+    json_columns,
     json_ready_type,
     open_columnar,
     plain_type,
     python_columns,
 )
+from cio.io._encode import ColumnarEncoder
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
 from cio.io._readers import (
     CSV_TYPE_SAMPLE_ROWS,
@@ -481,12 +484,27 @@ def _columnar_rows(
     skip: Callable[[int], bool] | None,
 ) -> Iterator[Row]:
     convert = plan.from_clean
+    types = [json_column_type(pa, column.type) for column in opened.schema]
+    encoder = ColumnarEncoder.for_plan(pa, plan, types)
     number = 0
     for batch in opened.batches():
-        for values in zip(*python_columns(pa, casts, batch), strict=True):
-            if skip is None or not skip(number):
-                yield convert(number, values)
-            number += 1
+        arrays = json_columns(pa, casts, batch)
+        columns = [array.to_pylist() for array in arrays]
+        first = number
+        number += batch.num_rows
+        skipped = None if skip is None else [skip(row) for row in range(first, number)]
+        encoded = None if encoder is None else encoder.encode(arrays, columns, first, skipped)
+        if encoded is None:
+            for offset, values in enumerate(zip(*columns, strict=True)):
+                if skipped is None or not skipped[offset]:
+                    yield convert(first + offset, values)
+            continue
+        # Rows the encoder wrote are ready; the others take the plan, one by one.
+        for offset, message in enumerate(encoded):
+            if message is not None:
+                yield Row(first + offset, message, ())
+            elif skipped is None or not skipped[offset]:
+                yield convert(first + offset, [column[offset] for column in columns])
 
 
 def require_identity(source: TabularSource) -> str:

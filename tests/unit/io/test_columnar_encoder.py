@@ -1,0 +1,329 @@
+"""The columnar road (whole record batches to wire bytes) against intake's row-by-row road.
+
+Every test imports the same typed rows twice, once with the encoder of
+``cio.io._encode`` and once with it turned off (every row through the plan and intake),
+and expects the very same rows: numbers, bytes, messageIds, ordering keys, errors and
+warnings. With ``CIO_COMPILED_CODECS=0`` the encoder stays off, and the tests compare
+the row-by-row road with itself (the suite runs them in that mode as well).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cio import CustomerIOClient
+from cio.errors import ErrorDetail
+from cio.io import import_source
+from cio.io._encode import ColumnarEncoder, email_vouched, identifier_vouched
+from cio.io._plan import ColumnMapping, Plan, Row, compile_plan, resolve_kind
+from cio.io._state import MessageIds
+from cio.io._validate import open_rows
+from cio.models import COMPILED_CODECS, Identify, intake
+from cio.models._advice import _ADVISORS, _OUTSIDE_ADVISORS, register_advisor
+from cio.models._email import is_valid_email
+from cio.testing import RecordingTransport
+
+IDENTIFY = resolve_kind("identify")
+BATCH_ROWS = 4
+"""Small record batches, so that every table spans several."""
+
+only_with_codecs = pytest.mark.skipif(
+    not COMPILED_CODECS, reason="CIO_COMPILED_CODECS=0 keeps the columnar encoder off"
+)
+
+
+def rows_of(table: pa.Table, *, encoder: bool, skip: Any = None) -> list[Row]:
+    """Every row of an identify import of ``table``, on the road asked for."""
+    mapping = ColumnMapping()
+    ids = MessageIds("sha256:same", "identify")
+    source = pa.Table.from_batches(table.to_batches(max_chunksize=BATCH_ROWS), table.schema)
+    if encoder:
+        _targets, rows = open_rows(
+            source, IDENTIFY, mapping, message_ids=ids, encoded=True, skip=skip
+        )
+        return list(rows)
+    original = ColumnarEncoder.for_plan
+    ColumnarEncoder.for_plan = classmethod(lambda cls, *args: None)  # type: ignore[assignment,method-assign]
+    try:
+        _targets, rows = open_rows(
+            source, IDENTIFY, mapping, message_ids=ids, encoded=True, skip=skip
+        )
+        return list(rows)
+    finally:
+        ColumnarEncoder.for_plan = original  # type: ignore[method-assign]
+
+
+def assert_same_roads(table: pa.Table, skip: Any = None) -> list[Row]:
+    fast = rows_of(table, encoder=True, skip=skip)
+    slow = rows_of(table, encoder=False, skip=skip)
+    assert fast == slow
+    return fast
+
+
+PEOPLE = pa.table(
+    {
+        "user_id": ["u1", None, "   ", "a\x01b", "u5", "u6", None, None, "Ünï", "\u2003", "u11"],
+        "anonymous_id": [None, None, None, None, None, None, None, "anon", "a9", None, "a11"],
+        "email": [
+            "ada@example.com",
+            None,
+            "blank@example.com",
+            "ctl@example.com",
+            "ada@example",
+            "Zoë@exämple.com",
+            "nobody@example.com",
+            "",
+            "UPPER@EXAMPLE.COM",
+            "em@example.com",
+            "x..y@example.com",
+        ],
+        "age": pa.array([36, None, 1, 2, 3, 4, 5, 6, 7, 8, 2**63 - 1], pa.int64()),
+        "score": [1.5, None, 2.0, 3.25, math.inf, -7.0, 0.1, math.nan, 1e300, -0.0, 5e-324],
+        "vip": [True, None, False, True, False, None, True, False, None, True, False],
+    }
+)
+
+
+def test_good_and_bad_rows_are_the_same_on_both_roads() -> None:
+    rows = assert_same_roads(PEOPLE)
+    assert [row.number for row in rows] == list(range(PEOPLE.num_rows))
+    refused = {row.number: {d.type for d in row.errors} for row in rows if row.errors}
+    assert refused == {
+        1: {"missing_identity"},
+        2: {"blank_string"},
+        3: {"control_character"},
+        4: {"finite_number"},
+        6: {"missing_identity"},
+        9: {"blank_string"},
+    }
+    warned = {row.number: [d.type for d in row.message.warnings] for row in rows if row.message}
+    assert warned[10] == ["email_undeliverable"]
+    assert warned[0] == warned[5] == warned[7] == warned[8] == []
+
+
+@only_with_codecs
+def test_the_encoder_writes_the_plain_rows_and_hands_the_others_to_the_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    converted: list[int] = []
+    from_clean = Plan.from_clean
+
+    def spy(plan: Plan, number: int, values: Any) -> Row:
+        converted.append(number)
+        return from_clean(plan, number, values)
+
+    monkeypatch.setattr(Plan, "from_clean", spy)
+    rows_of(PEOPLE, encoder=True)
+    # Written column by column: rows 0, 7 and 8; the rest are unsure and take the plan.
+    assert converted == [1, 2, 3, 4, 5, 6, 9, 10]
+
+
+def test_skipped_rows_are_skipped_on_both_roads() -> None:
+    done = {0, 3, 7}
+    rows = assert_same_roads(PEOPLE, skip=done.__contains__)
+    assert [row.number for row in rows] == [n for n in range(PEOPLE.num_rows) if n not in done]
+
+
+def test_numeric_ids_are_written_as_their_decimal_text() -> None:
+    table = pa.table(
+        {"user_id": pa.array([7, -2, None, 0], pa.int64()), "plan": ["a", "b", "c", ""]}
+    )
+    rows = assert_same_roads(table)
+    assert [row.message.key if row.message else None for row in rows] == ["7", "-2", None, "0"]
+    assert rows[3].message is not None
+    assert rows[3].message.body.endswith(b'"userId":"0"}')
+
+
+def test_rows_without_any_other_column_and_all_null_columns() -> None:
+    table = pa.table(
+        {
+            "user_id": ["1", "2"],
+            "nothing": pa.nulls(2),
+            "note": pa.array(["", ""], pa.large_string()),
+        }
+    )
+    rows = assert_same_roads(table)
+    assert [row.message.body.count(b"traits") for row in rows if row.message] == [0, 0]
+
+
+def test_an_empty_table() -> None:
+    assert assert_same_roads(PEOPLE.slice(0, 0)) == []
+
+
+@only_with_codecs
+def test_other_kinds_and_mapped_or_converted_columns_keep_the_row_road() -> None:
+    ids = MessageIds("sha256:same", "identify")
+    header = ["user_id", "email", "signed_up"]
+    types = [pa.string(), pa.string(), pa.timestamp("us")]
+    everything = frozenset(header)
+    drop = {"signed_up": None}
+    assert _encoder(header, types, everything, ColumnMapping(columns=drop), ids=ids)
+    # A naive timestamp column is converted (its timezone rule): the row road.
+    assert _encoder(header, types, everything - {"signed_up"}, ColumnMapping(), ids=ids) is None
+    nested = ColumnMapping(columns={**drop, "email": "address.email"})
+    assert _encoder(header, types, everything, nested, ids=ids) is None
+    constant = ColumnMapping(columns=drop, constants={"plan": "pro"})
+    assert _encoder(header, types, everything, constant, ids=ids) is None
+    typed = ColumnMapping(columns=drop, types={"email": "string"})
+    assert _encoder(header, types, everything, typed, ids=ids) is None
+    page = resolve_kind("page")
+    assert (
+        _encoder(header, types, everything, ColumnMapping(columns=drop), kind=page, ids=ids) is None
+    )
+    # No messageIds from the row number (models get random ones): the row road.
+    assert _encoder(header, types, everything, ColumnMapping(columns=drop), ids=None) is None
+    # An email held in a number column is the model's error to give.
+    numeric_email = [pa.string(), pa.int64(), pa.string()]
+    assert _encoder(header, numeric_email, everything, ColumnMapping(columns=drop), ids=ids) is None
+
+
+def _encoder(
+    header: list[str],
+    types: list[Any],
+    plain: frozenset[str],
+    mapping: ColumnMapping,
+    *,
+    kind: Any = IDENTIFY,
+    ids: Any = None,
+) -> ColumnarEncoder | None:
+    plan = compile_plan(
+        header,
+        kind,
+        mapping,
+        typed_source=True,
+        plain_columns=plain,
+        clean_values=True,
+        encoded=True,
+        message_ids=ids,
+    )
+    return ColumnarEncoder.for_plan(pa, plan, types)
+
+
+def _shout(message: Any) -> Iterator[ErrorDetail]:
+    if message.get("userId") == "u1":
+        yield ErrorDetail(("userId",), "a check from outside cio", "outside_check")
+
+
+def test_checks_registered_outside_cio_see_every_row() -> None:
+    register_advisor(_shout)
+    try:
+        rows = assert_same_roads(PEOPLE)
+    finally:
+        _ADVISORS.remove(_shout)
+        _OUTSIDE_ADVISORS.remove(_shout)
+    assert rows[0].message is not None
+    assert [d.type for d in rows[0].message.warnings] == ["outside_check"]
+
+
+def test_an_import_sends_the_same_requests_on_both_roads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "people.parquet"
+    pq.write_table(PEOPLE, path, row_group_size=BATCH_ROWS)
+
+    def run() -> tuple[Any, list[bytes]]:
+        transport = RecordingTransport()
+        client = CustomerIOClient(api_key="k", transport=transport)
+        report = import_source(client, path, "identify", workers=1)
+        return report, [request.body for request in transport.requests]
+
+    fast_report, fast_bodies = run()
+    monkeypatch.setattr(ColumnarEncoder, "for_plan", classmethod(lambda cls, *args: None))
+    slow_report, slow_bodies = run()
+    assert fast_bodies == slow_bodies
+    assert fast_report.errors == slow_report.errors
+    assert fast_report.warnings == slow_report.warnings
+    assert (
+        (fast_report.sent, fast_report.invalid)
+        == (slow_report.sent, slow_report.invalid)
+        == (
+            5,
+            6,
+        )
+    )
+
+
+# Generated tables --------------------------------------------------------------------
+
+_ID_CHARACTERS = ["a", "Z", "7", "-", " ", "\t", "\n", "\x00", "\x1f", "\x7f", "\x85", "\xa0"]
+_ID_CHARACTERS += ["\u2003", "\u3000", "\u200b", "é", "中", "\ufeff", "~", "!"]
+ids_strategy = st.one_of(st.none(), st.text(st.sampled_from(_ID_CHARACTERS), max_size=5))
+_LOCALS = ["ada", "a.b", "a..b", ".a", "a.", "a+b", "ä", "a b", "x" * 64, "x" * 65, '"q"', ""]
+_DOMAINS = ["example.com", "localhost", "ex--ample.com", "a.test", "EXAMPLE.COM", "exämple.com"]
+_DOMAINS += ["example", "a.b.c.io", "-a.com", "example.c0m", "x.local", "y.onion", "a.arpa"]
+_DOMAINS += ["b" * 63 + ".com", "b" * 64 + ".com", "mail.invalid", "a.co", "e.x"]
+emails_strategy = st.one_of(
+    st.none(),
+    st.builds(
+        lambda local, domain: f"{local}@{domain}",
+        st.sampled_from(_LOCALS),
+        st.sampled_from(_DOMAINS),
+    ),
+    st.text(st.sampled_from(["a", "@", ".", "-", " ", "é", "1", "\x00"]), max_size=8),
+)
+numbers_strategy = st.one_of(
+    st.none(), st.floats(), st.sampled_from([math.inf, -math.inf, math.nan])
+)
+row_strategy = st.tuples(
+    ids_strategy,
+    ids_strategy,
+    emails_strategy,
+    numbers_strategy,
+    st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
+    st.one_of(st.none(), st.booleans()),
+)
+LAYOUTS = [
+    ("user_id",),
+    ("anonymous_id",),
+    ("user_id", "anonymous_id"),
+    ("anonymous_id", "user_id", "email", "score", "age", "vip"),
+    ("user_id", "email", "vip"),
+]
+_TYPES = {
+    "user_id": pa.string(),
+    "anonymous_id": pa.large_string(),
+    "email": pa.string(),
+    "score": pa.float64(),
+    "age": pa.int64(),
+    "vip": pa.bool_(),
+}
+_POSITIONS = {name: index for index, name in enumerate(_TYPES)}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(LAYOUTS), st.lists(row_strategy, max_size=10))
+def test_generated_tables_are_the_same_on_both_roads(
+    layout: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    table = pa.table(
+        {name: pa.array([row[_POSITIONS[name]] for row in rows], _TYPES[name]) for name in layout}
+    )
+    assert_same_roads(table)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(emails_strategy, st.text(max_size=12)), min_size=1, max_size=20))
+def test_an_email_the_columns_vouch_for_is_valid_for_the_models(values: list[str | None]) -> None:
+    vouched = email_vouched(pa.array(values, pa.string())).to_pylist()
+    for value, ok in zip(values, vouched, strict=True):
+        if ok and value is not None:
+            assert is_valid_email(value), "vouched for an address the models do not"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(ids_strategy, st.text(max_size=6)), min_size=1, max_size=20))
+def test_an_id_the_columns_vouch_for_is_accepted_by_intake(values: list[str | None]) -> None:
+    vouched = identifier_vouched(pa.array(values, pa.string())).to_pylist()
+    for value, ok in zip(values, vouched, strict=True):
+        if ok and value is not None:
+            accepted = intake({"userId": value, "anonymousId": value}, model=Identify)
+            assert accepted.key == value
