@@ -42,7 +42,7 @@ from cio.models import (
     ordering_key,
 )
 
-__all__ = ["ColumnarEncoder", "email_vouched", "identifier_vouched"]
+__all__ = ["ColumnarEncoder", "email_vouched", "finite", "identifier_vouched"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ _PLAIN_EMAIL: Final = rf"^{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+[A-Za-z]{{2,6
 _SHORT_LOCAL: Final = r"^[^@]{1,64}@"
 _DOUBLE_HYPHEN_DOMAIN: Final = r"@.*--"
 _MAX_EMAIL_LENGTH: Final = 254
+_NOT_TOO_LONG: Final = rf"^.{{1,{_MAX_EMAIL_LENGTH}}}$"
 
 _DUMPS_OPTIONS: Final = orjson.OPT_UTC_Z
 _NO_WARNINGS: Final[tuple[Any, ...]] = ()
@@ -99,7 +100,16 @@ def identifier_vouched(column: Any) -> Any:
     compute = _compute()
     clean = compute.invert(compute.match_substring_regex(column, _CONTROL))
     visible = compute.match_substring_regex(column, _PRINTABLE_ASCII)
-    return compute.fill_null(compute.and_(clean, visible), True)
+    return _or_null(compute, compute.and_(clean, visible), column)
+
+
+def _or_null(compute: Any, checked: Any, column: Any) -> Any:
+    """``checked``, with True where ``column`` is null.
+
+    No Python value is passed to Arrow (``fill_null(x, True)`` would convert one, and the
+    first conversion makes pyarrow import pandas: 30 MB for nothing).
+    """
+    return compute.or_kleene(checked, compute.is_null(column))
 
 
 def _special_use_pattern() -> str:
@@ -124,14 +134,27 @@ def email_vouched(column: Any) -> Any:
     """
     compute = _compute()
     match = compute.match_substring_regex
-    vouched = compute.and_(
-        match(column, _PLAIN_EMAIL),
-        compute.less_equal(compute.utf8_length(column), _MAX_EMAIL_LENGTH),
-    )
+    vouched = compute.and_(match(column, _PLAIN_EMAIL), match(column, _NOT_TOO_LONG))
     vouched = compute.and_(vouched, match(column, _SHORT_LOCAL))
     vouched = compute.and_not(vouched, match(column, _DOUBLE_HYPHEN_DOMAIN))
     vouched = compute.and_not(vouched, match(column, _special_use_pattern()))
-    return compute.fill_null(vouched, True)
+    return _or_null(compute, vouched, column)
+
+
+def finite(column: Any) -> Any:
+    """Per value of a floating-point array: True where it is finite or null.
+
+    Parameters
+    ----------
+    column : pyarrow.Array
+        Numbers.
+
+    Returns
+    -------
+    pyarrow.BooleanArray
+    """
+    compute = _compute()
+    return _or_null(compute, compute.is_finite(column), column)
 
 
 class ColumnarEncoder:
@@ -368,7 +391,7 @@ class ColumnarEncoder:
         if self._email is not None:
             checks.append(email_vouched(arrays[self._email]))
         for index in self._numbers:
-            checks.append(compute.fill_null(compute.is_finite(arrays[index]), True))
+            checks.append(finite(arrays[index]))
         accepted = checks[0]
         for check in checks[1:]:
             accepted = compute.and_(accepted, check)
