@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import csv
 import math
+import random
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from cio import CustomerIOClient
-from cio.io import ImportReport
+from cio.io import ImportReport, read_rows
 from cio.testing import RecordingTransport
 
 CSV_ROW_OFFSET = 2
@@ -161,3 +163,28 @@ def test_an_infinite_number_in_a_typed_column_is_a_row_error(tmp_path: Path, val
     assert [(d.row, d.column, d.type) for d in report.errors] == [(1, "score", "finite_number")]
     assert b'"userId":"u1"' in bodies[0]
     assert b'"userId":"u2"' not in bodies[0]
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "+05:30"])
+def test_zoned_timestamps_are_written_as_python_writes_the_datetime(unit: str, zone: str) -> None:
+    rng = random.Random(unit + zone)
+    # Nanoseconds hold the years 1678 to 2261 only.
+    first, last = (1700, 2200) if unit == "ns" else (2, 9999)
+    start = datetime(first, 1, 1, tzinfo=_UTC)
+    span = int((datetime(last, 1, 1, tzinfo=_UTC) - start).total_seconds() * 1e6)
+    values = [
+        datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=_UTC),
+        datetime(max(first, 999), 12, 31, 23, 59, 59, 999999, tzinfo=_UTC),
+        datetime(2024, 2, 29, 12, 0, 0, 1000, tzinfo=_UTC),
+        *(start + timedelta(microseconds=rng.randrange(span)) for _ in range(300)),
+        *(start + timedelta(seconds=rng.randrange(span // 10**6)) for _ in range(300)),
+    ]
+    exact = pa.array(values, pa.timestamp("us", tz="UTC"))
+    column = exact.cast(pa.timestamp(unit, tz="UTC"), safe=False).cast(pa.timestamp(unit, tz=zone))
+    table = pa.table({"user_id": [str(n) for n in range(len(values))], "seen": column})
+    rows = list(read_rows(table, kind="identify"))
+    written = [row.message.traits["seen"] for row in rows if row.message is not None]
+    # The value the column holds (its unit may cut the fraction), as a CSV cell would send it.
+    held = column.cast(pa.timestamp("us", tz="UTC")).to_pylist()
+    assert written == [orjson.loads(orjson.dumps(value, option=orjson.OPT_UTC_Z)) for value in held]
