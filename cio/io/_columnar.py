@@ -331,7 +331,8 @@ def json_columns(pa: ModuleType, casts: list[Any], batch: Any) -> list[Any]:
         elif types.is_string(data_type) or types.is_large_string(data_type):
             length = compute.utf8_length(column)
             empty = compute.invert(compute.cast(length, pa.bool_()))
-            column = compute.if_else(empty, pa.nulls(len(column), data_type), column)
+            if compute.any(empty).as_py():
+                column = compute.if_else(empty, pa.nulls(len(column), data_type), column)
         elif types.is_timestamp(data_type) and data_type.tz is not None:
             column = _iso_utc(pa, compute, column)
         columns.append(column)

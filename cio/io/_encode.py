@@ -316,21 +316,18 @@ class ColumnarEncoder:
         first: int,
     ) -> list[EncodedMessage | None]:
         """Rows with one id column (accepted rows all have it)."""
-        message_ids = self._message_ids
+        next_id = iter(self._ids(first, len(values), accepted)).__next__
         type_name = self._type
         section = self._section
         dumps = orjson.dumps
         new = tuple.__new__
         out: list[EncodedMessage | None] = []
         append = out.append
-        number = first
         for identity, members, ok in zip(values, sections, accepted or repeat(True), strict=False):
             if not ok:
                 append(None)
-                number += 1
                 continue
-            message_id = message_ids(number)
-            number += 1
+            message_id = next_id()
             message = {_TYPE: type_name, _MESSAGE_ID: message_id, key: identity}
             if members:
                 message[section] = members
@@ -347,23 +344,20 @@ class ColumnarEncoder:
         first: int,
     ) -> list[EncodedMessage | None]:
         """Rows with an anonymousId and a userId column (accepted rows have one of them)."""
-        message_ids = self._message_ids
+        next_id = iter(self._ids(first, len(users), accepted)).__next__
         type_name = self._type
         section = self._section
         dumps = orjson.dumps
         new = tuple.__new__
         out: list[EncodedMessage | None] = []
         append = out.append
-        number = first
         for anonymous_id, user_id, members, ok in zip(
             anonymous, users, sections, accepted or repeat(True), strict=False
         ):
             if not ok:
                 append(None)
-                number += 1
                 continue
-            message_id = message_ids(number)
-            number += 1
+            message_id = next_id()
             message: dict[str, Any] = {_TYPE: type_name, _MESSAGE_ID: message_id}
             if anonymous_id is not None:
                 message[_ANONYMOUS_ID] = anonymous_id
@@ -375,6 +369,17 @@ class ColumnarEncoder:
             key = ordering_key(user_id, anonymous_id, message_id)
             append(new(EncodedMessage, (body, message_id, key, _NO_WARNINGS)))
         return out
+
+    def _ids(self, first: int, rows: int, accepted: list[bool] | None) -> list[str]:
+        """The messageIds of the accepted rows, in order."""
+        numbers: Iterable[int] = range(first, first + rows)
+        if accepted is not None:
+            numbers = [number for number, ok in zip(numbers, accepted, strict=True) if ok]
+        many = getattr(self._message_ids, "many", None)
+        if many is not None:
+            found: list[str] = many(numbers)
+            return found
+        return [self._message_ids(number) for number in numbers]
 
     def _accepted(self, arrays: Sequence[Any], rows: int) -> list[bool] | None:
         """Per row, whether every column check passes; ``None`` when all rows pass."""

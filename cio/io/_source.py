@@ -476,6 +476,10 @@ def _columnar_source(opened: ColumnarSource, fmt: str) -> TabularSource:
     )
 
 
+_new_row = tuple.__new__
+_NO_ERRORS: tuple[ErrorDetail, ...] = ()
+
+
 def _columnar_rows(
     pa: Any,
     opened: ColumnarSource,
@@ -502,7 +506,7 @@ def _columnar_rows(
         # Rows the encoder wrote are ready; the others take the plan, one by one.
         for offset, message in enumerate(encoded):
             if message is not None:
-                yield Row(first + offset, message, ())
+                yield _new_row(Row, (first + offset, message, _NO_ERRORS))
             elif skipped is None or not skipped[offset]:
                 yield convert(first + offset, [column[offset] for column in columns])
 

@@ -74,6 +74,7 @@ def test_message_ids_are_uuid5_of_the_import_and_the_row() -> None:
     # Every variant digit (8, 9, a, b) occurs among these rows.
     rows = [*range(2000), 10**6, 10**9 + 7]
     assert [ids(row) for row in rows] == [str(uuid.uuid5(namespace, str(row))) for row in rows]
+    assert ids.many(rows) == [ids(row) for row in rows]
 
 
 def test_rerunning_sends_the_same_ids_and_other_content_other_ids(people: Path, tmp_path) -> None:
