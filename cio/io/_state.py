@@ -122,7 +122,7 @@ class MessageIds:
         """
         copy = self._copy
         variant = _VARIANT
-        ids = []
+        ids: list[str] = []
         append = ids.append
         for row in rows:
             digest = copy()
