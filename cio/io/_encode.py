@@ -25,14 +25,16 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
-from itertools import repeat
+import struct
+from collections.abc import Sequence
+from itertools import accumulate, repeat
 from types import ModuleType
 from typing import Any, Final
 
 import orjson
 
 from cio.io._plan import Plan
+from cio.io._state import MessageIds
 from cio.models import (
     COMPILED_CODECS,
     EncodedMessage,
@@ -42,7 +44,13 @@ from cio.models import (
     ordering_key,
 )
 
-__all__ = ["ColumnarEncoder", "email_vouched", "finite", "identifier_vouched"]
+__all__ = [
+    "ColumnarEncoder",
+    "email_vouched",
+    "finite",
+    "identifier_vouched",
+    "written_as_is",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +83,13 @@ _DOUBLE_HYPHEN_DOMAIN: Final = r"@.*--"
 _MAX_EMAIL_LENGTH: Final = 254
 _NOT_TOO_LONG: Final = rf"^.{{1,{_MAX_EMAIL_LENGTH}}}$"
 
-_DUMPS_OPTIONS: Final = orjson.OPT_UTC_Z
+_TEXT: Final = "text"
+_INTEGER: Final = "integer"
+_BOOLEAN: Final = "boolean"
+_NUMBER: Final = "number"
+_NULL: Final = "null"
+# What orjson escapes inside a string; anything else it writes as it is.
+_JSON_ESCAPED: Final = r'["\\\x00-\x1f]'
 _NO_WARNINGS: Final[tuple[Any, ...]] = ()
 
 
@@ -161,12 +175,17 @@ class ColumnarEncoder:
     """Writes the rows of one plan's record batches as wire bytes, column by column.
 
     Build it with :meth:`for_plan`, which says whether the plan can take this road at all.
+    Each message is assembled by Arrow from JSON pieces: the constant keys (written by
+    orjson once), the messageIds, strings between quotes (only strings JSON writes as
+    they are: no quote, backslash or control character), integers and booleans as Arrow
+    writes them (as JSON does), floats as orjson writes them (one call per column). A
+    null cell leaves its key out, as the plan does.
 
     Parameters
     ----------
     pa : module
         pyarrow.
-    message_ids : callable
+    message_ids : MessageIds
         Row number to messageId.
     type_name : str
         The wire ``type`` of every message.
@@ -174,34 +193,44 @@ class ColumnarEncoder:
         Id columns in wire order: index, wire key, whether it holds integers.
     section : str
         The free-form section (``traits``).
-    members : list of (int, str)
-        Section columns in header order: index and key.
+    members : list of (int, str, str)
+        Section columns in header order: index, key and kind (``text``, ``integer``,
+        ``boolean``, ``number`` or ``null``).
     email : int or None
         The index of the column holding the section's email, if any.
-    numbers : list of int
-        Indices of floating-point columns.
     """
 
     def __init__(
         self,
         pa: ModuleType,
         *,
-        message_ids: Callable[[int], str],
+        message_ids: MessageIds,
         type_name: str,
         identities: list[tuple[int, str, bool]],
         section: str,
-        members: list[tuple[int, str]],
+        members: list[tuple[int, str, str]],
         email: int | None,
-        numbers: list[int],
     ) -> None:
         self._pa = pa
         self._message_ids = message_ids
-        self._type = type_name
         self._identities = identities
-        self._section = section
-        self._members = members
+        self._members = [(index, kind) for index, _key, kind in members]
         self._email = email
-        self._numbers = numbers
+        opening = b"{" + _json(_TYPE) + b":" + _json(type_name) + b"," + _json(_MESSAGE_ID) + b':"'
+        self._text = {
+            "open": _text_scalar(pa, opening),
+            "quote": _text_scalar(pa, '"'),
+            "close": _text_scalar(pa, "}"),
+            "": _text_scalar(pa, ""),
+            "section": _text_scalar(pa, b"," + _json(section) + b":{"),
+        }
+        self._keys = {
+            index: _text_scalar(pa, b"," + _json(key) + b":")
+            for index, key in [
+                *[(i, k) for i, k, _n in identities],
+                *[(i, k) for i, k, _t in members],
+            ]
+        }
 
     @classmethod
     def for_plan(cls, pa: ModuleType, plan: Plan, types: Sequence[Any]) -> ColumnarEncoder | None:
@@ -221,16 +250,20 @@ class ColumnarEncoder:
         ColumnarEncoder or None
         """
         plain = plan.plain_columns()
-        if not COMPILED_CODECS or plain is None or plain.model not in _SECTIONS:
+        if (
+            not COMPILED_CODECS
+            or plain is None
+            or plain.model not in _SECTIONS
+            or not isinstance(plain.message_ids, MessageIds)
+        ):
             return None
         model = plain.model
         section, email_key = _SECTIONS[model]
         if not _in_wire_order(model, section):
             return None
         identities: list[tuple[int, str, bool]] = []
-        members: list[tuple[int, str]] = []
+        members: list[tuple[int, str, str]] = []
         email: int | None = None
-        numbers: list[int] = []
         for index, path in plain.fields:
             data_type = types[index]
             if len(path) == 1 and path[0] in _IDENTITIES:
@@ -238,15 +271,14 @@ class ColumnarEncoder:
                     return None
                 identities.append((index, path[0], pa.types.is_integer(data_type)))
                 continue
-            if len(path) != _MEMBER_DEPTH or path[0] != section or not _is_plain(pa, data_type):
+            kind = _value_kind(pa, data_type)
+            if len(path) != _MEMBER_DEPTH or path[0] != section or kind is None:
                 return None
             if path[1] == email_key:
-                if not _is_text(pa, data_type):
+                if kind != _TEXT:
                     return None
                 email = index
-            if pa.types.is_floating(data_type):
-                numbers.append(index)
-            members.append((index, path[1]))
+            members.append((index, path[1], kind))
         if not identities:
             return None
         identities.sort(key=lambda item: _IDENTITIES.index(item[1]))
@@ -260,15 +292,10 @@ class ColumnarEncoder:
             section=section,
             members=members,
             email=email,
-            numbers=numbers,
         )
 
     def encode(
-        self,
-        arrays: Sequence[Any],
-        columns: Sequence[list[Any]],
-        first: int,
-        skipped: Sequence[bool] | None = None,
+        self, arrays: Sequence[Any], first: int, skipped: Sequence[bool] | None = None
     ) -> list[EncodedMessage | None] | None:
         """Write one record batch: each row's message, or ``None`` for the slow road.
 
@@ -276,8 +303,6 @@ class ColumnarEncoder:
         ----------
         arrays : sequence of pyarrow.Array
             The batch's columns from :func:`cio.io._columnar.json_columns`.
-        columns : sequence of list
-            The same columns as Python values.
         first : int
             The number of the batch's first row.
         skipped : sequence of bool, optional
@@ -292,142 +317,159 @@ class ColumnarEncoder:
         if has_outside_advisors():
             return None  # their checks run on intake's road
         rows = len(arrays[0]) if arrays else 0
-        accepted = self._accepted(arrays, rows)
-        if skipped is not None:
-            accepted = [
-                ok and not skip
-                for ok, skip in zip(accepted or repeat(True, rows), skipped, strict=True)
-            ]
-        sections = self._sections(arrays, columns, rows)
-        values = [
-            self._identity_values(arrays, columns, index, numeric)
-            for index, _k, numeric in self._identities
+        if rows == 0 or (skipped is not None and all(skipped)):
+            return [None] * rows
+        compute = _compute()
+        identities = [
+            compute.cast(arrays[index], self._pa.string())
+            for index, _key, _numeric in self._identities
         ]
-        if len(values) == 1:
-            return self._write_one(self._identities[0][1], values[0], sections, accepted, first)
-        return self._write_two(values[0], values[1], sections, accepted, first)
-
-    def _write_one(
-        self,
-        key: str,
-        values: list[Any],
-        sections: Iterable[dict[str, Any] | None],
-        accepted: list[bool] | None,
-        first: int,
-    ) -> list[EncodedMessage | None]:
-        """Rows with one id column (accepted rows all have it)."""
-        next_id = iter(self._ids(first, len(values), accepted)).__next__
-        type_name = self._type
-        section = self._section
-        dumps = orjson.dumps
+        accepted = self._accepted(arrays, identities)
+        flags: list[bool] | None = None
+        if not compute.all(accepted).as_py():
+            flags = accepted.to_pylist()
+        if skipped is not None:
+            flags = [
+                ok and not skip for ok, skip in zip(flags or repeat(True), skipped, strict=False)
+            ]
+        if flags is not None and not any(flags):
+            return [None] * rows
+        message_ids = self._message_ids.many(range(first, first + rows))
+        bodies = self._bodies(arrays, identities, message_ids).to_pylist()
+        keys = self._keys_of(identities, message_ids)
         new = tuple.__new__
-        out: list[EncodedMessage | None] = []
-        append = out.append
-        for identity, members, ok in zip(values, sections, accepted or repeat(True), strict=False):
-            if not ok:
-                append(None)
-                continue
-            message_id = next_id()
-            message = {_TYPE: type_name, _MESSAGE_ID: message_id, key: identity}
+        if flags is None:
+            return [
+                new(EncodedMessage, (body, message_id, key, _NO_WARNINGS))
+                for body, message_id, key in zip(bodies, message_ids, keys, strict=True)
+            ]
+        return [
+            new(EncodedMessage, (body, message_id, key, _NO_WARNINGS)) if ok else None
+            for body, message_id, key, ok in zip(bodies, message_ids, keys, flags, strict=True)
+        ]
+
+    def _bodies(self, arrays: Sequence[Any], identities: list[Any], message_ids: list[str]) -> Any:
+        """Every row's JSON as a binary array (rows not accepted hold something unused)."""
+        pa = self._pa
+        compute = _compute()
+        join = compute.binary_join_element_wise
+        text = self._text
+        empty = text[""]
+        pieces = [text["open"], _string_array(pa, message_ids), text["quote"]]
+        for (index, _key, _numeric), values in zip(self._identities, identities, strict=True):
+            pieces.append(join(self._keys[index], _quoted(compute, text, values), empty))
+        if self._members:
+            members = [
+                join(self._keys[index], self._json_values(arrays[index], kind), empty)
+                for index, kind in self._members
+                if kind != _NULL
+            ]
             if members:
-                message[section] = members
-            body = memoryview(dumps(message, option=_DUMPS_OPTIONS)).tobytes()
-            append(new(EncodedMessage, (body, message_id, identity, _NO_WARNINGS)))
-        return out
+                listed = join(*members, empty, null_handling="replace")
+                present = compute.cast(compute.utf8_length(listed), pa.bool_())
+                # Drop the comma before the first member (every piece starts with one).
+                inner = compute.utf8_slice_codeunits(listed, start=1)
+                section = join(text["section"], inner, text["close"], empty)
+                pieces.append(compute.if_else(present, section, empty))
+        pieces.append(text["close"])
+        body = join(*pieces, empty, null_handling="replace")
+        return compute.cast(body, pa.binary())
 
-    def _write_two(
-        self,
-        anonymous: list[Any],
-        users: list[Any],
-        sections: Iterable[dict[str, Any] | None],
-        accepted: list[bool] | None,
-        first: int,
-    ) -> list[EncodedMessage | None]:
-        """Rows with an anonymousId and a userId column (accepted rows have one of them)."""
-        next_id = iter(self._ids(first, len(users), accepted)).__next__
-        type_name = self._type
-        section = self._section
-        dumps = orjson.dumps
-        new = tuple.__new__
-        out: list[EncodedMessage | None] = []
-        append = out.append
-        for anonymous_id, user_id, members, ok in zip(
-            anonymous, users, sections, accepted or repeat(True), strict=False
-        ):
-            if not ok:
-                append(None)
-                continue
-            message_id = next_id()
-            message: dict[str, Any] = {_TYPE: type_name, _MESSAGE_ID: message_id}
-            if anonymous_id is not None:
-                message[_ANONYMOUS_ID] = anonymous_id
-            if user_id is not None:
-                message[_USER_ID] = user_id
-            if members:
-                message[section] = members
-            body = memoryview(dumps(message, option=_DUMPS_OPTIONS)).tobytes()
-            key = ordering_key(user_id, anonymous_id, message_id)
-            append(new(EncodedMessage, (body, message_id, key, _NO_WARNINGS)))
-        return out
+    def _json_values(self, column: Any, kind: str) -> Any:
+        """A column's values as JSON text (null where the cell is null)."""
+        pa = self._pa
+        compute = _compute()
+        if kind == _TEXT:
+            return _quoted(compute, self._text, compute.cast(column, pa.string()))
+        if kind == _NUMBER:
+            # orjson writes each float as intake would; a float's text holds no comma.
+            written = orjson.dumps(column.to_pylist())[1:-1]
+            values = compute.split_pattern(_string_array(pa, [written]), ",").flatten()
+            return compute.if_else(
+                compute.is_null(column), pa.nulls(len(column), pa.string()), values
+            )
+        return compute.cast(column, pa.string())  # integers and booleans: JSON's own text
 
-    def _ids(self, first: int, rows: int, accepted: list[bool] | None) -> list[str]:
-        """The messageIds of the accepted rows, in order."""
-        numbers: Iterable[int] = range(first, first + rows)
-        if accepted is not None:
-            numbers = [number for number, ok in zip(numbers, accepted, strict=True) if ok]
-        many = getattr(self._message_ids, "many", None)
-        if many is not None:
-            found: list[str] = many(numbers)
-            return found
-        return [self._message_ids(number) for number in numbers]
+    def _keys_of(self, identities: list[Any], message_ids: list[str]) -> list[Any]:
+        """Each row's ordering key: its userId, else its anonymousId."""
+        if len(identities) == 1:
+            keys: list[Any] = identities[0].to_pylist()
+            return keys
+        anonymous, users = (values.to_pylist() for values in identities)
+        return [
+            ordering_key(user, anon, message_id)
+            for user, anon, message_id in zip(users, anonymous, message_ids, strict=True)
+        ]
 
-    def _accepted(self, arrays: Sequence[Any], rows: int) -> list[bool] | None:
-        """Per row, whether every column check passes; ``None`` when all rows pass."""
+    def _accepted(self, arrays: Sequence[Any], identities: list[Any]) -> Any:
+        """Per row, whether every column check passes (a BooleanArray without nulls)."""
         compute = _compute()
         present = None
         checks = []
-        for index, _key, numeric in self._identities:
-            column = arrays[index]
-            valid = compute.is_valid(column)
+        for (_index, _key, numeric), values in zip(self._identities, identities, strict=True):
+            valid = compute.is_valid(values)
             present = valid if present is None else compute.or_(present, valid)
             if not numeric:
-                checks.append(identifier_vouched(column))
+                checks.append(identifier_vouched(values))
+                checks.append(written_as_is(values))
         checks.append(present)
         if self._email is not None:
             checks.append(email_vouched(arrays[self._email]))
-        for index in self._numbers:
-            checks.append(finite(arrays[index]))
+        for index, kind in self._members:
+            if kind == _NUMBER:
+                checks.append(finite(arrays[index]))
+            elif kind == _TEXT and index != self._email:
+                checks.append(written_as_is(arrays[index]))
         accepted = checks[0]
         for check in checks[1:]:
             accepted = compute.and_(accepted, check)
-        if rows == 0 or compute.all(accepted).as_py():
-            return None
-        flags: list[bool] = accepted.to_pylist()
-        return flags
+        return accepted
 
-    def _identity_values(
-        self, arrays: Sequence[Any], columns: Sequence[list[Any]], index: int, numeric: bool
-    ) -> list[Any]:
-        if not numeric:
-            return columns[index]
-        # intake writes a numeric id as its decimal text, as Arrow does.
-        values: list[Any] = _compute().cast(arrays[index], self._pa.string()).to_pylist()
-        return values
 
-    def _sections(
-        self, arrays: Sequence[Any], columns: Sequence[list[Any]], rows: int
-    ) -> Iterable[dict[str, Any] | None]:
-        """Per row, the section's members without empty cells (``None`` or ``{}`` if none)."""
-        if not self._members:
-            return repeat(None, rows)
-        keys = [key for _index, key in self._members]
-        values = [columns[index] for index, _key in self._members]
-        if any(arrays[index].null_count for index, _key in self._members):
-            return [
-                {key: value for key, value in zip(keys, row, strict=True) if value is not None}
-                for row in zip(*values, strict=True)
-            ]
-        return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
+def written_as_is(column: Any) -> Any:
+    """Per value of a string array: True where JSON writes it between quotes unchanged.
+
+    That is: no quote, backslash or control character below U+0020, the characters
+    orjson escapes. Nulls are True.
+
+    Parameters
+    ----------
+    column : pyarrow.Array
+        Strings.
+
+    Returns
+    -------
+    pyarrow.BooleanArray
+    """
+    compute = _compute()
+    escaped = compute.match_substring_regex(column, _JSON_ESCAPED)
+    return _or_null(compute, compute.invert(escaped), column)
+
+
+def _json(value: str) -> bytes:
+    return orjson.dumps(value)
+
+
+def _quoted(compute: Any, text: dict[str, Any], values: Any) -> Any:
+    return compute.binary_join_element_wise(text["quote"], values, text["quote"], text[""])
+
+
+def _text_scalar(pa: ModuleType, value: str | bytes) -> Any:
+    """An Arrow string scalar made from its buffers (no Python value conversion)."""
+    return _string_array(pa, [value])[0]
+
+
+def _string_array(pa: ModuleType, values: Sequence[str | bytes]) -> Any:
+    """An Arrow string array made from its buffers.
+
+    ``pa.array(values)`` would convert Python values, and the first conversion makes
+    pyarrow import pandas (30 MB more for every columnar import).
+    """
+    encoded = [value if isinstance(value, bytes) else value.encode() for value in values]
+    offsets = struct.pack(f"<{len(encoded) + 1}i", *accumulate(map(len, encoded), initial=0))
+    data = b"".join(encoded)
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    return pa.Array.from_buffers(pa.string(), len(encoded), buffers)
 
 
 def _in_wire_order(model: type[Message], section: str) -> bool:
@@ -444,13 +486,17 @@ def _is_text(pa: ModuleType, data_type: Any) -> bool:
     return bool(pa.types.is_string(data_type) or pa.types.is_large_string(data_type))
 
 
-def _is_plain(pa: ModuleType, data_type: Any) -> bool:
-    """Types whose Python values intake passes on unchanged (numbers checked finite)."""
+def _value_kind(pa: ModuleType, data_type: Any) -> str | None:
+    """How a section column's values are written, or ``None`` when the encoder cannot."""
     types = pa.types
-    return bool(
-        _is_text(pa, data_type)
-        or types.is_integer(data_type)
-        or types.is_boolean(data_type)
-        or types.is_null(data_type)
-        or data_type in (pa.float32(), pa.float64())
-    )
+    if _is_text(pa, data_type):
+        return _TEXT
+    if types.is_integer(data_type):
+        return _INTEGER
+    if types.is_boolean(data_type):
+        return _BOOLEAN
+    if types.is_null(data_type):
+        return _NULL
+    if data_type in (pa.float32(), pa.float64()):
+        return _NUMBER
+    return None

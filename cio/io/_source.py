@@ -493,21 +493,24 @@ def _columnar_rows(
     number = 0
     for batch in opened.batches():
         arrays = json_columns(pa, casts, batch)
-        columns = [array.to_pylist() for array in arrays]
         first = number
         number += batch.num_rows
         skipped = None if skip is None else [skip(row) for row in range(first, number)]
-        encoded = None if encoder is None else encoder.encode(arrays, columns, first, skipped)
+        encoded = None if encoder is None else encoder.encode(arrays, first, skipped)
         if encoded is None:
-            for offset, values in enumerate(zip(*columns, strict=True)):
+            everything = [array.to_pylist() for array in arrays]
+            for offset, values in enumerate(zip(*everything, strict=True)):
                 if skipped is None or not skipped[offset]:
                     yield convert(first + offset, values)
             continue
         # Rows the encoder wrote are ready; the others take the plan, one by one.
+        columns: list[list[Any]] | None = None
         for offset, message in enumerate(encoded):
             if message is not None:
                 yield _new_row(Row, (first + offset, message, _NO_ERRORS))
             elif skipped is None or not skipped[offset]:
+                if columns is None:
+                    columns = [array.to_pylist() for array in arrays]
                 yield convert(first + offset, [column[offset] for column in columns])
 
 

@@ -271,42 +271,51 @@ emails_strategy = st.one_of(
     st.text(st.sampled_from(["a", "@", ".", "-", " ", "é", "1", "\x00"]), max_size=8),
 )
 numbers_strategy = st.one_of(
-    st.none(), st.floats(), st.sampled_from([math.inf, -math.inf, math.nan])
+    st.none(),
+    st.floats(),
+    st.sampled_from([math.inf, -math.inf, math.nan, -0.0, 1e16, 1e-7, 5e-324, 1.5e300]),
 )
-row_strategy = st.tuples(
-    ids_strategy,
-    ids_strategy,
-    emails_strategy,
-    numbers_strategy,
-    st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
-    st.one_of(st.none(), st.booleans()),
+_TEXT = st.one_of(
+    st.none(), st.text(max_size=6), st.sampled_from(['"', "\\", "a,b", "😀", "\u2028"])
 )
+COLUMNS: dict[str, tuple[Any, Any]] = {
+    "user_id": (pa.string(), ids_strategy),
+    "anonymous_id": (pa.large_string(), ids_strategy),
+    "email": (pa.string(), emails_strategy),
+    "score": (pa.float64(), numbers_strategy),
+    "age": (pa.int64(), st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1))),
+    "vip": (pa.bool_(), st.one_of(st.none(), st.booleans())),
+    'say "hi"': (pa.large_string(), _TEXT),
+    "ratio\\32": (pa.float32(), st.one_of(st.none(), st.floats(width=32, allow_nan=False))),
+    "größe": (pa.uint64(), st.one_of(st.none(), st.integers(0, 2**64 - 1))),
+    "nothing": (pa.null(), st.none()),
+}
 LAYOUTS = [
     ("user_id",),
     ("anonymous_id",),
     ("user_id", "anonymous_id"),
     ("anonymous_id", "user_id", "email", "score", "age", "vip"),
     ("user_id", "email", "vip"),
+    ("user_id", 'say "hi"', "ratio\\32", "größe", "nothing", "email"),
+    ("anonymous_id", "score", 'say "hi"'),
 ]
-_TYPES = {
-    "user_id": pa.string(),
-    "anonymous_id": pa.large_string(),
-    "email": pa.string(),
-    "score": pa.float64(),
-    "age": pa.int64(),
-    "vip": pa.bool_(),
-}
-_POSITIONS = {name: index for index, name in enumerate(_TYPES)}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(LAYOUTS), st.lists(row_strategy, max_size=10))
-def test_generated_tables_are_the_same_on_both_roads(
-    layout: tuple[str, ...], rows: list[tuple[Any, ...]]
-) -> None:
-    table = pa.table(
-        {name: pa.array([row[_POSITIONS[name]] for row in rows], _TYPES[name]) for name in layout}
+@st.composite
+def tables(draw: Any) -> pa.Table:
+    layout = draw(st.sampled_from(LAYOUTS))
+    rows = draw(st.integers(0, 10))
+    return pa.table(
+        {
+            name: pa.array([draw(COLUMNS[name][1]) for _ in range(rows)], COLUMNS[name][0])
+            for name in layout
+        }
     )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_generated_tables_are_the_same_on_both_roads(table: pa.Table) -> None:
     assert_same_roads(table)
 
 
@@ -327,3 +336,26 @@ def test_an_id_the_columns_vouch_for_is_accepted_by_intake(values: list[str | No
         if ok and value is not None:
             accepted = intake({"userId": value, "anonymousId": value}, model=Identify)
             assert accepted.key == value
+
+
+@only_with_codecs
+def test_a_string_json_must_escape_takes_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    converted: list[int] = []
+    from_clean = Plan.from_clean
+
+    def spy(plan: Plan, number: int, values: Any) -> Row:
+        converted.append(number)
+        return from_clean(plan, number, values)
+
+    monkeypatch.setattr(Plan, "from_clean", spy)
+    table = pa.table(
+        {
+            "user_id": ["1", "2", "3", "4", "5"],
+            'say "hi"': ['a "quote"', "back\\slash", "tab\there", "😀 fine", "\u2028 fine"],
+            "ratio": pa.array([0.5, 1e16, None, -0.0, 5e-324], pa.float32()),
+        }
+    )
+    rows = rows_of(table, encoder=True)
+    assert converted == [0, 1, 2]
+    assert rows == rows_of(table, encoder=False)
+    assert all(row.message is not None for row in rows)
