@@ -274,7 +274,7 @@ def _datetime(assume: tzinfo | None, formats: Sequence[str] = ()) -> Callable[[s
         aware = _attach(moment, assume)
         if aware is None:
             raise CellError(
-                "timezone_required",
+                "timezone_aware",
                 NAIVE_DATETIME_MESSAGE,
             )
         return aware

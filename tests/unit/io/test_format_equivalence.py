@@ -188,3 +188,16 @@ def test_zoned_timestamps_are_written_as_python_writes_the_datetime(unit: str, z
     # The value the column holds (its unit may cut the fraction), as a CSV cell would send it.
     held = column.cast(pa.timestamp("us", tz="UTC")).to_pylist()
     assert written == [orjson.loads(orjson.dumps(value, option=orjson.OPT_UTC_Z)) for value in held]
+
+
+def test_a_naive_timestamp_is_the_same_error_from_text_and_from_a_typed_column(
+    tmp_path: Path,
+) -> None:
+    schema = pa.schema([("user_id", pa.string()), ("timestamp", pa.timestamp("us"))])
+    rows = [("u1", datetime(2024, 5, 1, 10, 30)), ("u2", None)]
+    csv_path, parquet_path = write_both(tmp_path, schema, rows)
+    assert_same_outcome(csv_path, parquet_path)
+    report, _bodies = send(parquet_path)
+    assert [(d.row, d.column, d.type) for d in report.errors] == [
+        (0, "timestamp", "timezone_aware")
+    ]
