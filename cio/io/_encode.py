@@ -54,6 +54,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+ENCODE_ROWS: Final = 2_048
+"""Rows written at a time: the JSON pieces of a slice are in memory together."""
+
 _SECTIONS: Final[dict[type[Message], tuple[str, str | None]]] = {Identify: ("traits", "email")}
 """Kinds the encoder writes: model -> (its free-form section, the key holding an email)."""
 
@@ -68,8 +71,8 @@ _MEMBER_DEPTH: Final = 2
 # Ids: no control character anywhere, and at least one printable ASCII character (which
 # is neither blank nor a control character). Stricter than the models' rule, which also
 # takes ids made only of other scripts: those rows take the slow road, where it decides.
-_CONTROL: Final = r"[\x00-\x1f\x7f]"
-_PRINTABLE_ASCII: Final = r"[!-~]"
+# No quote or backslash either, so that JSON writes the id between quotes as it is.
+_PLAIN_IDENTIFIER: Final = r'^[^"\\\x00-\x1f\x7f]*[!#-\[\]-~][^"\\\x00-\x1f\x7f]*$'
 
 # Email addresses the models vouch for without email-validator: an ASCII dot-atom local
 # part of at most 64 characters, a domain of LDH labels under a letters-only top-level
@@ -78,10 +81,9 @@ _PRINTABLE_ASCII: Final = r"[!-~]"
 _ATEXT: Final = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _PLAIN_EMAIL: Final = rf"^{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$"
-_SHORT_LOCAL: Final = r"^[^@]{1,64}@"
 _DOUBLE_HYPHEN_DOMAIN: Final = r"@.*--"
 _MAX_EMAIL_LENGTH: Final = 254
-_NOT_TOO_LONG: Final = rf"^.{{1,{_MAX_EMAIL_LENGTH}}}$"
+_MAX_LOCAL_LENGTH: Final = 64
 
 _TEXT: Final = "text"
 _INTEGER: Final = "integer"
@@ -97,24 +99,8 @@ def _compute() -> Any:
     return importlib.import_module("pyarrow.compute")
 
 
-def identifier_vouched(column: Any) -> Any:
-    """Per value of a string array: True where intake surely accepts it as an id.
-
-    Nulls are True (an empty cell is left out).
-
-    Parameters
-    ----------
-    column : pyarrow.Array
-        Strings.
-
-    Returns
-    -------
-    pyarrow.BooleanArray
-    """
-    compute = _compute()
-    clean = compute.invert(compute.match_substring_regex(column, _CONTROL))
-    visible = compute.match_substring_regex(column, _PRINTABLE_ASCII)
-    return _or_null(compute, compute.and_(clean, visible), column)
+def _match(column: Any, pattern: str) -> Any:
+    return _compute().match_substring_regex(column, pattern)
 
 
 def _or_null(compute: Any, checked: Any, column: Any) -> Any:
@@ -126,10 +112,50 @@ def _or_null(compute: Any, checked: Any, column: Any) -> Any:
     return compute.or_kleene(checked, compute.is_null(column))
 
 
+def identifier_vouched(column: Any) -> Any:
+    """Per value of a string array: True where intake surely accepts it as an id.
+
+    And JSON writes it between quotes as it is. Nulls are True (an empty cell is left out).
+
+    Parameters
+    ----------
+    column : pyarrow.Array
+        Strings.
+
+    Returns
+    -------
+    pyarrow.BooleanArray
+    """
+    return _or_null(_compute(), _match(column, _PLAIN_IDENTIFIER), column)
+
+
 def _special_use_pattern() -> str:
     # email-validator's list is the one the models read; a name may hold a dot.
     names = importlib.import_module("email_validator").SPECIAL_USE_DOMAIN_NAMES
     return r"(?i)[@.](?:" + "|".join(re.escape(name) for name in sorted(names)) + r")$"
+
+
+def _email_matches(column: Any) -> Any:
+    compute = _compute()
+    pa = importlib.import_module("pyarrow")
+    # The pattern takes ASCII only, so lengths in bytes are lengths in characters.
+    length = compute.binary_length(column)
+    local = compute.find_substring(column, "@")
+    vouched = compute.and_(
+        _match(column, _PLAIN_EMAIL),
+        compute.less_equal(length, _int_scalar(pa, length.type, _MAX_EMAIL_LENGTH)),
+    )
+    vouched = compute.and_(
+        vouched, compute.less_equal(local, _int_scalar(pa, local.type, _MAX_LOCAL_LENGTH))
+    )
+    vouched = compute.and_not(vouched, _match(column, _DOUBLE_HYPHEN_DOMAIN))
+    return compute.and_not(vouched, _match(column, _special_use_pattern()))
+
+
+def _int_scalar(pa: ModuleType, data_type: Any, value: int) -> Any:
+    """An Arrow integer scalar made from its buffer (no Python value conversion)."""
+    packed = struct.pack("<i" if data_type == pa.int32() else "<q", value)
+    return pa.Array.from_buffers(data_type, 1, [None, pa.py_buffer(packed)])[0]
 
 
 def email_vouched(column: Any) -> Any:
@@ -146,13 +172,7 @@ def email_vouched(column: Any) -> Any:
     -------
     pyarrow.BooleanArray
     """
-    compute = _compute()
-    match = compute.match_substring_regex
-    vouched = compute.and_(match(column, _PLAIN_EMAIL), match(column, _NOT_TOO_LONG))
-    vouched = compute.and_(vouched, match(column, _SHORT_LOCAL))
-    vouched = compute.and_not(vouched, match(column, _DOUBLE_HYPHEN_DOMAIN))
-    vouched = compute.and_not(vouched, match(column, _special_use_pattern()))
-    return _or_null(compute, vouched, column)
+    return _or_null(_compute(), _email_matches(column), column)
 
 
 def finite(column: Any) -> Any:
@@ -214,7 +234,7 @@ class ColumnarEncoder:
         self._pa = pa
         self._message_ids = message_ids
         self._identities = identities
-        self._members = [(index, kind) for index, _key, kind in members]
+        self._members = [(index, kind) for index, _key, kind in members if kind != _NULL]
         self._email = email
         opening = b"{" + _json(_TYPE) + b":" + _json(type_name) + b"," + _json(_MESSAGE_ID) + b':"'
         self._text = {
@@ -223,6 +243,13 @@ class ColumnarEncoder:
             "close": _text_scalar(pa, "}"),
             "": _text_scalar(pa, ""),
             "section": _text_scalar(pa, b"," + _json(section) + b":{"),
+        }
+        self._quoted_keys = {
+            index: _text_scalar(pa, b"," + _json(key) + b':"')
+            for index, key in [
+                *[(i, k) for i, k, _n in identities],
+                *[(i, k) for i, k, _t in members],
+            ]
         }
         self._keys = {
             index: _text_scalar(pa, b"," + _json(key) + b":")
@@ -317,6 +344,16 @@ class ColumnarEncoder:
         if has_outside_advisors():
             return None  # their checks run on intake's road
         rows = len(arrays[0]) if arrays else 0
+        if rows > ENCODE_ROWS:
+            # Slices (no copy): the message texts of a few thousand rows at a time.
+            out: list[EncodedMessage | None] = []
+            for start in range(0, rows, ENCODE_ROWS):
+                part = [array.slice(start, ENCODE_ROWS) for array in arrays]
+                chosen = None if skipped is None else skipped[start : start + ENCODE_ROWS]
+                written = self.encode(part, first + start, chosen)
+                assert written is not None
+                out.extend(written)
+            return out
         if rows == 0 or (skipped is not None and all(skipped)):
             return [None] * rows
         compute = _compute()
@@ -324,10 +361,10 @@ class ColumnarEncoder:
             compute.cast(arrays[index], self._pa.string())
             for index, _key, _numeric in self._identities
         ]
-        accepted = self._accepted(arrays, identities)
+        refused = self._refused(arrays, identities)
         flags: list[bool] | None = None
-        if not compute.all(accepted).as_py():
-            flags = accepted.to_pylist()
+        if refused is not None:
+            flags = [flag is not True for flag in refused.to_pylist()]
         if skipped is not None:
             flags = [
                 ok and not skip for ok, skip in zip(flags or repeat(True), skipped, strict=False)
@@ -357,38 +394,43 @@ class ColumnarEncoder:
         empty = text[""]
         pieces = [text["open"], _string_array(pa, message_ids), text["quote"]]
         for (index, _key, _numeric), values in zip(self._identities, identities, strict=True):
-            pieces.append(join(self._keys[index], _quoted(compute, text, values), empty))
-        if self._members:
-            members = [
-                join(self._keys[index], self._json_values(arrays[index], kind), empty)
-                for index, kind in self._members
-                if kind != _NULL
-            ]
-            if members:
-                listed = join(*members, empty, null_handling="replace")
+            pieces.append(join(self._quoted_keys[index], values, text["quote"], empty))
+        members = [self._member(arrays[index], index, kind) for index, kind in self._members]
+        if members:
+            listed = join(*members, empty, null_handling="replace")
+            # Drop the comma before the first member (every piece starts with one).
+            inner = compute.utf8_slice_codeunits(listed, start=1)
+            section = join(text["section"], inner, text["close"], empty)
+            if not any(arrays[index].null_count == 0 for index, _kind in self._members):
+                # A row whose members are all empty has no section at all.
                 present = compute.cast(compute.utf8_length(listed), pa.bool_())
-                # Drop the comma before the first member (every piece starts with one).
-                inner = compute.utf8_slice_codeunits(listed, start=1)
-                section = join(text["section"], inner, text["close"], empty)
-                pieces.append(compute.if_else(present, section, empty))
+                section = compute.if_else(present, section, empty)
+            pieces.append(section)
         pieces.append(text["close"])
         body = join(*pieces, empty, null_handling="replace")
         return compute.cast(body, pa.binary())
 
-    def _json_values(self, column: Any, kind: str) -> Any:
-        """A column's values as JSON text (null where the cell is null)."""
+    def _member(self, column: Any, index: int, kind: str) -> Any:
+        """A section member's ``,"key":value`` text per row (null where the cell is null)."""
         pa = self._pa
         compute = _compute()
+        join = compute.binary_join_element_wise
+        empty = self._text[""]
         if kind == _TEXT:
-            return _quoted(compute, self._text, compute.cast(column, pa.string()))
+            if not pa.types.is_string(column.type):
+                column = compute.cast(column, pa.string())
+            return join(self._quoted_keys[index], column, self._text["quote"], empty)
         if kind == _NUMBER:
             # orjson writes each float as intake would; a float's text holds no comma.
             written = orjson.dumps(column.to_pylist())[1:-1]
             values = compute.split_pattern(_string_array(pa, [written]), ",").flatten()
-            return compute.if_else(
-                compute.is_null(column), pa.nulls(len(column), pa.string()), values
-            )
-        return compute.cast(column, pa.string())  # integers and booleans: JSON's own text
+            if column.null_count:
+                values = compute.if_else(
+                    compute.is_null(column), pa.nulls(len(column), pa.string()), values
+                )
+        else:  # integers and booleans: Arrow writes them as JSON does
+            values = compute.cast(column, pa.string())
+        return join(self._keys[index], values, empty)
 
     def _keys_of(self, identities: list[Any], message_ids: list[str]) -> list[Any]:
         """Each row's ordering key: its userId, else its anonymousId."""
@@ -401,29 +443,34 @@ class ColumnarEncoder:
             for user, anon, message_id in zip(users, anonymous, message_ids, strict=True)
         ]
 
-    def _accepted(self, arrays: Sequence[Any], identities: list[Any]) -> Any:
-        """Per row, whether every column check passes (a BooleanArray without nulls)."""
+    def _refused(self, arrays: Sequence[Any], identities: list[Any]) -> Any | None:
+        """Per row, True where a column check is not sure of it; ``None`` when none is.
+
+        Nulls in the result mean the same as False (the cell was empty).
+        """
         compute = _compute()
-        present = None
-        checks = []
+        problems = []
+        missing = None
         for (_index, _key, numeric), values in zip(self._identities, identities, strict=True):
-            valid = compute.is_valid(values)
-            present = valid if present is None else compute.or_(present, valid)
+            absent = compute.is_null(values)
+            missing = absent if missing is None else compute.and_(missing, absent)
             if not numeric:
-                checks.append(identifier_vouched(values))
-                checks.append(written_as_is(values))
-        checks.append(present)
+                problems.append(compute.invert(_match(values, _PLAIN_IDENTIFIER)))
+        problems.append(missing)
         if self._email is not None:
-            checks.append(email_vouched(arrays[self._email]))
+            problems.append(compute.invert(_email_matches(arrays[self._email])))
         for index, kind in self._members:
             if kind == _NUMBER:
-                checks.append(finite(arrays[index]))
+                problems.append(compute.invert(compute.is_finite(arrays[index])))
             elif kind == _TEXT and index != self._email:
-                checks.append(written_as_is(arrays[index]))
-        accepted = checks[0]
-        for check in checks[1:]:
-            accepted = compute.and_(accepted, check)
-        return accepted
+                problems.append(_match(arrays[index], _JSON_ESCAPED))
+        found = [problem for problem in problems if compute.any(problem).as_py()]
+        if not found:
+            return None
+        refused = found[0]
+        for problem in found[1:]:
+            refused = compute.or_kleene(refused, problem)
+        return refused
 
 
 def written_as_is(column: Any) -> Any:
@@ -442,16 +489,11 @@ def written_as_is(column: Any) -> Any:
     pyarrow.BooleanArray
     """
     compute = _compute()
-    escaped = compute.match_substring_regex(column, _JSON_ESCAPED)
-    return _or_null(compute, compute.invert(escaped), column)
+    return _or_null(compute, compute.invert(_match(column, _JSON_ESCAPED)), column)
 
 
 def _json(value: str) -> bytes:
     return orjson.dumps(value)
-
-
-def _quoted(compute: Any, text: dict[str, Any], values: Any) -> Any:
-    return compute.binary_join_element_wise(text["quote"], values, text["quote"], text[""])
 
 
 def _text_scalar(pa: ModuleType, value: str | bytes) -> Any:

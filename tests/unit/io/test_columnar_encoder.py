@@ -261,6 +261,8 @@ _LOCALS = ["ada", "a.b", "a..b", ".a", "a.", "a+b", "ä", "a b", "x" * 64, "x" *
 _DOMAINS = ["example.com", "localhost", "ex--ample.com", "a.test", "EXAMPLE.COM", "exämple.com"]
 _DOMAINS += ["example", "a.b.c.io", "-a.com", "example.c0m", "x.local", "y.onion", "a.arpa"]
 _DOMAINS += ["b" * 63 + ".com", "b" * 64 + ".com", "mail.invalid", "a.co", "e.x"]
+# With a 64-character local part: 254 characters in all, and 255.
+_DOMAINS += [f"{'c' * 63}.{'d' * 63}.{'e' * tail}.com" for tail in (57, 58)]
 emails_strategy = st.one_of(
     st.none(),
     st.builds(
