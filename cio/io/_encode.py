@@ -4,20 +4,22 @@ A columnar source (Parquet, Arrow, polars, DuckDB, SQL) gives every column one t
 most of what intake checks value by value can be decided for a whole record batch at
 once with ``pyarrow.compute``: every id has no control character and is not blank, every
 ``email`` trait is an ordinary address, every number is finite, every row names a
-person. A row that passes is written here exactly as intake writes it (the same keys in
-the same order, its messageId from the row number, compact JSON by orjson) and handed
-on as an :class:`~cio.models.EncodedMessage`, which intake takes as it is and the
-delivery engine sends like any other message: one road, entered with the bytes ready.
+person. For the rows that pass, Arrow assembles the message text from the columns,
+exactly as intake writes it (the same keys in the same order, the messageId derived
+from the row number, values written as orjson writes them); each is handed on as an
+:class:`~cio.models.EncodedMessage`, which intake takes as it is and the delivery engine
+sends like any other message: one road, entered with the bytes ready.
 
 The column checks only choose the road. A row they are not sure of (a blank or odd id,
-an address that may get a warning, an infinite number, no identity at all) goes through
-the plan and intake one by one, so its error or warning is the one it always gets and
-the valid rows around it lose nothing. The road is open only where its bytes are known
-to equal intake's: kinds listed in :data:`_SECTIONS`, plans whose columns land as they
-are (:meth:`cio.io._plan.Plan.plain_columns`), the compiled codecs on
-(``CIO_COMPILED_CODECS=0`` sends every row through its model), and no warning check
-registered from outside cio. ``tests/unit/io/test_columnar_encoder.py`` compares the two
-roads byte for byte, errors and warnings included.
+an address that may get a warning, an infinite number, a string JSON must escape, no
+identity at all) goes through the plan and intake one by one, so its error or warning
+is the one it always gets and the valid rows around it lose nothing. The road is open
+only where its bytes are known to equal intake's: kinds listed in :data:`_SECTIONS`,
+plans whose columns land as they are (:meth:`cio.io._plan.Plan.plain_columns`), the
+compiled codecs on (``CIO_COMPILED_CODECS=0`` sends every row through its model), and
+no warning check registered from outside cio. ``tests/unit/io/test_columnar_encoder.py``
+compares the two roads byte for byte, errors and warnings included, on fixed and on
+generated tables.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import logging
 import re
 import struct
 from collections.abc import Sequence
+from functools import cache
 from itertools import accumulate, repeat
 from types import ModuleType
 from typing import Any, Final
@@ -44,13 +47,7 @@ from cio.models import (
     ordering_key,
 )
 
-__all__ = [
-    "ColumnarEncoder",
-    "email_vouched",
-    "finite",
-    "identifier_vouched",
-    "written_as_is",
-]
+__all__ = ["ColumnarEncoder", "email_vouched", "identifier_vouched"]
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +126,7 @@ def identifier_vouched(column: Any) -> Any:
     return _or_null(_compute(), _match(column, _PLAIN_IDENTIFIER), column)
 
 
+@cache
 def _special_use_pattern() -> str:
     # email-validator's list is the one the models read; a name may hold a dot.
     names = importlib.import_module("email_validator").SPECIAL_USE_DOMAIN_NAMES
@@ -173,22 +171,6 @@ def email_vouched(column: Any) -> Any:
     pyarrow.BooleanArray
     """
     return _or_null(_compute(), _email_matches(column), column)
-
-
-def finite(column: Any) -> Any:
-    """Per value of a floating-point array: True where it is finite or null.
-
-    Parameters
-    ----------
-    column : pyarrow.Array
-        Numbers.
-
-    Returns
-    -------
-    pyarrow.BooleanArray
-    """
-    compute = _compute()
-    return _or_null(compute, compute.is_finite(column), column)
 
 
 class ColumnarEncoder:
@@ -471,25 +453,6 @@ class ColumnarEncoder:
         for problem in found[1:]:
             refused = compute.or_kleene(refused, problem)
         return refused
-
-
-def written_as_is(column: Any) -> Any:
-    """Per value of a string array: True where JSON writes it between quotes unchanged.
-
-    That is: no quote, backslash or control character below U+0020, the characters
-    orjson escapes. Nulls are True.
-
-    Parameters
-    ----------
-    column : pyarrow.Array
-        Strings.
-
-    Returns
-    -------
-    pyarrow.BooleanArray
-    """
-    compute = _compute()
-    return _or_null(compute, compute.invert(_match(column, _JSON_ESCAPED)), column)
 
 
 def _json(value: str) -> bytes:
