@@ -61,6 +61,7 @@ _USER_ID: Final = "userId"
 _ANONYMOUS_ID: Final = "anonymousId"
 _MESSAGE_ID: Final = "messageId"
 _TYPE: Final = "type"
+_TIMESTAMP: Final = "timestamp"
 _IDENTITIES: Final = (_ANONYMOUS_ID, _USER_ID)
 _MEMBER_DEPTH: Final = 2
 """A section member's wire path: the section and the key (``traits.plan``)."""
@@ -200,6 +201,8 @@ class ColumnarEncoder:
         ``boolean``, ``number`` or ``null``).
     email : int or None
         The index of the column holding the section's email, if any.
+    timestamp : int or None
+        The index of the ``timestamp`` column (zoned timestamps as ISO text), if any.
     """
 
     def __init__(
@@ -212,8 +215,10 @@ class ColumnarEncoder:
         section: str,
         members: list[tuple[int, str, str]],
         email: int | None,
+        timestamp: int | None = None,
     ) -> None:
         self._pa = pa
+        self._timestamp = timestamp
         self._message_ids = message_ids
         self._identities = identities
         self._members = [(index, kind) for index, _key, kind in members if kind != _NULL]
@@ -225,6 +230,7 @@ class ColumnarEncoder:
             "close": _text_scalar(pa, "}"),
             "": _text_scalar(pa, ""),
             "section": _text_scalar(pa, b"," + _json(section) + b":{"),
+            _TIMESTAMP: _text_scalar(pa, b"," + _json(_TIMESTAMP) + b':"'),
         }
         self._quoted_keys = {
             index: _text_scalar(pa, b"," + _json(key) + b':"')
@@ -242,7 +248,9 @@ class ColumnarEncoder:
         }
 
     @classmethod
-    def for_plan(cls, pa: ModuleType, plan: Plan, types: Sequence[Any]) -> ColumnarEncoder | None:
+    def for_plan(
+        cls, pa: ModuleType, plan: Plan, types: Sequence[Any], zoned: frozenset[int] = frozenset()
+    ) -> ColumnarEncoder | None:
         """The encoder for a plan, or ``None`` when its rows must go one by one.
 
         Parameters
@@ -253,6 +261,9 @@ class ColumnarEncoder:
             The compiled plan.
         types : sequence of pyarrow.DataType
             Each column's type as :func:`cio.io._columnar.json_columns` gives it.
+        zoned : frozenset of int
+            Columns that hold timestamps with a timezone in the source (ISO text in UTC
+            in ``json_columns``): one of them may be the ``timestamp`` column.
 
         Returns
         -------
@@ -273,8 +284,16 @@ class ColumnarEncoder:
         identities: list[tuple[int, str, bool]] = []
         members: list[tuple[int, str, str]] = []
         email: int | None = None
-        for index, path in plain.fields:
+        timestamp: int | None = None
+        for index, path, converted, type_name in plain.fields:
             data_type = types[index]
+            if converted:
+                # Only a zoned timestamp column read as the timestamp: intake parses its
+                # ISO text back into the same instant and writes it as this text.
+                if path != (_TIMESTAMP,) or type_name != _TIMESTAMP or index not in zoned:
+                    return None
+                timestamp = index
+                continue
             if len(path) == 1 and path[0] in _IDENTITIES:
                 if not (_is_text(pa, data_type) or pa.types.is_integer(data_type)):
                     return None
@@ -291,16 +310,16 @@ class ColumnarEncoder:
         if not identities:
             return None
         identities.sort(key=lambda item: _IDENTITIES.index(item[1]))
-        type_name = model.model_fields[_TYPE].default
-        logger.debug("rows of kind %s are written column by column", type_name)
+        logger.debug("rows of %s are written column by column", model.__name__)
         return cls(
             pa,
             message_ids=plain.message_ids,
-            type_name=type_name,
+            type_name=model.model_fields[_TYPE].default,
             identities=identities,
             section=section,
             members=members,
             email=email,
+            timestamp=timestamp,
         )
 
     def encode(
@@ -375,6 +394,9 @@ class ColumnarEncoder:
         text = self._text
         empty = text[""]
         pieces = [text["open"], _string_array(pa, message_ids), text["quote"]]
+        if self._timestamp is not None:
+            moments = arrays[self._timestamp]
+            pieces.append(join(text[_TIMESTAMP], moments, text["quote"], empty))
         for (index, _key, _numeric), values in zip(self._identities, identities, strict=True):
             pieces.append(join(self._quoted_keys[index], values, text["quote"], empty))
         members = [self._member(arrays[index], index, kind) for index, kind in self._members]
@@ -478,9 +500,9 @@ def _string_array(pa: ModuleType, values: Sequence[str | bytes]) -> Any:
 
 
 def _in_wire_order(model: type[Message], section: str) -> bool:
-    """Whether the model writes type, messageId, the ids and the section in that order."""
+    """Whether the model writes type, messageId, timestamp, the ids and the section in order."""
     order = [info.serialization_alias or name for name, info in model.model_fields.items()]
-    wanted = [_TYPE, _MESSAGE_ID, *_IDENTITIES, section]
+    wanted = [_TYPE, _MESSAGE_ID, _TIMESTAMP, *_IDENTITIES, section]
     if any(key not in order for key in wanted):
         return False
     positions = [order.index(key) for key in wanted]

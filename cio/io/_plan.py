@@ -55,6 +55,7 @@ __all__ = [
     "KINDS",
     "ColumnMapping",
     "PlainColumns",
+    "PlainField",
     "Plan",
     "Row",
     "RowScreen",
@@ -396,6 +397,28 @@ class ColumnMapping:
         )
 
 
+class PlainField(NamedTuple):
+    """One mapped column of a :class:`PlainColumns` plan.
+
+    Attributes
+    ----------
+    position : int
+        The column's index in the header.
+    path : tuple of str
+        The wire path its value lands at.
+    converted : bool
+        Whether its values are converted (a ``timestamp`` column, an explicit type, a
+        naive date-time) rather than sent as they are.
+    type_name : str
+        The type its values are read as (``timestamp`` for the ``timestamp`` role).
+    """
+
+    position: int
+    path: Path
+    converted: bool
+    type_name: str
+
+
 class PlainColumns(NamedTuple):
     """A plan whose rows are their columns' values and nothing else (:meth:`Plan.plain_columns`).
 
@@ -403,14 +426,14 @@ class PlainColumns(NamedTuple):
     ----------
     model : type or None
         The message class every row becomes (``None`` for the ``track`` kind).
-    fields : tuple of (int, tuple of str)
-        Each mapped column's index and the wire path its value lands at.
+    fields : tuple of PlainField
+        Each mapped column: index, wire path, whether it is converted, its type.
     message_ids : callable
         Row number to messageId.
     """
 
     model: type[Message] | None
-    fields: tuple[tuple[int, Path], ...]
+    fields: tuple[PlainField, ...]
     message_ids: Callable[[int], str]
 
 
@@ -524,9 +547,9 @@ class Plan:
         """The plan as whole columns, when each row is its columns' values and nothing else.
 
         That is: rows become wire bytes (``encoded``) with messageIds derived from the
-        row number, no screen looks at them, no constant or fixed value is added, and
-        every column lands where it says without a conversion (see ``plain_columns``
-        of :func:`compile_plan`). An encoder that converts whole record batches
+        row number, no screen looks at them, and no constant or fixed value is added.
+        Each column lands where it says, converted or not (see ``plain_columns`` of
+        :func:`compile_plan`). An encoder that converts whole record batches
         (:mod:`cio.io._encode`) then needs only this; otherwise ``None``.
 
         Returns
@@ -539,12 +562,14 @@ class Plan:
             or self._screen is not None
             or self._constants
             or self._fixed
-            or any(convert is not None for *_, convert, _column in self._clean_entries)
         ):
             return None
         return PlainColumns(
             model=self.kind.model,
-            fields=tuple((index, (*parents, leaf)) for index, parents, leaf, *_ in self._entries),
+            fields=tuple(
+                PlainField(index, (*parents, leaf), convert is not None, self.column_types[column])
+                for index, parents, leaf, convert, column in self._clean_entries
+            ),
             message_ids=self._message_ids,
         )
 

@@ -489,7 +489,12 @@ def _columnar_rows(
 ) -> Iterator[Row]:
     convert = plan.from_clean
     types = [json_column_type(pa, column.type) for column in opened.schema]
-    encoder = ColumnarEncoder.for_plan(pa, plan, types)
+    zoned = frozenset(
+        index
+        for index, column in enumerate(opened.schema)
+        if pa.types.is_timestamp(column.type) and column.type.tz is not None
+    )
+    encoder = ColumnarEncoder.for_plan(pa, plan, types, zoned)
     number = 0
     for batch in opened.batches():
         arrays = json_columns(pa, casts, batch)

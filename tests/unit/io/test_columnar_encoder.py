@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,12 @@ def test_other_kinds_and_mapped_or_converted_columns_keep_the_row_road() -> None
     )
     # No messageIds from the row number (models get random ones): the row road.
     assert _encoder(header, types, everything, ColumnMapping(columns=drop), ids=None) is None
+    # The timestamp column: on the road when the source holds zoned timestamps.
+    stamped = ["user_id", "timestamp"]
+    text = [pa.string(), pa.string()]
+    both = frozenset(stamped)
+    assert _encoder(stamped, text, both, ColumnMapping(), ids=ids, zoned=frozenset({1}))
+    assert _encoder(stamped, text, both, ColumnMapping(), ids=ids) is None
     # An email held in a number column is the model's error to give.
     numeric_email = [pa.string(), pa.int64(), pa.string()]
     assert _encoder(header, numeric_email, everything, ColumnMapping(columns=drop), ids=ids) is None
@@ -194,6 +201,7 @@ def _encoder(
     *,
     kind: Any = IDENTIFY,
     ids: Any = None,
+    zoned: frozenset[int] = frozenset(),
 ) -> ColumnarEncoder | None:
     plan = compile_plan(
         header,
@@ -205,7 +213,7 @@ def _encoder(
         encoded=True,
         message_ids=ids,
     )
-    return ColumnarEncoder.for_plan(pa, plan, types)
+    return ColumnarEncoder.for_plan(pa, plan, types, zoned)
 
 
 def _shout(message: Any) -> Iterator[ErrorDetail]:
@@ -291,7 +299,21 @@ COLUMNS: dict[str, tuple[Any, Any]] = {
     "ratio\\32": (pa.float32(), st.one_of(st.none(), st.floats(width=32, allow_nan=False))),
     "größe": (pa.uint64(), st.one_of(st.none(), st.integers(0, 2**64 - 1))),
     "nothing": (pa.null(), st.none()),
+    "timestamp": (
+        None,  # a unit and a zone drawn per table
+        st.one_of(
+            st.none(),
+            st.datetimes(
+                datetime(1900, 1, 1), datetime(2200, 1, 1), timezones=st.just(timezone.utc)
+            ),
+        ),
+    ),
 }
+_ZONED = st.builds(
+    pa.timestamp,
+    st.sampled_from(["s", "ms", "us", "ns"]),
+    tz=st.sampled_from(["UTC", "Europe/Berlin", "-03:30"]),
+)
 LAYOUTS = [
     ("user_id",),
     ("anonymous_id",),
@@ -300,6 +322,8 @@ LAYOUTS = [
     ("user_id", "email", "vip"),
     ("user_id", 'say "hi"', "ratio\\32", "größe", "nothing", "email"),
     ("anonymous_id", "score", 'say "hi"'),
+    ("user_id", "timestamp", "email", "age"),
+    ("timestamp", "anonymous_id", "user_id"),
 ]
 
 
@@ -307,12 +331,17 @@ LAYOUTS = [
 def tables(draw: Any) -> pa.Table:
     layout = draw(st.sampled_from(LAYOUTS))
     rows = draw(st.integers(0, 10))
-    return pa.table(
-        {
-            name: pa.array([draw(COLUMNS[name][1]) for _ in range(rows)], COLUMNS[name][0])
-            for name in layout
-        }
-    )
+    columns = {}
+    for name in layout:
+        data_type, values = COLUMNS[name]
+        drawn = [draw(values) for _ in range(rows)]
+        if data_type is None:
+            exact = pa.array(drawn, pa.timestamp("us", tz="UTC"))
+            zoned = draw(_ZONED)
+            columns[name] = exact.cast(pa.timestamp(zoned.unit, tz="UTC"), safe=False).cast(zoned)
+        else:
+            columns[name] = pa.array(drawn, data_type)
+    return pa.table(columns)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -361,3 +390,35 @@ def test_a_string_json_must_escape_takes_the_plan(monkeypatch: pytest.MonkeyPatc
     assert converted == [0, 1, 2]
     assert rows == rows_of(table, encoder=False)
     assert all(row.message is not None for row in rows)
+
+
+@only_with_codecs
+def test_a_zoned_timestamp_column_is_written_column_by_column(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    converted: list[int] = []
+    from_clean = Plan.from_clean
+
+    def spy(plan: Plan, number: int, values: Any) -> Row:
+        converted.append(number)
+        return from_clean(plan, number, values)
+
+    monkeypatch.setattr(Plan, "from_clean", spy)
+    moments = [
+        datetime(2024, 5, 1, 10, tzinfo=timezone.utc),
+        None,
+        datetime(1969, 7, 20, 20, 17, 40, 500000, tzinfo=timezone.utc),
+    ]
+    table = pa.table(
+        {
+            "user_id": ["1", "2", "3"],
+            "timestamp": pa.array(moments, pa.timestamp("ms", tz="America/New_York")),
+        }
+    )
+    rows = rows_of(table, encoder=True)
+    assert converted == []
+    assert rows == rows_of(table, encoder=False)
+    assert [row.message.body for row in rows if row.message][2].startswith(
+        b'{"type":"identify","messageId":"'
+    )
+    assert b'"timestamp":"1969-07-20T20:17:40.500000Z","userId":"3"}' in rows[2].message.body
