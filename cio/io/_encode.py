@@ -352,7 +352,8 @@ class ColumnarEncoder:
                 part = [array.slice(start, ENCODE_ROWS) for array in arrays]
                 chosen = None if skipped is None else skipped[start : start + ENCODE_ROWS]
                 written = self.encode(part, first + start, chosen)
-                assert written is not None
+                if written is None:
+                    return None
                 out.extend(written)
             return out
         if rows == 0 or (skipped is not None and all(skipped)):
