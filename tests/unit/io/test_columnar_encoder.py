@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from cio import CustomerIOClient
 from cio.errors import ErrorDetail
 from cio.io import import_source
-from cio.io._encode import ColumnarEncoder, email_vouched, identifier_vouched
+from cio.io._encode import ENCODE_ROWS, ColumnarEncoder, email_vouched, identifier_vouched
 from cio.io._plan import ColumnMapping, Plan, Row, compile_plan, resolve_kind
 from cio.io._state import MessageIds
 from cio.io._validate import open_rows
@@ -42,11 +42,13 @@ only_with_codecs = pytest.mark.skipif(
 )
 
 
-def rows_of(table: pa.Table, *, encoder: bool, skip: Any = None) -> list[Row]:
+def rows_of(
+    table: pa.Table, *, encoder: bool, skip: Any = None, batch_rows: int = BATCH_ROWS
+) -> list[Row]:
     """Every row of an identify import of ``table``, on the road asked for."""
     mapping = ColumnMapping()
     ids = MessageIds("sha256:same", "identify")
-    source = pa.Table.from_batches(table.to_batches(max_chunksize=BATCH_ROWS), table.schema)
+    source = pa.Table.from_batches(table.to_batches(max_chunksize=batch_rows), table.schema)
     if encoder:
         _targets, rows = open_rows(
             source, IDENTIFY, mapping, message_ids=ids, encoded=True, skip=skip
@@ -455,3 +457,16 @@ def trait_tables(draw: Any) -> pa.Table:
 @given(trait_tables())
 def test_any_trait_name_and_type_is_the_same_on_both_roads(table: pa.Table) -> None:
     assert_same_roads(table)
+
+
+def test_a_record_batch_larger_than_a_slice_is_written_slice_by_slice() -> None:
+    rows = ENCODE_ROWS * 2 + 5
+    ids = [f"u{n}" for n in range(rows)]
+    for bad in (ENCODE_ROWS - 1, ENCODE_ROWS, rows - 1):
+        ids[bad] = " "
+    table = pa.table({"user_id": ids, "n": pa.array(range(rows), pa.int64())})
+    done = {0, ENCODE_ROWS + 1, rows - 2}
+    fast = rows_of(table, encoder=True, skip=done.__contains__, batch_rows=rows)
+    assert fast == rows_of(table, encoder=False, skip=done.__contains__, batch_rows=rows)
+    assert [row.number for row in fast if row.errors] == [ENCODE_ROWS - 1, ENCODE_ROWS, rows - 1]
+    assert len(fast) == rows - len(done)
