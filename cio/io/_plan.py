@@ -161,10 +161,13 @@ def _model_row(model: type[Message] | None, data: dict[str, Any]) -> Message:
     return model.model_validate(data)
 
 
+_new_encoded = tuple.__new__
+
+
 def _encoded_row(model: type[Message] | None, data: dict[str, Any]) -> EncodedMessage:
     if model is None:
         data["type"] = "track"
-    return EncodedMessage(*intake(data, model=model, check_size=False))
+    return _new_encoded(EncodedMessage, intake(data, model=model, check_size=False))
 
 
 def _event_kind(
@@ -519,7 +522,22 @@ class Plan:
         """Rows arrive as typed values (:meth:`from_values`) rather than text."""
         self.header = tuple(header)
         self.width = len(header)
-        self._entries = tuple((e.index, e.parents, e.leaf, e.text, e.column) for e in entries)
+        # Text entries: no call for cells kept as they are; each section's dict is found
+        # once per row through its slot, not by walking the path for every cell.
+        as_is = converter_for("string", None)
+        slots: dict[Path, int] = {}
+        self._entries = tuple(
+            (
+                e.index,
+                e.parents,
+                e.leaf,
+                None if e.text is as_is else e.text,
+                e.column,
+                slots.setdefault(e.parents, len(slots)),
+            )
+            for e in entries
+        )
+        self._no_nodes: list[dict[str, Any] | None] = [None] * len(slots)
         self._value_entries = tuple(
             (e.index, e.parents, e.leaf, e.value, e.column) for e in entries
         )
@@ -636,29 +654,31 @@ class Plan:
             )
         data = self._start() if (self._constants or self._fixed) else {}
         errors: list[ErrorDetail] | None = None
-        for index, parents, leaf, convert, column in self._entries:
-            text = cells[index]
-            if not text:
+        nodes = self._no_nodes.copy()
+        for index, parents, leaf, convert, column, slot in self._entries:
+            value = cells[index]
+            if not value:
                 continue
-            try:
-                value = convert(text)
-            except CellError as exc:
-                if errors is None:
-                    errors = []
-                errors.append(
-                    ErrorDetail((*parents, leaf), exc.message, exc.error_type, number, column)
-                )
-                continue
-            if parents:
+            if convert is not None:
+                try:
+                    value = convert(value)
+                except CellError as exc:
+                    if errors is None:
+                        errors = []
+                    errors.append(
+                        ErrorDetail((*parents, leaf), exc.message, exc.error_type, number, column)
+                    )
+                    continue
+            node = nodes[slot]
+            if node is None:
                 node = data
                 for part in parents:
                     child = node.get(part)
                     if child is None:
                         child = node[part] = {}
                     node = child
-                node[leaf] = value
-            else:
-                data[leaf] = value
+                nodes[slot] = node
+            node[leaf] = value
         for index in self._unnamed:
             if cells[index]:
                 if errors is None:
