@@ -219,6 +219,8 @@ class ColumnarEncoder:
     ) -> None:
         self._pa = pa
         self._timestamp = timestamp
+        self._expected: list[tuple[int, Any]] = []
+        """Column index and type for each column used, as the schema says."""
         self._message_ids = message_ids
         self._identities = identities
         self._members = [(index, kind) for index, _key, kind in members if kind != _NULL]
@@ -311,7 +313,7 @@ class ColumnarEncoder:
             return None
         identities.sort(key=lambda item: _IDENTITIES.index(item[1]))
         logger.debug("rows of %s are written column by column", model.__name__)
-        return cls(
+        encoder = cls(
             pa,
             message_ids=plain.message_ids,
             type_name=model.model_fields[_TYPE].default,
@@ -321,6 +323,11 @@ class ColumnarEncoder:
             email=email,
             timestamp=timestamp,
         )
+        used = [index for index, *_ in identities] + [index for index, *_ in members]
+        if timestamp is not None:
+            used.append(timestamp)
+        encoder._expected = [(index, types[index]) for index in used]
+        return encoder
 
     def encode(
         self, arrays: Sequence[Any], first: int, skipped: Sequence[bool] | None = None
@@ -344,6 +351,8 @@ class ColumnarEncoder:
         """
         if has_outside_advisors():
             return None  # their checks run on intake's road
+        if any(arrays[index].type != expected for index, expected in self._expected):
+            return None  # a batch that differs from the schema: row by row
         rows = len(arrays[0]) if arrays else 0
         if rows > ENCODE_ROWS:
             # Slices (no copy): the message texts of a few thousand rows at a time.

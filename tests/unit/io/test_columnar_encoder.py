@@ -470,3 +470,22 @@ def test_a_record_batch_larger_than_a_slice_is_written_slice_by_slice() -> None:
     assert fast == rows_of(table, encoder=False, skip=done.__contains__, batch_rows=rows)
     assert [row.number for row in fast if row.errors] == [ENCODE_ROWS - 1, ENCODE_ROWS, rows - 1]
     assert len(fast) == rows - len(done)
+
+
+def test_a_batch_whose_types_differ_from_the_schema_goes_row_by_row() -> None:
+    plan = compile_plan(
+        ["user_id", "n"],
+        IDENTIFY,
+        ColumnMapping(),
+        typed_source=True,
+        plain_columns=frozenset({"user_id", "n"}),
+        clean_values=True,
+        encoded=True,
+        message_ids=MessageIds("sha256:same", "identify"),
+    )
+    encoder = ColumnarEncoder.for_plan(pa, plan, [pa.string(), pa.int64()])
+    assert encoder is not None
+    same = [pa.array(["1"], pa.string()), pa.array([1], pa.int64())]
+    other = [pa.array(["1"], pa.string()), pa.array([1.0], pa.float64())]
+    assert encoder.encode(same, 0) is not None
+    assert encoder.encode(other, 0) is None
