@@ -472,6 +472,7 @@ def test_a_record_batch_larger_than_a_slice_is_written_slice_by_slice() -> None:
     assert len(fast) == rows - len(done)
 
 
+@only_with_codecs
 def test_a_batch_whose_types_differ_from_the_schema_goes_row_by_row() -> None:
     plan = compile_plan(
         ["user_id", "n"],
