@@ -402,18 +402,24 @@ class _Counts:
 def _valid_messages(
     rows: Iterator[Any], sink: _ErrorSink, counts: _Counts, pending: dict[str, int] | None
 ) -> Iterator[Message | EncodedMessage]:
-    for number, message, errors in rows:
-        counts.rows += 1
-        if message is None:
-            sink.add(errors)
-            continue
-        counts.valid += 1
-        found = getattr(message, "warnings", ())
-        if found:
-            counts.warnings.add(found)
-        if pending is not None:
-            pending[message.message_id] = number
-        yield message
+    # Counted here and added to ``counts`` when the rows end (or the reading stops).
+    read = valid = 0
+    try:
+        for number, message, errors in rows:
+            read += 1
+            if message is None:
+                sink.add(errors)
+                continue
+            valid += 1
+            found = message.warnings
+            if found:
+                counts.warnings.add(found)
+            if pending is not None:
+                pending[message.message_id] = number
+            yield message
+    finally:
+        counts.rows += read
+        counts.valid += valid
 
 
 def _acknowledger(

@@ -274,7 +274,7 @@ def _datetime(assume: tzinfo | None, formats: Sequence[str] = ()) -> Callable[[s
         aware = _attach(moment, assume)
         if aware is None:
             raise CellError(
-                "timezone_required",
+                "timezone_aware",
                 NAIVE_DATETIME_MESSAGE,
             )
         return aware
@@ -411,13 +411,17 @@ _SAMPLE_HINT = (
 
 
 def _is_iso_datetime(text: str) -> bool:
+    return _iso_datetime(text) is not None
+
+
+def _iso_datetime(text: str) -> datetime | None:
+    """The ISO 8601 date-time ``text`` holds, or ``None`` when it is not one."""
     if len(text) < _MIN_ISO_DATETIME or not _DATETIME.fullmatch(text):
-        return False
+        return None
     try:
-        _parse_iso(text)
+        return _parse_iso(text)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _is_iso_date(text: str) -> bool:
@@ -572,13 +576,16 @@ def _number_column(options: ReadingOptions, misfit: Callable[[], CellError]) -> 
             return value
 
         return comma
-    check = _number_check(options)
-    integer = _INTEGER.fullmatch
+    integer, decimal = _INTEGER.fullmatch, _DECIMAL.fullmatch
+    digits = MAX_INFERRED_INTEGER_DIGITS
 
     def point(text: str) -> Any:
-        if not check(text):
-            raise misfit()
-        return int(text) if integer(text) else float(text)
+        # What _number_check accepts, each pattern tried once.
+        if integer(text):
+            return int(text)
+        if decimal(text) and len(text) - (text[0] == "-") - 1 <= digits:
+            return float(text)
+        raise misfit()
 
     return point
 
@@ -593,13 +600,14 @@ def _moment_column(
     iso = _is_iso_datetime if timed else _is_iso_date
 
     def convert(text: str) -> Any:
-        if iso(text):
-            if not timed:
-                return text
-            moment = _parse_iso(text)
-            if moment.tzinfo is not None or assume is None:
-                return text  # sent as written; the library never guesses a timezone
-            return moment.replace(tzinfo=assume).isoformat()
+        if timed:
+            moment = _iso_datetime(text)
+            if moment is not None:
+                if moment.tzinfo is not None or assume is None:
+                    return text  # sent as written; the library never guesses a timezone
+                return moment.replace(tzinfo=assume).isoformat()
+        elif iso(text):
+            return text
         parsed = _by_format(text, formats) if formats else None
         if parsed is None:
             raise misfit()

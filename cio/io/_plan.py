@@ -54,6 +54,8 @@ from cio.models import (
 __all__ = [
     "KINDS",
     "ColumnMapping",
+    "PlainColumns",
+    "PlainField",
     "Plan",
     "Row",
     "RowScreen",
@@ -159,10 +161,13 @@ def _model_row(model: type[Message] | None, data: dict[str, Any]) -> Message:
     return model.model_validate(data)
 
 
+_new_encoded = tuple.__new__
+
+
 def _encoded_row(model: type[Message] | None, data: dict[str, Any]) -> EncodedMessage:
     if model is None:
         data["type"] = "track"
-    return EncodedMessage(*intake(data, model=model, check_size=False))
+    return _new_encoded(EncodedMessage, intake(data, model=model, check_size=False))
 
 
 def _event_kind(
@@ -395,6 +400,46 @@ class ColumnMapping:
         )
 
 
+class PlainField(NamedTuple):
+    """One mapped column of a :class:`PlainColumns` plan.
+
+    Attributes
+    ----------
+    position : int
+        The column's index in the header.
+    path : tuple of str
+        The wire path its value lands at.
+    converted : bool
+        Whether its values are converted (a ``timestamp`` column, an explicit type, a
+        naive date-time) rather than sent as they are.
+    type_name : str
+        The type its values are read as (``timestamp`` for the ``timestamp`` role).
+    """
+
+    position: int
+    path: Path
+    converted: bool
+    type_name: str
+
+
+class PlainColumns(NamedTuple):
+    """A plan whose rows are their columns' values and nothing else (:meth:`Plan.plain_columns`).
+
+    Attributes
+    ----------
+    model : type or None
+        The message class every row becomes (``None`` for the ``track`` kind).
+    fields : tuple of PlainField
+        Each mapped column: index, wire path, whether it is converted, its type.
+    message_ids : callable
+        Row number to messageId.
+    """
+
+    model: type[Message] | None
+    fields: tuple[PlainField, ...]
+    message_ids: Callable[[int], str]
+
+
 class Row(NamedTuple):
     """The outcome of one input row: a model, or the errors that stopped it.
 
@@ -477,7 +522,22 @@ class Plan:
         """Rows arrive as typed values (:meth:`from_values`) rather than text."""
         self.header = tuple(header)
         self.width = len(header)
-        self._entries = tuple((e.index, e.parents, e.leaf, e.text, e.column) for e in entries)
+        # Text entries: no call for cells kept as they are; each section's dict is found
+        # once per row through its slot, not by walking the path for every cell.
+        as_is = converter_for("string", None)
+        slots: dict[Path, int] = {}
+        self._entries = tuple(
+            (
+                e.index,
+                e.parents,
+                e.leaf,
+                None if e.text is as_is else e.text,
+                e.column,
+                slots.setdefault(e.parents, len(slots)),
+            )
+            for e in entries
+        )
+        self._no_nodes: list[dict[str, Any] | None] = [None] * len(slots)
         self._value_entries = tuple(
             (e.index, e.parents, e.leaf, e.value, e.column) for e in entries
         )
@@ -488,6 +548,7 @@ class Plan:
         self._unnamed = tuple(unnamed)
         self._message_ids = message_ids
         self._build = partial(_encoded_row if encoded else _model_row, kind.model)
+        self._encoded = encoded
         self._fixed = tuple(kind.fixed.items())
         self._required = kind.required
         self._columns_by_path: dict[Path, str] = {(*e.parents, e.leaf): e.column for e in entries}
@@ -499,6 +560,36 @@ class Plan:
             {e.column: e.type_name for e in entries}
         )
         """Column name to the type its cells are read as."""
+
+    def plain_columns(self) -> PlainColumns | None:
+        """The plan as whole columns, when each row is its columns' values and nothing else.
+
+        That is: rows become wire bytes (``encoded``) with messageIds derived from the
+        row number, no screen looks at them, and no constant or fixed value is added.
+        Each column lands where it says, converted or not (see ``plain_columns`` of
+        :func:`compile_plan`). An encoder that converts whole record batches
+        (:mod:`cio.io._encode`) then needs only this; otherwise ``None``.
+
+        Returns
+        -------
+        PlainColumns or None
+        """
+        if (
+            not self._encoded
+            or self._message_ids is None
+            or self._screen is not None
+            or self._constants
+            or self._fixed
+        ):
+            return None
+        return PlainColumns(
+            model=self.kind.model,
+            fields=tuple(
+                PlainField(index, (*parents, leaf), convert is not None, self.column_types[column])
+                for index, parents, leaf, convert, column in self._clean_entries
+            ),
+            message_ids=self._message_ids,
+        )
 
     # Row conversion -------------------------------------------------------------------
     def _start(self) -> dict[str, Any]:
@@ -563,29 +654,31 @@ class Plan:
             )
         data = self._start() if (self._constants or self._fixed) else {}
         errors: list[ErrorDetail] | None = None
-        for index, parents, leaf, convert, column in self._entries:
-            text = cells[index]
-            if not text:
+        nodes = self._no_nodes.copy()
+        for index, parents, leaf, convert, column, slot in self._entries:
+            value = cells[index]
+            if not value:
                 continue
-            try:
-                value = convert(text)
-            except CellError as exc:
-                if errors is None:
-                    errors = []
-                errors.append(
-                    ErrorDetail((*parents, leaf), exc.message, exc.error_type, number, column)
-                )
-                continue
-            if parents:
+            if convert is not None:
+                try:
+                    value = convert(value)
+                except CellError as exc:
+                    if errors is None:
+                        errors = []
+                    errors.append(
+                        ErrorDetail((*parents, leaf), exc.message, exc.error_type, number, column)
+                    )
+                    continue
+            node = nodes[slot]
+            if node is None:
                 node = data
                 for part in parents:
                     child = node.get(part)
                     if child is None:
                         child = node[part] = {}
                     node = child
-                node[leaf] = value
-            else:
-                data[leaf] = value
+                nodes[slot] = node
+            node[leaf] = value
         for index in self._unnamed:
             if cells[index]:
                 if errors is None:

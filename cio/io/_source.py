@@ -24,11 +24,14 @@ from cio.io._columnar import (
     SqlQuery,
     columnar_suffix,
     is_columnar,
+    json_column_type,
+    json_columns,
     json_ready_type,
     open_columnar,
     plain_type,
     python_columns,
 )
+from cio.io._encode import ColumnarEncoder
 from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
 from cio.io._readers import (
     CSV_TYPE_SAMPLE_ROWS,
@@ -473,6 +476,10 @@ def _columnar_source(opened: ColumnarSource, fmt: str) -> TabularSource:
     )
 
 
+_new_row = tuple.__new__
+_NO_ERRORS: tuple[ErrorDetail, ...] = ()
+
+
 def _columnar_rows(
     pa: Any,
     opened: ColumnarSource,
@@ -481,12 +488,35 @@ def _columnar_rows(
     skip: Callable[[int], bool] | None,
 ) -> Iterator[Row]:
     convert = plan.from_clean
+    types = [json_column_type(pa, column.type) for column in opened.schema]
+    zoned = frozenset(
+        index
+        for index, column in enumerate(opened.schema)
+        if pa.types.is_timestamp(column.type) and column.type.tz is not None
+    )
+    encoder = ColumnarEncoder.for_plan(pa, plan, types, zoned)
     number = 0
     for batch in opened.batches():
-        for values in zip(*python_columns(pa, casts, batch), strict=True):
-            if skip is None or not skip(number):
-                yield convert(number, values)
-            number += 1
+        arrays = json_columns(pa, casts, batch)
+        first = number
+        number += batch.num_rows
+        skipped = None if skip is None else [skip(row) for row in range(first, number)]
+        encoded = None if encoder is None else encoder.encode(arrays, first, skipped)
+        if encoded is None:
+            everything = [array.to_pylist() for array in arrays]
+            for offset, values in enumerate(zip(*everything, strict=True)):
+                if skipped is None or not skipped[offset]:
+                    yield convert(first + offset, values)
+            continue
+        # Rows the encoder wrote are ready; the others take the plan, one by one.
+        columns: list[list[Any]] | None = None
+        for offset, message in enumerate(encoded):
+            if message is not None:
+                yield _new_row(Row, (first + offset, message, _NO_ERRORS))
+            elif skipped is None or not skipped[offset]:
+                if columns is None:
+                    columns = [array.to_pylist() for array in arrays]
+                yield convert(first + offset, [column[offset] for column in columns])
 
 
 def require_identity(source: TabularSource) -> str:

@@ -35,6 +35,11 @@ logger = logging.getLogger(__name__)
 _HEADER_KEY: Final = "cio_import_state"
 _TORN_MARK: Final = "!"
 MAX_STATE_ROW: Final = 1_000_000_000
+_HEX_DIGITS: Final = "0123456789abcdef"
+_VARIANT_MASK: Final = 0x3
+_VARIANT_DIGITS: Final = "89ab"
+# A UUID's variant digit (RFC 4122: the two high bits 10) from the hash's digit there.
+_VARIANT: Final = {digit: _VARIANT_DIGITS[int(digit, 16) & _VARIANT_MASK] for digit in _HEX_DIGITS}
 """Row numbers beyond this in a state file mean it is damaged (one bit per row in memory)."""
 
 
@@ -101,15 +106,43 @@ class MessageIds:
     def __init__(self, import_id: str, kind: str) -> None:
         self.namespace = uuid.uuid5(uuid.UUID(IMPORT_NAMESPACE), f"{import_id}/{kind}")
         self._base = hashlib.sha1(self.namespace.bytes, usedforsecurity=False)
+        self._copy = self._base.copy
+
+    def many(self, rows: Iterable[int]) -> list[str]:
+        """The messageIds of many rows at once (what calling this for each row gives).
+
+        Parameters
+        ----------
+        rows : iterable of int
+            Row numbers.
+
+        Returns
+        -------
+        list of str
+        """
+        copy = self._copy
+        variant = _VARIANT
+        ids: list[str] = []
+        append = ids.append
+        for row in rows:
+            digest = copy()
+            digest.update(b"%d" % row)
+            text = digest.hexdigest()
+            append(
+                f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{variant[text[16]]}{text[17:20]}-"
+                f"{text[20:32]}"
+            )
+        return ids
 
     def __call__(self, row: int) -> str:
-        digest = self._base.copy()
-        digest.update(str(row).encode())
-        raw = bytearray(digest.digest()[:16])
-        raw[6] = (raw[6] & 0x0F) | 0x50
-        raw[8] = (raw[8] & 0x3F) | 0x80
-        text = raw.hex()
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        digest = self._copy()
+        digest.update(b"%d" % row)
+        text = digest.hexdigest()
+        # The first 16 bytes, with the version digit 5 and the variant bits 10 set.
+        return (
+            f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-"
+            f"{text[20:32]}"
+        )
 
 
 class ImportState:

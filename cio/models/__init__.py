@@ -27,10 +27,11 @@ if TYPE_CHECKING:
         WarningPolicy,
         advise,
         enforce_policy,
+        has_outside_advisors,
         warning_policy,
     )
     from cio.models._core import CIOModel, new_message_id
-    from cio.models._intake import Accepted, encode_message, intake
+    from cio.models._intake import COMPILED_CODECS, Accepted, encode_message, intake
     from cio.models._wire import EncodedMessage
     from cio.models.base import Message, ordering_key
     from cio.models.calls import (
@@ -59,9 +60,11 @@ _LAZY: dict[str, str] = {
     "WarningPolicy": _ADVICE,
     "advise": _ADVICE,
     "enforce_policy": _ADVICE,
+    "has_outside_advisors": _ADVICE,
     "warning_policy": _ADVICE,
     "CIOModel": "cio.models._core",
     "new_message_id": "cio.models._core",
+    "COMPILED_CODECS": _INTAKE,
     "Accepted": _INTAKE,
     "encode_message": _INTAKE,
     "intake": _INTAKE,
@@ -89,6 +92,7 @@ _LAZY: dict[str, str] = {
 
 
 __all__ = [
+    "COMPILED_CODECS",
     "SEMANTIC_EVENTS",
     "SEMANTIC_FAMILIES",
     "WARNINGS_ENV",
@@ -111,6 +115,7 @@ __all__ = [
     "advise",
     "encode_message",
     "enforce_policy",
+    "has_outside_advisors",
     "intake",
     "new_message_id",
     "ordering_key",

@@ -18,7 +18,7 @@ def test_demo_validates_imports_and_summarises(capsys) -> None:
         "blank_string",
         "ragged_row",
         "missing_identity",
-        "timezone_required",
+        "timezone_aware",
     ):
         assert error_type in out
     assert "event Order Completed            1500" in out

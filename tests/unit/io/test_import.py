@@ -71,9 +71,10 @@ def people(tmp_path: Path) -> Path:
 def test_message_ids_are_uuid5_of_the_import_and_the_row() -> None:
     ids = MessageIds("sha256:abc", "identify")
     namespace = uuid.uuid5(uuid.UUID(IMPORT_NAMESPACE), "sha256:abc/identify")
-    assert [ids(row) for row in (2, 3, 1000)] == [
-        str(uuid.uuid5(namespace, str(row))) for row in (2, 3, 1000)
-    ]
+    # Every variant digit (8, 9, a, b) occurs among these rows.
+    rows = [*range(2000), 10**6, 10**9 + 7]
+    assert [ids(row) for row in rows] == [str(uuid.uuid5(namespace, str(row))) for row in rows]
+    assert ids.many(rows) == [ids(row) for row in rows]
 
 
 def test_rerunning_sends_the_same_ids_and_other_content_other_ids(people: Path, tmp_path) -> None:

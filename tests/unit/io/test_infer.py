@@ -149,7 +149,7 @@ def test_timestamp_column_needs_a_timezone(tmp_path) -> None:
     (row,) = read_rows(path, kind="identify")
     (error,) = row.errors
     assert error.column == "timestamp"
-    assert error.type == "timezone_required"
+    assert error.type == "timezone_aware"
     assert "assume" in error.msg
 
 
