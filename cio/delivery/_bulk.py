@@ -244,9 +244,9 @@ def _has_given_id(item: object) -> bool:
         return "messageId" in item or "message_id" in item
     if isinstance(item, Message):  # before the slower Mapping check: models are common
         return "message_id" in item.__pydantic_fields_set__
-    if isinstance(item, Mapping):
-        return "messageId" in item or "message_id" in item
-    return type(item) is EncodedMessage
+    if type(item) is EncodedMessage:  # imports of typed sources hand these over
+        return True
+    return isinstance(item, Mapping) and ("messageId" in item or "message_id" in item)
 
 
 def _warn_reused_ids(reused: list[tuple[int, int]]) -> None:
