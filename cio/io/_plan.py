@@ -600,6 +600,16 @@ class Plan:
             data[key] = value
         return data
 
+    @property
+    def screen(self) -> RowScreen | None:
+        """The row screen this plan was compiled with, if any (see :data:`RowScreen`).
+
+        Returns
+        -------
+        callable or None
+        """
+        return self._screen
+
     def from_cells(self, number: int, cells: Sequence[str]) -> Row:
         """Convert one CSV row of text cells.
 

@@ -516,7 +516,10 @@ def _csv_rows(
     skip: Callable[[int], bool] | None,
     decode_errors_at_start: int,
 ) -> Iterator[Row]:
-    convert = plan.from_cells
+    # A row the plan's screen passes over is not yielded at all (the screen has seen
+    # it): a sync's first pass reads a million rows and converts none of them.
+    screen = plan.screen
+    convert = plan.from_cells if screen is None else plan.convert
     header = plan.header
     with handle:
         while True:
@@ -550,6 +553,8 @@ def _csv_rows(
                         column,
                     )
                     continue
+            if screen is not None and not screen(plan, number, cells):
+                continue
             yield convert(number, cells)
 
 

@@ -421,11 +421,14 @@ class _FirstPass:
         self._fast: _Layout | None = None
         self._fast_key = 0
         """The plan (and its layout) whose rows take the inlined path of ``__call__``."""
+        self.seen = 0
+        """Rows this screen was shown (all the source's rows but those refused before)."""
         self.keyed = 0
         self.empty = 0
         self.empty_rows: list[int] = []
 
     def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
+        self.seen += 1
         layout = self._fast if plan is self._fast_plan else None
         if layout is not None:
             # The common case inlined (one text key column, a full row, cells kept):
@@ -1219,11 +1222,14 @@ def _run(
     known = store.count_known()
     first = _FirstPass(rows_screen, store, append_only=append_only, hold=known <= MAX_HELD_STATE)
     for row in open_source(first):
-        counts.rows += 1
+        # Rows the screen saw are counted by it (a CSV reader does not yield them);
+        # what comes here besides is a row refused before it (a CSV or encoding error).
         if row.errors:
+            counts.rows += 1
             counts.invalid_rows += 1
             sink.add(row.errors)
     first.flush()
+    counts.rows += first.seen
     logger.debug("sync first pass: %d rows in %.2f s", counts.rows, time.perf_counter() - started)
     if counts.rows and not rows_screen.key_column_seen:
         raise ValidationError(
