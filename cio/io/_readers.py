@@ -10,6 +10,7 @@ error and reading goes on.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import itertools
@@ -295,6 +296,7 @@ def iter_csv(
     return plan, _csv_rows(
         opened.handle,
         opened.lines,
+        opened.reader,
         itertools.chain(opened.buffered, opened.reader),
         plan,
         number=opened.number,
@@ -307,7 +309,7 @@ def iter_csv(
 @dataclass
 class _OpenedCsv:
     handle: Any
-    lines: _QuotedLines
+    lines: _OpenCells
     reader: Any
     header: list[str]
     number: int
@@ -331,14 +333,15 @@ def _open_csv(
 ) -> _OpenedCsv:
     """Open, sniff, read the header and the sample; the file is closed on any error."""
     handle = open_text(path, encoding, counter)
+    lines: _OpenCells | None = None
     try:
         sample = handle.read(CSV_SNIFF_BYTES)
         if not sample.strip():
             raise _file_error("the file is empty: expected a header row", "empty_file")
         dialect = _dialect(sample, delimiter)
         handle.seek(0)
-        lines = _QuotedLines(handle, dialect.quotechar or '"')
-        reader = csv.reader(lines, dialect)
+        lines = _OpenCells(path, encoding, handle, dialect.quotechar or '"')
+        reader = csv.reader(handle, dialect)
         header: list[str] | None = None
         number = 0
         for record in reader:
@@ -355,6 +358,8 @@ def _open_csv(
         buffered = _sample(reader, lines, sample_rows)
     except BaseException:
         handle.close()
+        if lines is not None:
+            lines.close()
         raise
     return _OpenedCsv(
         handle,
@@ -417,16 +422,17 @@ def _csv_records(
 ) -> Iterator[tuple[int, dict[str, Any], tuple[ErrorDetail, ...]]]:
     header, number, width = opened.header, opened.number, len(opened.header)
     records = itertools.chain(opened.buffered, opened.reader)
-    with opened.handle:
+    reader, lines = opened.reader, opened.lines
+    with opened.handle, contextlib.closing(lines):
         while True:
+            start = reader.line_num
             try:
                 cells = next(records)
             except StopIteration:
                 return
             except csv.Error as exc:
-                opened.lines.skip_open_cell()
+                lines.skip(start, reader.line_num)
                 cells = _Failure(f"the row is not valid CSV ({exc})")
-            opened.lines.quotes = 0
             number += 1
             if cells.__class__ is _Failure:
                 yield number, {}, _row_error(number, cells.message, "csv_error").errors
@@ -453,61 +459,88 @@ def _has_surrogate(cells: list[str]) -> bool:
     return any(_SURROGATE.search(cell) for cell in cells)
 
 
-def _sample(reader: Any, lines: _QuotedLines, rows: int) -> list[Any]:
+def _sample(reader: Any, lines: _OpenCells, rows: int) -> list[Any]:
     """Read the first ``rows`` records (or failures), to be replayed in order."""
     buffered: list[Any] = []
-    lines.quotes = 0
     while len(buffered) < rows:
+        start = reader.line_num
         try:
             cells = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            lines.skip_open_cell()
+            lines.skip(start, reader.line_num)
             buffered.append(_Failure(f"the row is not valid CSV ({exc})"))
             continue
-        lines.quotes = 0
         buffered.append(cells)
     return buffered
 
 
-class _QuotedLines:
-    """The file's lines for the csv reader, counting quote characters per record.
+class _OpenCells:
+    """Reading on after a csv error inside a quoted cell (a cell over the field size limit).
 
-    After a csv error in the middle of a quoted cell (a cell over the field size limit),
-    an odd count means the cell is still open: :meth:`skip_open_cell` reads on to the line
-    that closes it, so reading resumes at the next record and nothing inside the cell is
-    read as rows.
+    The csv reader reads the file's lines itself (a Python call per line to watch them
+    costs a fifth of the parsing). After an error, the lines of the record it failed in
+    are read again from a second handle, opened then, to count their quote characters:
+    an odd count means the cell is still open, and :meth:`skip` reads on, on the main
+    handle, to the line that closes it, so reading resumes at the next record and nothing
+    inside the cell is read as rows. Errors are rare, so the second handle only moves
+    forward, once over the file at most.
     """
 
-    __slots__ = ("_lines", "_quote", "quotes")
+    __slots__ = ("_encoding", "_handle", "_path", "_quote", "_read", "_side", "skipped")
 
-    def __init__(self, handle: Any, quote: str) -> None:
-        self._lines = iter(handle)
+    def __init__(self, path: Any, encoding: str, handle: Any, quote: str) -> None:
+        self._path = path
+        self._encoding = encoding
+        self._handle = handle
         self._quote = quote
-        self.quotes = 0
+        self._side: Any = None
+        self._read = 0
+        """Lines read from the second handle."""
+        self.skipped = 0
+        """Lines read past here, which the csv reader's ``line_num`` does not count."""
 
-    def __iter__(self) -> _QuotedLines:
-        return self
+    def skip(self, start: int, end: int) -> None:
+        """Read past the rest of a cell left open by the record the reader failed in.
 
-    def __next__(self) -> str:
-        line: str = next(self._lines)
-        self.quotes += line.count(self._quote)
-        return line
-
-    def skip_open_cell(self) -> None:
-        """Read past the rest of a quoted cell the csv reader gave up inside."""
-        while self.quotes % 2:
+        Parameters
+        ----------
+        start, end : int
+            The reader's ``line_num`` before that record and after the error.
+        """
+        if self._side is None:
+            self._side = open_text(self._path, self._encoding)
+        side, quote = self._side, self._quote
+        first, last = start + self.skipped, end + self.skipped
+        quotes = 0
+        try:
+            while self._read < last:
+                line = next(side)
+                self._read += 1
+                if self._read > first:
+                    quotes += line.count(quote)
+        except StopIteration:
+            pass
+        while quotes % 2:
             try:
-                next(self)
+                line = next(self._handle)
             except StopIteration:
                 break
-        self.quotes = 0
+            self.skipped += 1
+            quotes += line.count(quote)
+
+    def close(self) -> None:
+        """Close the second handle, if one was opened."""
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 def _csv_rows(
     handle: Any,
-    lines: _QuotedLines,
+    lines: _OpenCells,
+    csv_reader: Any,
     reader: Any,
     plan: Plan,
     *,
@@ -521,8 +554,9 @@ def _csv_rows(
     screen = plan.screen
     convert = plan.from_cells if screen is None else plan.convert
     header = plan.header
-    with handle:
+    with handle, contextlib.closing(lines):
         while True:
+            start = csv_reader.line_num
             try:
                 cells = next(reader)
             except StopIteration:
@@ -530,10 +564,9 @@ def _csv_rows(
             except csv.Error as exc:
                 number += 1
                 logger.debug("csv error at row %d: %s", number, type(exc).__name__)
-                lines.skip_open_cell()
+                lines.skip(start, csv_reader.line_num)
                 yield _row_error(number, f"the row is not valid CSV ({exc})", "csv_error")
                 continue
-            lines.quotes = 0
             number += 1
             if cells.__class__ is _Failure:
                 yield _row_error(number, cells.message, "csv_error")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cio.errors import ConfigurationError
-from cio.io import ImportState, import_source, read_rows
+from cio.io import ImportState, import_source, open_source, read_rows
 
 HUGE = "9" * 5000
 
@@ -119,3 +119,42 @@ def test_a_state_file_whose_header_is_not_utf8_is_refused(tmp_path: Path) -> Non
     path.write_bytes(b"\xff\xfe\xfa\n")
     with pytest.raises(ConfigurationError, match="not a cio import state file"):
         ImportState(path, import_id="sha256:x", kind="identify")
+
+
+@pytest.mark.parametrize("before", [0, 1_200], ids=["in the sample", "after the sample"])
+def test_over_long_cells_after_each_other_are_one_row_error_each(
+    tmp_path: Path, before: int
+) -> None:
+    limit = csv.field_size_limit()
+    intruders = "".join(f"intruder{n},x\n" for n in range(3))
+    quoted = '"' + "a" * limit + "\n" + intruders + '"'
+    unquoted = "b" * (limit + 1)
+    good = "".join(f"g{n},ok\n" for n in range(before))
+    text = (
+        f"user_id,note\n{good}1,{quoted}\n2,fine\n3,{unquoted}\n4,{quoted}\n"
+        '5,"two\nlines"\n6,last\n'
+    )
+    rows = _rows(tmp_path, text)[before:]
+    first = before + 2
+    assert [row.number for row in rows] == list(range(first, first + 6))
+    assert [row.message.user_id if row.message else None for row in rows] == [
+        None,
+        "2",
+        None,
+        None,
+        "5",
+        "6",
+    ]
+    assert [row.errors[0].type for row in rows if row.errors] == ["csv_error"] * 3
+
+
+def test_records_read_on_after_an_over_long_quoted_cell(tmp_path: Path) -> None:
+    limit = csv.field_size_limit()
+    quoted = '"' + "a" * limit + "\nintruder,x\n" + '"'
+    path = tmp_path / "people.csv"
+    good = "".join(f"g{n},ok\n" for n in range(1_100))
+    path.write_text(f"user_id,note\n{good}1,{quoted}\n2,fine\n", encoding="utf-8")
+    records = list(open_source(path).records())[1_100:]
+    assert [record.number for record in records] == [1_102, 1_103]
+    assert records[0].errors[0].type == "csv_error"
+    assert records[1].values == {"user_id": "2", "note": "fine"}
