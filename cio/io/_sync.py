@@ -421,14 +421,11 @@ class _FirstPass:
         self._fast: _Layout | None = None
         self._fast_key = 0
         """The plan (and its layout) whose rows take the inlined path of ``__call__``."""
-        self.seen = 0
-        """Rows this screen was shown (all the source's rows but those refused before)."""
         self.keyed = 0
         self.empty = 0
         self.empty_rows: list[int] = []
 
     def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
-        self.seen += 1
         layout = self._fast if plan is self._fast_plan else None
         if layout is not None:
             # The common case inlined (one text key column, a full row, cells kept):
@@ -483,6 +480,12 @@ class _FirstPass:
         if len(self.buffer) >= WORK_FLUSH_ROWS:
             self.flush()
         return False
+
+    @property
+    def seen(self) -> int:
+        """Rows this screen was shown (all the source's rows but those refused before):
+        each has a key (written to the work table when flushed) or has none."""
+        return self.keyed + len(self.buffer) + self.empty
 
     def flush(self) -> None:
         buffer, chunk = self.buffer, self.chunk
