@@ -53,6 +53,7 @@ from cio.models import (
 
 __all__ = [
     "KINDS",
+    "SCREENED",
     "ColumnMapping",
     "PlainColumns",
     "PlainField",
@@ -460,6 +461,11 @@ class Row(NamedTuple):
     errors: tuple[ErrorDetail, ...]
 
 
+SCREENED: Final = Row(0, None, ())
+"""What a plan returns for a row its ``screen`` passed over: readers drop it (the screen
+saw the row, and nothing was converted)."""
+
+
 @dataclass(frozen=True)
 class _Entry:
     index: int
@@ -600,16 +606,6 @@ class Plan:
             data[key] = value
         return data
 
-    @property
-    def screen(self) -> RowScreen | None:
-        """The row screen this plan was compiled with, if any (see :data:`RowScreen`).
-
-        Returns
-        -------
-        callable or None
-        """
-        return self._screen
-
     def from_cells(self, number: int, cells: Sequence[str]) -> Row:
         """Convert one CSV row of text cells.
 
@@ -623,11 +619,11 @@ class Plan:
         Returns
         -------
         Row
-            A row with neither message nor errors when the plan's ``screen`` passed
-            over it.
+            :data:`SCREENED` when the plan's ``screen`` passed over it (readers do not
+            yield that row).
         """
         if self._screen is not None and not self._screen(self, number, cells):
-            return Row(number, None, ())
+            return SCREENED
         return self._from_cells(number, cells)
 
     def convert(self, number: int, cells: Sequence[Any]) -> Row:
@@ -718,11 +714,11 @@ class Plan:
         Returns
         -------
         Row
-            A row with neither message nor errors when the plan's ``screen`` passed
-            over it.
+            :data:`SCREENED` when the plan's ``screen`` passed over it (readers do not
+            yield that row).
         """
         if self._screen is not None and not self._screen(self, number, values):
-            return Row(number, None, ())
+            return SCREENED
         return self._from_values(number, values)
 
     def _from_values(self, number: int, values: Sequence[Any]) -> Row:
@@ -761,11 +757,11 @@ class Plan:
         Returns
         -------
         Row
-            A row with neither message nor errors when the plan's ``screen`` passed
-            over it.
+            :data:`SCREENED` when the plan's ``screen`` passed over it (readers do not
+            yield that row).
         """
         if self._screen is not None and not self._screen(self, number, values):
-            return Row(number, None, ())
+            return SCREENED
         return self._from_clean(number, values)
 
     def _from_clean(self, number: int, values: Sequence[Any]) -> Row:

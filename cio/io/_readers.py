@@ -33,7 +33,7 @@ from cio.io._infer import (
     column_converter,
     infer_column,
 )
-from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
+from cio.io._plan import SCREENED, ColumnMapping, KindSpec, Plan, Row, compile_plan
 from cio.models import EncodedMessage
 
 __all__ = [
@@ -549,10 +549,7 @@ def _csv_rows(
     skip: Callable[[int], bool] | None,
     decode_errors_at_start: int,
 ) -> Iterator[Row]:
-    # A row the plan's screen passes over is not yielded at all (the screen has seen
-    # it): a sync's first pass reads a million rows and converts none of them.
-    screen = plan.screen
-    convert = plan.from_cells if screen is None else plan.convert
+    convert = plan.from_cells
     header = plan.header
     with handle, contextlib.closing(lines):
         while True:
@@ -586,9 +583,9 @@ def _csv_rows(
                         column,
                     )
                     continue
-            if screen is not None and not screen(plan, number, cells):
-                continue
-            yield convert(number, cells)
+            row = convert(number, cells)
+            if row is not SCREENED:  # a sync's first pass screens a million rows
+                yield row
 
 
 def iter_jsonl(
@@ -694,7 +691,9 @@ def _jsonl_rows(
                     tuple(ErrorDetail(d.loc, d.msg, d.type, number, d.column) for d in plan.errors),
                 )
                 continue
-            yield plan.from_values(number, list(data.values()))
+            row = plan.from_values(number, list(data.values()))
+            if row is not SCREENED:
+                yield row
 
 
 def _json_type(value: Any) -> str | None:
@@ -769,6 +768,8 @@ def _frame_rows(frame: Any, plan: Plan, skip: Callable[[int], bool] | None) -> I
         if skip is not None and skip(number):
             continue
         row = convert(number, values)
+        if row is SCREENED:
+            continue
         if labels is not None and (row.errors or getattr(row.message, "warnings", ())):
             row = _relabelled(row, index_label(labels[number]))
         yield row

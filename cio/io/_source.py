@@ -32,7 +32,7 @@ from cio.io._columnar import (
     python_columns,
 )
 from cio.io._encode import ColumnarEncoder
-from cio.io._plan import ColumnMapping, KindSpec, Plan, Row, compile_plan
+from cio.io._plan import SCREENED, ColumnMapping, KindSpec, Plan, Row, compile_plan
 from cio.io._readers import (
     CSV_TYPE_SAMPLE_ROWS,
     CountingBytes,
@@ -506,7 +506,9 @@ def _columnar_rows(
             everything = [array.to_pylist() for array in arrays]
             for offset, values in enumerate(zip(*everything, strict=True)):
                 if skipped is None or not skipped[offset]:
-                    yield convert(first + offset, values)
+                    row = convert(first + offset, values)
+                    if row is not SCREENED:
+                        yield row
             continue
         # Rows the encoder wrote are ready; the others take the plan, one by one.
         columns: list[list[Any]] | None = None
@@ -516,7 +518,9 @@ def _columnar_rows(
             elif skipped is None or not skipped[offset]:
                 if columns is None:
                     columns = [array.to_pylist() for array in arrays]
-                yield convert(first + offset, [column[offset] for column in columns])
+                row = convert(first + offset, [column[offset] for column in columns])
+                if row is not SCREENED:
+                    yield row
 
 
 def require_identity(source: TabularSource) -> str:

@@ -1225,7 +1225,7 @@ def _run(
     known = store.count_known()
     first = _FirstPass(rows_screen, store, append_only=append_only, hold=known <= MAX_HELD_STATE)
     for row in open_source(first):
-        # Rows the screen saw are counted by it (a CSV reader does not yield them);
+        # Rows the screen saw are counted by it (readers do not yield them);
         # what comes here besides is a row refused before it (a CSV or encoding error).
         if row.errors:
             counts.rows += 1
