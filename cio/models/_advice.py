@@ -72,8 +72,12 @@ class PropertiesCheck(Protocol):
         """
         ...
 
-    def advise(self, properties: Any) -> tuple[ErrorDetail, ...]:
+    def warnings(self, properties: Any) -> tuple[ErrorDetail, ...]:
         """The located warnings about ``properties`` (``None`` when there are none)."""
+        ...
+
+    def advise(self, properties: Any) -> tuple[ErrorDetail, ...]:
+        """:meth:`warnings`, or none at once when :meth:`clean` holds."""
         ...
 
 

@@ -439,7 +439,6 @@ class _Codec:
         "anonymous_id",
         "check_identity",
         "check_semantic",
-        "clean_properties",
         "group_id",
         "message_id",
         "model",
@@ -460,7 +459,6 @@ class _Codec:
         self.properties: PropertiesCheck | None = properties_check(names[0]) if names else None
         if self.properties is not None:
             handled.add(_CLEAN_PROPERTIES)
-            self.clean_properties = self.properties.clean
         schema: CoreSchema = _forbid_extras(_convert(model.__pydantic_core_schema__, handled))
         self.model = model
         # Models that need no person (the report events) skip the check, as the model does.
@@ -497,11 +495,11 @@ class _Codec:
         if check is not None:
             properties = out.get(_PROPERTIES)
             if properties is None:
-                found = check.advise(None)
-            elif not self.clean_properties(properties):
+                found = check.warnings(None)
+            elif not check.clean(properties):
                 if not is_plain_json(properties, -1):
                     return self.by_model(data)  # converted by the model's own rules
-                found = check.advise(properties)
+                found = check.warnings(properties)
         message_id: str = out[self.message_id]
         key = ordering_key(out.get(self.user_id), out.get(self.anonymous_id), message_id)
         if key is message_id and self.check_identity and not out.get(self.group_id):

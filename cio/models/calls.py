@@ -30,11 +30,9 @@ from cio.errors import ErrorDetail, PayloadTooLargeError
 from cio.models._advice import (
     VOUCHED_KEY,
     VOUCHED_PROPERTIES,
-    PropertiesCheck,
     advise_body,
     advise_properties,
     has_outside_advisors,
-    properties_check,
     register_advisor,
 )
 from cio.models._core import (
@@ -585,24 +583,14 @@ def model_warnings(message: Message, body: bytes) -> tuple[ErrorDetail, ...]:
     if not isinstance(message, Track):
         return ()
     event = message.event
-    kind = type(message)
-    if kind is Track:
-        if event not in _SEMANTIC:
-            return advise_body(body) if event.lower() in _NEAR_MISSES else ()
-        return advise_properties(event, message.properties)
-    # A semantic class: properties found as recommended when it was built need no
-    # second look; otherwise one lookup finds the check of its properties.
+    if type(message) is Track and event not in _SEMANTIC:
+        return advise_body(body) if event.lower() in _NEAR_MISSES else ()
+    # Properties a semantic event found as recommended when it was built need no second
+    # look (a plain Track never keeps that verdict).
     properties = message.properties
     if properties is not None and message.__dict__.get(VOUCHED_KEY) is properties:
         return ()
-    try:
-        check = _CHECKS_BY_CLASS[kind]
-    except KeyError:
-        check = _CHECKS_BY_CLASS[kind] = properties_check(event)
-    return () if check is None else check.advise(properties)
-
-
-_CHECKS_BY_CLASS: dict[type[Message], PropertiesCheck | None] = {}
+    return advise_properties(event, properties)
 
 
 _WIRE_KEYS: dict[type[Message], frozenset[str]] = {}

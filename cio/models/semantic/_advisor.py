@@ -246,7 +246,6 @@ _Clean = Callable[[Any, int], bool]
 plain JSON of the recommended type."""
 
 _NONE = type(None)
-_PLAIN_LEAVES = frozenset({str, int, bool, _NONE})
 _EXACT: dict[Any, frozenset[type]] = {
     str: frozenset({str, _NONE}),
     bool: frozenset({bool, _NONE}),
@@ -350,7 +349,7 @@ def _clean_typed_dict(typed: Any) -> _Clean:
             if accepted is None:  # not a recommended key: any JSON value, unless respelt
                 if type(key) is not str or _normalised(key) in spellings:
                     return False
-                if not (kind in _PLAIN_LEAVES or is_plain_json(item, depth)):
+                if not is_plain_json(item, depth):
                     return False
             elif kind in accepted:
                 if kind is float and not isfinite(item):
@@ -376,14 +375,15 @@ class _Properties:
         ``False`` may still mean no warnings)."""
         return type(properties) is dict and self.body(properties, 0)
 
-    def advise(self, properties: Any) -> tuple[ErrorDetail, ...]:
-        if properties is None:
-            properties = {}
-        elif type(properties) is dict and self.body(properties, 0):
-            return ()
+    def warnings(self, properties: Any) -> tuple[ErrorDetail, ...]:
+        """The located warnings, by the full checks (no shortcut)."""
         found: list[ErrorDetail] = []
-        self.check(properties, _PROPERTIES, found)
+        self.check({} if properties is None else properties, _PROPERTIES, found)
         return tuple(found)
+
+    def advise(self, properties: Any) -> tuple[ErrorDetail, ...]:
+        """The located warnings, after the shortcut."""
+        return () if self.clean(properties) else self.warnings(properties)
 
 
 _PROPERTIES: Location = ("properties",)
@@ -408,10 +408,7 @@ def properties_validator(typed: type) -> Callable[[Any], Any]:
     -------
     callable
     """
-    check = _BY_TYPED_DICT.get(typed)
-    if check is None:
-        check = _BY_TYPED_DICT[typed] = _Properties(typed)
-    body = check.body
+    body = _properties_of(typed).body
     vouched = VOUCHED_PROPERTIES
 
     @returns_none_only_for_none
@@ -431,12 +428,16 @@ def _check_for(model: type) -> _Properties | None:
     except KeyError:
         pass
     typed = advised_properties(model)
-    check = None
-    if typed is not None:
-        check = _BY_TYPED_DICT.get(typed)
-        if check is None:
-            check = _BY_TYPED_DICT[typed] = _Properties(typed)
+    check = None if typed is None else _properties_of(typed)
     _CHECKS[model] = check
+    return check
+
+
+def _properties_of(typed: type) -> _Properties:
+    """The compiled checks of a properties TypedDict (one per TypedDict)."""
+    check = _BY_TYPED_DICT.get(typed)
+    if check is None:
+        check = _BY_TYPED_DICT[typed] = _Properties(typed)
     return check
 
 
