@@ -87,19 +87,16 @@ def _located(error: ValidationError, loc: tuple[str | int, ...], summary: str) -
 
 
 def _encode(item: object, model: type[Message] | None) -> Encoded | None:
-    """Body, messageId, key and warnings of ``item``; ``None`` when it is not a message."""
-    # type() first: an exact dict is the common case and skips the slower ABC check.
-    if type(item) is dict or (
-        not isinstance(item, (Message, EncodedMessage)) and isinstance(item, Mapping)
-    ):
+    """Body, messageId, key and warnings of an item that is not a built model (intake
+    takes those itself); ``None`` when it is not a message."""
+    # Encoded messages (imports of typed sources) before the slower Mapping check.
+    if type(item) is EncodedMessage:
+        return item
+    if type(item) is dict or isinstance(item, Mapping):
         if COMPILED_CODECS:
             return encode_wire(item, model)
         parsed = parse_message(item) if model is None else model.model_validate(item)
         return encode_model(parsed)
-    if isinstance(item, Message):
-        return encode_model(item)
-    if type(item) is EncodedMessage:
-        return item
     return None
 
 
