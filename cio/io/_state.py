@@ -121,28 +121,23 @@ class MessageIds:
         list of str
         """
         copy = self._copy
-        variant = _VARIANT
         ids: list[str] = []
         append = ids.append
         for row in rows:
             digest = copy()
             digest.update(b"%d" % row)
-            text = digest.hexdigest()
-            append(
-                f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{variant[text[16]]}{text[17:20]}-"
-                f"{text[20:32]}"
-            )
+            append(_text_id(digest.hexdigest()))
         return ids
 
     def __call__(self, row: int) -> str:
         digest = self._copy()
         digest.update(b"%d" % row)
-        text = digest.hexdigest()
-        # The first 16 bytes, with the version digit 5 and the variant bits 10 set.
-        return (
-            f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-"
-            f"{text[20:32]}"
-        )
+        return _text_id(digest.hexdigest())
+
+
+def _text_id(text: str) -> str:
+    """A UUID from a hex digest: its first 16 bytes, version digit 5, variant bits 10."""
+    return f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-{text[20:32]}"
 
 
 class ImportState:
