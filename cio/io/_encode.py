@@ -36,6 +36,7 @@ from typing import Any, Final
 
 import orjson
 
+from cio import models
 from cio.io._plan import Plan
 from cio.io._state import MessageIds
 from cio.models import (
@@ -72,16 +73,10 @@ _MEMBER_DEPTH: Final = 2
 # No quote or backslash either, so that JSON writes the id between quotes as it is.
 _PLAIN_IDENTIFIER: Final = r'^[^"\\\x00-\x1f\x7f]*[!#-\[\]-~][^"\\\x00-\x1f\x7f]*$'
 
-# Email addresses the models vouch for without email-validator: an ASCII dot-atom local
-# part of at most 64 characters, a domain of LDH labels under a letters-only top-level
-# label without "--", at most 254 characters, and no special-use domain. Anything else
-# takes the slow road, where the address is checked and any warning is given.
-_ATEXT: Final = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_PLAIN_EMAIL: Final = rf"^{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$"
+# Email addresses the models vouch for without email-validator (the rule is theirs,
+# models.ORDINARY_ADDRESS): anything else takes the slow road, where the address is
+# checked and any warning is given.
 _DOUBLE_HYPHEN_DOMAIN: Final = r"@.*--"
-_MAX_EMAIL_LENGTH: Final = 254
-_MAX_LOCAL_LENGTH: Final = 64
 
 _TEXT: Final = "text"
 _INTEGER: Final = "integer"
@@ -129,23 +124,24 @@ def identifier_vouched(column: Any) -> Any:
 
 @cache
 def _special_use_pattern() -> str:
-    # email-validator's list is the one the models read; a name may hold a dot.
-    names = importlib.import_module("email_validator").SPECIAL_USE_DOMAIN_NAMES
-    return r"(?i)[@.](?:" + "|".join(re.escape(name) for name in sorted(names)) + r")$"
+    # The names the models read; a name may hold a dot.
+    names = sorted(models.ORDINARY_ADDRESS.special_use)
+    return r"(?i)[@.](?:" + "|".join(re.escape(name) for name in names) + r")$"
 
 
 def _email_matches(column: Any) -> Any:
     compute = _compute()
     pa = importlib.import_module("pyarrow")
+    rule = models.ORDINARY_ADDRESS  # loads email-validator: only when an email is checked
     # The pattern takes ASCII only, so lengths in bytes are lengths in characters.
     length = compute.binary_length(column)
     local = compute.find_substring(column, "@")
     vouched = compute.and_(
-        _match(column, _PLAIN_EMAIL),
-        compute.less_equal(length, _int_scalar(pa, length.type, _MAX_EMAIL_LENGTH)),
+        _match(column, f"^{rule.pattern}$"),
+        compute.less_equal(length, _int_scalar(pa, length.type, rule.max_length)),
     )
     vouched = compute.and_(
-        vouched, compute.less_equal(local, _int_scalar(pa, local.type, _MAX_LOCAL_LENGTH))
+        vouched, compute.less_equal(local, _int_scalar(pa, local.type, rule.max_local_length))
     )
     vouched = compute.and_not(vouched, _match(column, _DOUBLE_HYPHEN_DOMAIN))
     return compute.and_not(vouched, _match(column, _special_use_pattern()))

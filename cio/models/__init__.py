@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         warning_policy,
     )
     from cio.models._core import CIOModel, new_message_id
+    from cio.models._email import ORDINARY_ADDRESS, OrdinaryAddress
     from cio.models._intake import COMPILED_CODECS, Accepted, encode_message, intake
     from cio.models._wire import EncodedMessage
     from cio.models.base import Message, ordering_key
@@ -64,6 +65,8 @@ _LAZY: dict[str, str] = {
     "warning_policy": _ADVICE,
     "CIOModel": "cio.models._core",
     "new_message_id": "cio.models._core",
+    "ORDINARY_ADDRESS": "cio.models._email",
+    "OrdinaryAddress": "cio.models._email",
     "COMPILED_CODECS": _INTAKE,
     "Accepted": _INTAKE,
     "encode_message": _INTAKE,
@@ -93,6 +96,7 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "COMPILED_CODECS",
+    "ORDINARY_ADDRESS",
     "SEMANTIC_EVENTS",
     "SEMANTIC_FAMILIES",
     "WARNINGS_ENV",
@@ -107,6 +111,7 @@ __all__ = [
     "Group",
     "Identify",
     "Message",
+    "OrdinaryAddress",
     "Page",
     "Screen",
     "SemanticEventName",

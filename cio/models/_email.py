@@ -12,19 +12,55 @@ property test checks the fast path never disagrees with it.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-__all__ = ["email_problem", "is_valid_email"]
+__all__ = ["ORDINARY_ADDRESS", "OrdinaryAddress", "email_problem", "is_valid_email"]
 
-_MAX_ADDRESS_LENGTH = 254
-_MAX_LOCAL_LENGTH = 64
+
+class OrdinaryAddress(NamedTuple):
+    """The rule of the fast path: an address it accepts, email-validator accepts.
+
+    Attributes
+    ----------
+    pattern : str
+        The whole address (``fullmatch``): an ASCII dot-atom local part ``@`` LDH labels
+        under a letters-only top-level label; groups ``local``, ``domain`` and ``tld``.
+        Python's and RE2's (Arrow's) syntax alike.
+    max_length : int
+        Characters in the whole address.
+    max_local_length : int
+        Characters before the ``@``.
+    special_use : frozenset of str
+        Domains (lower case) that are never ordinary, nor any domain under them.
+
+    A domain holding ``--`` is not ordinary either.
+    """
+
+    pattern: str
+    max_length: int
+    max_local_length: int
+    special_use: frozenset[str]
+
+
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_PLAIN_ADDRESS = re.compile(
-    rf"(?P<local>{_ATEXT}+(?:\.{_ATEXT}+)*)@(?P<domain>(?:{_LABEL}\.)+(?P<tld>[A-Za-z]{{2,63}}))"
+ORDINARY_ADDRESS = OrdinaryAddress(
+    pattern=(
+        rf"(?P<local>{_ATEXT}+(?:\.{_ATEXT}+)*)@"
+        rf"(?P<domain>(?:{_LABEL}\.)+(?P<tld>[A-Za-z]{{2,63}}))"
+    ),
+    max_length=254,
+    max_local_length=64,
+    special_use=frozenset(name.lower() for name in SPECIAL_USE_DOMAIN_NAMES),
 )
-_SPECIAL_USE = frozenset(name.lower() for name in SPECIAL_USE_DOMAIN_NAMES)
+"""What the fast path vouches for; the column checks of typed imports use it too."""
+
+_MAX_ADDRESS_LENGTH = ORDINARY_ADDRESS.max_length
+_MAX_LOCAL_LENGTH = ORDINARY_ADDRESS.max_local_length
+_PLAIN_ADDRESS = re.compile(ORDINARY_ADDRESS.pattern)
+_SPECIAL_USE = ORDINARY_ADDRESS.special_use
 # Every special-use name is a single label today, so the top-level label decides; should
 # a dotted name appear in a later email-validator, the suffix loop takes over.
 _SPECIAL_USE_BY_TLD = all("." not in name for name in _SPECIAL_USE)
