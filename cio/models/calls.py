@@ -573,13 +573,12 @@ def model_warnings(message: Message, body: bytes) -> tuple[ErrorDetail, ...]:
     -------
     tuple of ErrorDetail
     """
-    if (
-        has_outside_advisors()
-        or message.__pydantic_extra__
-        or message.context is not None
-        or (type(message) in _TRAIT_MODELS and message.traits)  # type: ignore[attr-defined]
-    ):
+    if has_outside_advisors() or message.__pydantic_extra__ or message.context is not None:
         return advise_body(body)
+    if type(message) in _TRAIT_MODELS:
+        # Only the email check looks at a person's or an object's traits, as held.
+        email = _email_warning(message.traits, _TRAIT_HOLDERS[0])  # type: ignore[attr-defined]
+        return () if email is None else (email,)
     if not isinstance(message, Track):
         return ()
     event = message.event
@@ -652,16 +651,22 @@ def _undeliverable_email(message: Mapping[str, Any]) -> tuple[ErrorDetail, ...]:
         holder: Any = message
         for key in path:
             holder = holder.get(key) if isinstance(holder, dict) else None
-        email = holder.get(_EMAIL_TRAITS) if isinstance(holder, dict) else None
-        if isinstance(email, str):
-            problem = email_problem(email)
-            if problem is not None:
-                found.append(
-                    ErrorDetail(
-                        (*path, _EMAIL_TRAITS),
-                        f"this address cannot receive mail: it {problem} "
-                        "(the API stores it as written)",
-                        "email_undeliverable",
-                    )
-                )
+        warning = _email_warning(holder, path)
+        if warning is not None:
+            found.append(warning)
     return tuple(found)
+
+
+def _email_warning(holder: Any, path: tuple[str, ...]) -> ErrorDetail | None:
+    """The warning about the ``email`` trait of ``holder`` (the traits at ``path``), if any."""
+    email = holder.get(_EMAIL_TRAITS) if isinstance(holder, dict) else None
+    if not isinstance(email, str):
+        return None
+    problem = email_problem(email)
+    if problem is None:
+        return None
+    return ErrorDetail(
+        (*path, _EMAIL_TRAITS),
+        f"this address cannot receive mail: it {problem} (the API stores it as written)",
+        "email_undeliverable",
+    )

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cio.errors import CustomerIOError
-from cio.models import Identify, Message, Track, intake, parse_message
+from cio.models import Group, Identify, Message, Track, intake, parse_message
 from cio.models import _advice as advice_module
 from cio.models._advice import advise_body, properties_check
 from cio.models.semantic import OrderCompleted
@@ -44,6 +44,10 @@ def test_generated_messages(model: type[Message]) -> None:
         OrderCompleted(user_id="1", properties={"products": [{"quantity": 1.5}]}),  # type: ignore[typeddict-item]
         Identify(user_id="1", traits={"email": "no-at-sign"}),
         Identify(user_id="1", traits={"email": "ada@example.com"}),
+        Identify(user_id="1", traits={"name": "Ada", "age": 36}),
+        Identify(user_id="1", traits={}),
+        Group(user_id="1", group_id="g", traits={"email": "billing@@shop.test"}),
+        Group(user_id="1", group_id="g", traits={"email": "billing@shop.test"}),
         Identify(user_id="1", context={"traits": {"email": "qa@shop.test"}}),
         Track(user_id="1", event="Signed Up", context={"traits": {"email": "x y@example.com"}}),
         parse_message({"type": "identify", "userId": "1", "userID": "typo"}),
