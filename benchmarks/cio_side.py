@@ -83,6 +83,72 @@ def bulk_models(
     }
 
 
+def bulk_floor(
+    count: int, sink_url: str, *, plain: bool, workers: int | None = None
+) -> dict[str, Any]:
+    """Two floors for scenario 1's models, measured like it (not targets).
+
+    ``plain=False``: the events already encoded (``EncodedMessage``, made before the
+    span) handed to ``client.batch.send``: what packing and sending cost on their own.
+    ``plain=True``: a plain pydantic model with the same envelope fields and no check
+    at all (no id, timestamp or properties check, no warnings), built in a generator
+    inside the span and written with orjson, as ``bulk-models-stream`` builds
+    ``OrderCompleted``: the least a streamed pydantic model can cost here.
+    """
+    from datetime import datetime
+
+    import orjson
+    from pydantic import BaseModel, ConfigDict, Field
+
+    from cio.models import EncodedMessage, encode_message, new_message_id
+
+    class PlainOrder(BaseModel):
+        model_config = ConfigDict(frozen=True)
+        type: str = "track"
+        event: str = "Order Completed"
+        message_id: str = Field(default_factory=new_message_id)
+        user_id: str | None = None
+        timestamp: datetime | None = None
+        properties: dict[str, Any] | None = None
+
+    events = order_events(count)
+
+    def plain_models() -> Any:
+        dumps, utc_z = orjson.dumps, orjson.OPT_UTC_Z
+        for event in events:
+            model = PlainOrder(
+                user_id=event["userId"],
+                timestamp=event["timestamp"],
+                properties=event["properties"],
+            )
+            wire = {
+                "type": model.type,
+                "event": model.event,
+                "messageId": model.message_id,
+                "userId": model.user_id,
+                "timestamp": model.timestamp,
+                "properties": model.properties,
+            }
+            yield EncodedMessage(dumps(wire, option=utc_z), model.message_id, model.user_id, ())
+
+    ready = None if plain else [encode_message(event) for event in events]
+    client = _client(sink_url)
+    with measured() as span:
+        report = client.batch.send(plain_models() if ready is None else ready, workers=workers)
+    client.close()
+    return {
+        "events": count,
+        "accepted": report.sent,
+        "dropped": 0,
+        "failed": report.failed,
+        "rejected": report.rejected,
+        **span.fields(),
+        "client_requests": report.requests,
+        "client_bytes": report.bytes_sent,
+        "version": _version(),
+    }
+
+
 def breakdown(count: int) -> dict[str, Any]:
     """Where one bulk event's CPU goes, stage by stage, on one thread with no network.
 

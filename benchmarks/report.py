@@ -22,8 +22,10 @@ from benchmarks._common import (
     BUFFERED,
     BULK,
     BULK_DEFAULT_QUEUE,
+    BULK_ENCODED,
     BULK_MODELS,
     BULK_MODELS_STREAM,
+    BULK_PLAIN_STREAM,
     CIO,
     IMPORT_LARGE,
     IMPORT_SMALL,
@@ -42,6 +44,8 @@ THROUGHPUT_SCENARIOS = (
     BULK,
     BULK_MODELS,
     BULK_MODELS_STREAM,
+    BULK_ENCODED,
+    BULK_PLAIN_STREAM,
     BULK_DEFAULT_QUEUE,
     IMPORT_SMALL,
     IMPORT_LARGE,
@@ -493,6 +497,47 @@ def _bulk_budget(summary: Summary) -> list[str]:
     ]
 
 
+# The rows of the models table: scenario and what it hands to client.batch.send.
+_MODEL_ROWS = (
+    (BULK, "dicts (scenario 1)"),
+    (BULK_MODELS, "`OrderCompleted` models, built in a list before the clock"),
+    (BULK_MODELS_STREAM, "`OrderCompleted` models, built in a generator"),
+    (BULK_ENCODED, "floor: the events already encoded (`EncodedMessage`s in a list)"),
+    (BULK_PLAIN_STREAM, "floor: a plain pydantic model, no check at all, built in a generator"),
+)
+
+
+def _models_table(summary: Summary) -> list[str]:
+    """Scenario 1 with models, and the two floors that bound what a streamed model can reach."""
+    peer = fastest_peer(summary)
+    if peer is None or not any((scenario, CIO) in summary for scenario, _ in _MODEL_ROWS[1:]):
+        return []
+    lines = [
+        "| what is sent | events/s | wall us/event | CPU us/event | vs fastest peer |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for scenario, what in _MODEL_ROWS:
+        stats = summary.get((scenario, CIO))
+        if stats is None:
+            continue
+        rate = stats["events_per_s"]
+        lines.append(
+            f"| {what} | {_fmt(rate)} | {1e6 / rate.median:.1f} "
+            f"| {_fmt(stats['cpu_us_per_event'], '{:.1f}')} | {rate.median / peer[1].median:.2f}x |"
+        )
+    budget = 1e6 / (BULK_PEER_FACTOR * peer[1].median)
+    return [
+        *lines,
+        "",
+        f"The same budget: {BULK_PEER_FACTOR:g}x the fastest peer allows {budget:.1f} us of wall "
+        "time per event. The first floor is packing and sending alone; the second adds the "
+        "least a streamed pydantic model costs (build it, write it with orjson), without "
+        "the library's checks (ids, timestamps, the semantic properties, warnings). A model "
+        "built inside the measured span can reach the target only if that floor is under "
+        "the budget.",
+    ]
+
+
 def _drops_table(summary: Summary) -> list[str]:
     lines = [
         "| library | dropped of 100,000 (default queue of 10,000) | delivered |",
@@ -605,6 +650,13 @@ def write_markdown(
         *_bulk_table(summary),
         "",
         *_bulk_budget(summary),
+        "",
+        "### Typed models, and what a streamed model can cost",
+        "",
+        "The same events through `client.batch.send` in other forms; the floors are "
+        "measurements, not targets (`benchmarks/cio_side.py`, `bulk_floor`).",
+        "",
+        *_models_table(summary),
         "",
         "### The peers at default settings (100,000-event burst)",
         "",

@@ -35,8 +35,10 @@ from benchmarks._common import (
     BUFFERED,
     BULK,
     BULK_DEFAULT_QUEUE,
+    BULK_ENCODED,
     BULK_MODELS,
     BULK_MODELS_STREAM,
+    BULK_PLAIN_STREAM,
     CIO,
     IMPORT_LARGE,
     IMPORT_SMALL,
@@ -66,6 +68,8 @@ SCENARIOS = (
     BULK,
     BULK_MODELS,
     BULK_MODELS_STREAM,
+    BULK_ENCODED,
+    BULK_PLAIN_STREAM,
     BULK_DEFAULT_QUEUE,
     IMPORT_SMALL,
     IMPORT_LARGE,
@@ -171,7 +175,7 @@ def plan(
     bulk_args = ["bulk", "--events", str(bulk_events)]
     add(BULK, CIO, [*bulk_args[:1], CIO, *bulk_args[1:]], ours)
     add(BULK, RAW, [*bulk_args[:1], RAW, *bulk_args[1:]], ours)
-    for models in (BULK_MODELS, BULK_MODELS_STREAM):
+    for models in (BULK_MODELS, BULK_MODELS_STREAM, BULK_ENCODED, BULK_PLAIN_STREAM):
         add(models, CIO, [models, CIO, *bulk_args[1:]], ours)
     for peer in PEER_LIBRARIES:
         queue = ["--queue-size", str(NO_DROP_QUEUE_SIZE)]
@@ -299,6 +303,8 @@ def describe(scenario: str, result: dict[str, Any]) -> str:
         BULK,
         BULK_MODELS,
         BULK_MODELS_STREAM,
+        BULK_ENCODED,
+        BULK_PLAIN_STREAM,
         BULK_DEFAULT_QUEUE,
         IMPORT_SMALL,
         IMPORT_LARGE,

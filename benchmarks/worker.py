@@ -25,6 +25,8 @@ SCENARIOS = (
     "bulk",
     "bulk-models",
     "bulk-models-stream",
+    "bulk-encoded",
+    "bulk-plain-stream",
     "breakdown",
     "import",
     "buffered",
@@ -46,6 +48,9 @@ def _dispatch(args: argparse.Namespace) -> Callable[[], dict[str, Any]]:
             return lambda: cio_side.bulk_models(
                 args.events, sink, stream=stream, workers=args.workers
             )
+        if scenario in ("bulk-encoded", "bulk-plain-stream"):
+            plain = scenario == "bulk-plain-stream"
+            return lambda: cio_side.bulk_floor(args.events, sink, plain=plain, workers=args.workers)
         if scenario == "breakdown":
             return lambda: cio_side.breakdown(args.events)
         if scenario == "buffered":

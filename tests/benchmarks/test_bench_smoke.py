@@ -12,8 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import run
-from benchmarks._common import BULK, CIO, order_events, wire_json
+from benchmarks import report, run
+from benchmarks._common import (
+    BULK,
+    BULK_ENCODED,
+    BULK_MODELS,
+    BULK_MODELS_STREAM,
+    BULK_PLAIN_STREAM,
+    CIO,
+    PEERS,
+    order_events,
+    wire_json,
+)
 from benchmarks.sink import SinkProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
@@ -68,3 +78,31 @@ def test_bulk_scenario_for_cio_delivers_every_event(tmp_path: Path) -> None:
     assert record["sink"]["duplicates"] == 0
     assert record["result"]["accepted"] == SMOKE_EVENTS
     assert record["result"]["client_requests"] == record["sink"]["requests"]
+
+
+def test_model_scenarios_and_their_floors_deliver_every_event_and_are_reported(
+    tmp_path: Path,
+) -> None:
+    scenarios = [BULK_MODELS, BULK_MODELS_STREAM, BULK_ENCODED, BULK_PLAIN_STREAM]
+    results = tmp_path / "runs.json"
+    options = ["--bulk-events", str(SMOKE_EVENTS), "--no-report", "--json", str(results)]
+    status = run.main(["--scenarios", *scenarios, "--libraries", CIO, "--runs", "1", *options])
+    assert status == run.EXIT_OK
+    records = json.loads(results.read_text())
+    assert sorted(record["scenario"] for record in records) == sorted(scenarios)
+    for record in records:
+        assert record["error"] == ""
+        assert record["lost"] == 0
+        assert record["sink"]["unique_messages"] == SMOKE_EVENTS
+        assert record["result"]["accepted"] == SMOKE_EVENTS
+    # The models' table compares with the fastest peer: pretend one ran at a known rate.
+    summary = report.summarise([run.RunRecord(**record) for record in records])
+    peer = {**summary[(BULK_MODELS, CIO)], "events_per_s": report.Stat.of([1_000.0])}
+    summary[(BULK, PEERS[0])] = peer
+    markdown = tmp_path / "RESULTS.md"
+    report.write_markdown(summary, {}, {}, [], duration=1.0, path=markdown)
+    text = markdown.read_text()
+    for scenario in scenarios:
+        rate = summary[(scenario, CIO)]["events_per_s"].median
+        assert f"| {rate / 1_000:.2f}x |" in text
+    assert "floor: a plain pydantic model, no check at all" in text
