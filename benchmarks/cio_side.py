@@ -25,14 +25,8 @@ def _client(sink_url: str) -> Any:
     return cio.CustomerIOClient(api_key=API_KEY, base_url=sink_url + "/v1")
 
 
-def bulk(count: int, sink_url: str, *, workers: int | None = None) -> dict[str, Any]:
-    """Scenario 1: plain dicts handed to ``client.batch.send``, which validates each into
-    its model (the semantic "Order Completed" model), serializes, packs and delivers."""
-    events = order_events(count)
-    client = _client(sink_url)
-    with measured() as span:
-        report = client.batch.send(events, workers=workers)
-    client.close()
+def _bulk_result(count: int, report: Any, span: Any) -> dict[str, Any]:
+    """The figures of one bulk run: what the client reports and what the span measured."""
     return {
         "events": count,
         "accepted": report.sent,
@@ -44,6 +38,17 @@ def bulk(count: int, sink_url: str, *, workers: int | None = None) -> dict[str, 
         "client_bytes": report.bytes_sent,
         "version": _version(),
     }
+
+
+def bulk(count: int, sink_url: str, *, workers: int | None = None) -> dict[str, Any]:
+    """Scenario 1: plain dicts handed to ``client.batch.send``, which validates each into
+    its model (the semantic "Order Completed" model), serializes, packs and delivers."""
+    events = order_events(count)
+    client = _client(sink_url)
+    with measured() as span:
+        report = client.batch.send(events, workers=workers)
+    client.close()
+    return _bulk_result(count, report, span)
 
 
 def bulk_models(
@@ -70,17 +75,7 @@ def bulk_models(
     with measured() as span:
         report = client.batch.send(models() if ready is None else ready, workers=workers)
     client.close()
-    return {
-        "events": count,
-        "accepted": report.sent,
-        "dropped": 0,
-        "failed": report.failed,
-        "rejected": report.rejected,
-        **span.fields(),
-        "client_requests": report.requests,
-        "client_bytes": report.bytes_sent,
-        "version": _version(),
-    }
+    return _bulk_result(count, report, span)
 
 
 def bulk_floor(
@@ -136,17 +131,7 @@ def bulk_floor(
     with measured() as span:
         report = client.batch.send(plain_models() if ready is None else ready, workers=workers)
     client.close()
-    return {
-        "events": count,
-        "accepted": report.sent,
-        "dropped": 0,
-        "failed": report.failed,
-        "rejected": report.rejected,
-        **span.fields(),
-        "client_requests": report.requests,
-        "client_bytes": report.bytes_sent,
-        "version": _version(),
-    }
+    return _bulk_result(count, report, span)
 
 
 def breakdown(count: int) -> dict[str, Any]:
