@@ -17,6 +17,7 @@ acknowledgement that was committed, and nothing else.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -53,6 +54,9 @@ _BUSY_TIMEOUT_SECONDS: Final = 30.0
 _REASON_CHARS: Final = 300
 _WORK_WITH_CELLS: Final = 4
 """Items of a work tuple that carries its cells."""
+_SAFE_VARIABLES: Final = 999
+"""Parameters one statement may bind in every SQLite build (newer ones allow more)."""
+_chain: Final = itertools.chain.from_iterable
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -341,13 +345,18 @@ class SyncState:
         """
         if not rows:
             return
-        statement = (
-            "INSERT INTO work (row, kh, raw, cells) VALUES (?, ?, ?, ?)"
-            if len(rows[0]) == _WORK_WITH_CELLS
-            else "INSERT INTO work (row, kh, raw) VALUES (?, ?, ?)"
-        )
+        width = len(rows[0])
+        columns = "row, kh, raw, cells" if width == _WORK_WITH_CELLS else "row, kh, raw"
+        one = "(" + ", ".join("?" * width) + ")"
+        # Many rows per INSERT: a quarter less work than one statement step per row.
+        per = _SAFE_VARIABLES // width
+        whole = len(rows) - len(rows) % per
+        statement = f"INSERT INTO work ({columns}) VALUES " + ", ".join((one,) * per)
         with self._lock:
-            self._db.executemany(statement, rows)
+            for start in range(0, whole, per):
+                self._db.execute(statement, list(_chain(rows[start : start + per])))
+            if whole < len(rows):
+                self._db.executemany(f"INSERT INTO work ({columns}) VALUES {one}", rows[whole:])
 
     def keep_cells(self, rows: Sequence[tuple[str | None, int]]) -> None:
         """Keep the cells (as text) of rows already in the work table: ``(cells, row)``.

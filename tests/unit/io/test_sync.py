@@ -517,3 +517,22 @@ def test_cells_that_are_not_valid_unicode_are_synced(tmp_path: Path) -> None:
     people["plan"] = ["pro", "caf\udce9"]  # an undecodable byte kept as a surrogate
     report = _run(pandas.DataFrame(people, dtype=object), state, send)
     assert (report.unchanged, report.changed + report.invalid) == (1, 1)
+
+
+def test_a_source_of_many_rows_is_diffed_whole(tmp_path: Path) -> None:
+    # More rows than one write of the work table holds (SQLite binds at most 999
+    # parameters in some builds), with a key repeated across writes and one empty key.
+    rows = [f"{n},p{n}@example.com,pro\n" for n in range(1, 701)]
+    rows[650] = "3,p3@example.com,free\n"  # key 3 again, hundreds of rows later
+    rows[400] = ",nobody@example.com,pro\n"
+    source, state = tmp_path / "p.csv", tmp_path / "s.db"
+    source.write_text("user_id,email,plan\n" + "".join(rows), encoding="utf-8")
+    send = StandIn()
+    report = _run(source, state, send)
+    assert (report.rows, report.new, report.duplicate_rows, report.empty_keys) == (700, 697, 2, 1)
+    assert "rows 4, 652 (2 rows)" in report.error_summary
+    rows[9] = "10,p10@example.com,free\n"
+    source.write_text("user_id,email,plan\n" + "".join(rows), encoding="utf-8")
+    again = _run(source, state, send)
+    assert (again.changed, again.unchanged, again.new, again.duplicate_rows) == (1, 696, 0, 2)
+    assert send.messages[-1]["userId"] == "10"
