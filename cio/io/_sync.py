@@ -1222,7 +1222,8 @@ def _run(
     # Pass 1: keys and raw hashes of every row, nothing converted.
     store.begin_work()
     append_only = sync_kind.append_only
-    known = store.count_known()
+    # Upsert mode only needs to know whether the state is small (mirror mode counts all).
+    known = store.count_known(None if mode == "mirror" else MAX_HELD_STATE + 1)
     first = _FirstPass(rows_screen, store, append_only=append_only, hold=known <= MAX_HELD_STATE)
     for row in open_source(first):
         # Rows the screen saw are counted by it (readers do not yield them);

@@ -340,8 +340,9 @@ class SyncState:
         Parameters
         ----------
         rows : sequence of tuple
-            One tuple per source row with a key; the optional fourth item is the row's
-            cells as text (see :meth:`candidate_cells`), kept only in this temporary table.
+            One tuple per source row with a key, in increasing row order (here and
+            across calls); the optional fourth item is the row's cells as text (see
+            :meth:`candidate_cells`), kept only in this temporary table.
         """
         if not rows:
             return
@@ -352,9 +353,19 @@ class SyncState:
         per = _SAFE_VARIABLES // width
         whole = len(rows) - len(rows) % per
         statement = f"INSERT INTO work ({columns}) VALUES " + ", ".join((one,) * per)
+        # Rows numbered one after another (the usual case) bind only the first number:
+        # a NULL row (the rowid) is numbered one past the largest in the table, which is
+        # the row before, since rows arrive in increasing order.
+        after = "(NULL, " + ", ".join("?" * (width - 1)) + ")"
+        following = f"INSERT INTO work ({columns}) VALUES {one}, " + ", ".join((after,) * (per - 1))
         with self._lock:
             for start in range(0, whole, per):
-                self._db.execute(statement, list(_chain(rows[start : start + per])))
+                values = list(_chain(rows[start : start + per]))
+                if rows[start + per - 1][0] - rows[start][0] == per - 1:
+                    del values[width::width]
+                    self._db.execute(following, values)
+                else:
+                    self._db.execute(statement, values)
             if whole < len(rows):
                 self._db.executemany(f"INSERT INTO work ({columns}) VALUES {one}", rows[whole:])
 
@@ -516,15 +527,25 @@ class SyncState:
             rows = self._db.execute("SELECT row FROM work WHERE dup = 1").fetchall()
         return frozenset(row for (row,) in rows)
 
-    def count_known(self) -> int:
+    def count_known(self, at_most: int | None = None) -> int:
         """Keys the state holds as acknowledged.
+
+        Parameters
+        ----------
+        at_most : int, optional
+            Count no further than this (counting every key reads the whole table).
 
         Returns
         -------
         int
         """
         with self._lock:
-            (count,) = self._db.execute("SELECT COUNT(*) FROM keys").fetchone()
+            if at_most is None:
+                (count,) = self._db.execute("SELECT COUNT(*) FROM keys").fetchone()
+            else:
+                (count,) = self._db.execute(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM keys LIMIT ?)", (at_most,)
+                ).fetchone()
         return int(count)
 
     def count_gone(self) -> int:
