@@ -49,6 +49,12 @@ LOCK_SUFFIX: Final = ".lock"
 ACK_FLUSH_ROWS: Final = 20_000
 ACK_FLUSH_SECONDS: Final = 0.5
 CACHE_KIB: Final = 16_384
+TEMP_PAGE_BYTES: Final = 16_384
+"""Page size of the run's temporary tables (set before the first is made). The work table
+of a million rows outgrows its cache and is written to a temporary file and read back,
+with its index; pages four times the default size cost fewer reads and writes (a
+second sync of a million unchanged rows is 0.1 to 0.2 s faster) for about 5 MB more
+memory at the peak."""
 _MIN_INT64: Final = -(2**63)
 _BUSY_TIMEOUT_SECONDS: Final = 30.0
 _REASON_CHARS: Final = 300
@@ -235,6 +241,7 @@ class SyncState:
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(f"PRAGMA temp.page_size = {TEMP_PAGE_BYTES}")
             self._db.executescript(_SCHEMA)
             self._check_meta(kind, list(key))
             self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
