@@ -231,6 +231,8 @@ class SyncState:
         self._acked: list[tuple[int, str, int, str, str, int]] = []
         self._deleted: list[tuple[int]] = []
         self._flushed_at = time.monotonic()
+        self._work_last = 0
+        """The largest row number in the work table."""
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=_BUSY_TIMEOUT_SECONDS, check_same_thread=False
@@ -338,6 +340,7 @@ class SyncState:
         """Create this run's (temporary) table of source rows."""
         with self._lock:
             self._db.executescript(_WORK_SCHEMA)
+            self._work_last = 0
 
     def add_work(
         self, rows: Sequence[tuple[int, int, int]] | Sequence[tuple[int, int, int, str | None]]
@@ -347,9 +350,8 @@ class SyncState:
         Parameters
         ----------
         rows : sequence of tuple
-            One tuple per source row with a key, in increasing row order (here and
-            across calls); the optional fourth item is the row's cells as text (see
-            :meth:`candidate_cells`), kept only in this temporary table.
+            One tuple per source row with a key; the optional fourth item is the row's
+            cells as text (see :meth:`candidate_cells`), kept only in this temporary table.
         """
         if not rows:
             return
@@ -360,21 +362,26 @@ class SyncState:
         per = _SAFE_VARIABLES // width
         whole = len(rows) - len(rows) % per
         statement = f"INSERT INTO work ({columns}) VALUES " + ", ".join((one,) * per)
-        # Rows numbered one after another (the usual case) bind only the first number:
-        # a NULL row (the rowid) is numbered one past the largest in the table, which is
-        # the row before, since rows arrive in increasing order.
+        # Rows numbered one after another past every row written so far (the usual case)
+        # bind only the first number: SQLite numbers a NULL row (the rowid) one past the
+        # largest in the table, which is then the row before.
         after = "(NULL, " + ", ".join("?" * (width - 1)) + ")"
         following = f"INSERT INTO work ({columns}) VALUES {one}, " + ", ".join((after,) * (per - 1))
         with self._lock:
             for start in range(0, whole, per):
                 values = list(_chain(rows[start : start + per]))
-                if rows[start + per - 1][0] - rows[start][0] == per - 1:
+                first, last = rows[start][0], rows[start + per - 1][0]
+                if first > self._work_last and last - first == per - 1:
                     del values[width::width]
                     self._db.execute(following, values)
                 else:
                     self._db.execute(statement, values)
+                    last = max(row[0] for row in rows[start : start + per])
+                self._work_last = max(self._work_last, last)
             if whole < len(rows):
-                self._db.executemany(f"INSERT INTO work ({columns}) VALUES {one}", rows[whole:])
+                rest = rows[whole:]
+                self._db.executemany(f"INSERT INTO work ({columns}) VALUES {one}", rest)
+                self._work_last = max(self._work_last, *(row[0] for row in rest))
 
     def keep_cells(self, rows: Sequence[tuple[str | None, int]]) -> None:
         """Keep the cells (as text) of rows already in the work table: ``(cells, row)``.

@@ -536,3 +536,25 @@ def test_a_source_of_many_rows_is_diffed_whole(tmp_path: Path) -> None:
     again = _run(source, state, send)
     assert (again.changed, again.unchanged, again.new, again.duplicate_rows) == (1, 696, 0, 2)
     assert send.messages[-1]["userId"] == "10"
+
+
+def test_the_work_table_keeps_each_row_number_whatever_their_order(tmp_path: Path) -> None:
+    # Rows written in runs of consecutive numbers, a later write numbered below an
+    # earlier one, gaps: each row keeps its number (the rows of duplicate keys and the
+    # candidates are reported and read back by it).
+    from cio.io._sync_state import SyncState
+
+    state = SyncState(tmp_path / "s.db", kind="identify", key=["user_id"])
+    try:
+        state.begin_work()
+        runs = [range(1000, 1600), range(1, 300), range(5000, 5400, 2), range(1700, 1701)]
+        runs.append(range(6000, 6300))  # consecutive again, past every earlier row
+        numbers = [number for run in runs for number in run]
+        for run in runs:
+            state.add_work([(number, number * 7, number * 11, f"c{number}") for number in run])
+        assert state.index_work() == (0, 0, [])
+        assert state.mark_candidates(append_only=False) == len(numbers)  # the state is empty
+        stored = list(state.candidate_cells())
+    finally:
+        state.close()
+    assert stored == sorted((n, n * 7, None, f"c{n}") for n in numbers)
