@@ -33,7 +33,7 @@ from cio.io._infer import (
     column_converter,
     infer_column,
 )
-from cio.io._plan import SCREENED, ColumnMapping, KindSpec, Plan, Row, compile_plan
+from cio.io._plan import SCREENED, ColumnMapping, KindSpec, Plan, Row, RowScreen, compile_plan
 from cio.models import EncodedMessage
 
 __all__ = [
@@ -297,7 +297,7 @@ def iter_csv(
         opened.handle,
         opened.lines,
         opened.reader,
-        itertools.chain(opened.buffered, opened.reader),
+        opened.buffered,
         plan,
         number=opened.number,
         encoding=encoding,
@@ -541,7 +541,7 @@ def _csv_rows(
     handle: Any,
     lines: _OpenCells,
     csv_reader: Any,
-    reader: Any,
+    buffered: list[Any],
     plan: Plan,
     *,
     number: int,
@@ -549,13 +549,35 @@ def _csv_rows(
     skip: Callable[[int], bool] | None,
     decode_errors_at_start: int,
 ) -> Iterator[Row]:
-    convert = plan.from_cells
+    # The plan's screen (a sync's first pass screens a million rows) is called here
+    # directly: one call per row less than through ``plan.from_cells``.
+    screen = plan.screen
+    convert = plan.from_cells if screen is None else plan.from_screened_cells
     header = plan.header
     with handle, contextlib.closing(lines):
+        # The records read to sample the column types first (failures among them are
+        # kept as _Failure), then the rest of the file from the reader.
+        for cells in buffered:
+            number += 1
+            if cells.__class__ is _Failure:
+                yield _row_error(number, cells.message, "csv_error")
+                continue
+            row = _csv_row(
+                plan,
+                cells,
+                number,
+                screen=screen,
+                convert=convert,
+                skip=skip,
+                encoding=encoding,
+                decode_errors_at_start=decode_errors_at_start,
+            )
+            if row is not None:
+                yield row
         while True:
             start = csv_reader.line_num
             try:
-                cells = next(reader)
+                cells = next(csv_reader)
             except StopIteration:
                 return
             except csv.Error as exc:
@@ -565,9 +587,6 @@ def _csv_rows(
                 yield _row_error(number, f"the row is not valid CSV ({exc})", "csv_error")
                 continue
             number += 1
-            if cells.__class__ is _Failure:
-                yield _row_error(number, cells.message, "csv_error")
-                continue
             if not cells or not any(cells):
                 continue
             if skip is not None and skip(number):
@@ -575,17 +594,43 @@ def _csv_rows(
             if _DecodeCounter.count != decode_errors_at_start:
                 bad = next((i for i, cell in enumerate(cells) if _SURROGATE.search(cell)), None)
                 if bad is not None:
-                    column = header[bad] if bad < len(header) else None
-                    yield _row_error(
-                        number,
-                        "the cell " + _ENCODING_HINT.format(encoding=encoding),
-                        "encoding",
-                        column,
-                    )
+                    yield _encoding_error(header, bad, number, encoding)
                     continue
-            row = convert(number, cells)
-            if row is not SCREENED:  # a sync's first pass screens a million rows
-                yield row
+            if screen is not None and not screen(plan, number, cells):
+                continue
+            yield convert(number, cells)
+
+
+def _csv_row(
+    plan: Plan,
+    cells: list[str],
+    number: int,
+    *,
+    screen: RowScreen | None,
+    convert: Callable[[int, list[str]], Row],
+    skip: Callable[[int], bool] | None,
+    encoding: str,
+    decode_errors_at_start: int,
+) -> Row | None:
+    """One record as :func:`_csv_rows` treats it (``None`` when it yields nothing)."""
+    if not cells or not any(cells):
+        return None
+    if skip is not None and skip(number):
+        return None
+    if _DecodeCounter.count != decode_errors_at_start:
+        bad = next((i for i, cell in enumerate(cells) if _SURROGATE.search(cell)), None)
+        if bad is not None:
+            return _encoding_error(plan.header, bad, number, encoding)
+    if screen is not None and not screen(plan, number, cells):
+        return None
+    return convert(number, cells)
+
+
+def _encoding_error(header: tuple[str, ...], bad: int, number: int, encoding: str) -> Row:
+    column = header[bad] if bad < len(header) else None
+    return _row_error(
+        number, "the cell " + _ENCODING_HINT.format(encoding=encoding), "encoding", column
+    )
 
 
 def iter_jsonl(

@@ -420,40 +420,65 @@ class _FirstPass:
         self._fast_plan: Plan | None = None
         self._fast: _Layout | None = None
         self._fast_key = 0
-        """The plan (and its layout) whose rows take the inlined path of ``__call__``."""
+        """The plan (and its layout) whose rows take the inlined path of :attr:`screen`."""
         self.keyed = 0
         self.empty = 0
         self.empty_rows: list[int] = []
+        self.screen = self._inlined()
+        """What the source is read with (:meth:`__call__`, its common case inlined)."""
+
+    def _inlined(self) -> RowScreen:
+        """This screen with its common case inlined: one text key column, a full row,
+        cells kept (what :meth:`_Rows.identify_text` computes, without its calls).
+
+        The values the common case needs are the closure's own variables rather than
+        attributes: this runs for every row of the source. Any other row goes through
+        :meth:`__call__`, which also finds the plan whose rows take this path.
+        """
+        general = self.__call__
+        fast_plan: Plan | None = None
+        width = key_at = 0
+        pick: Callable[[Sequence[Any]], Sequence[Any]] = _pick_all
+        raw_seed = key_seed = _KEY_HASHER
+        separator, from_bytes = KEY_SEPARATOR, _from_bytes
+
+        def screen(plan: Plan, number: int, cells: Sequence[Any]) -> bool:
+            nonlocal fast_plan, width, key_at, pick, raw_seed
+            if plan is fast_plan and len(cells) == width:
+                value = cells[key_at]
+                if type(value) is str and (stripped := value.strip()):
+                    try:
+                        joined = separator.join(pick(cells))
+                        key_bytes, text_bytes = stripped.encode(), joined.encode()
+                    except (TypeError, UnicodeEncodeError):
+                        pass
+                    else:
+                        key_hasher = key_seed.copy()
+                        key_hasher.update(key_bytes)
+                        raw_hasher = raw_seed.copy()
+                        raw_hasher.update(text_bytes)
+                        buffer = self.buffer
+                        buffer.append(
+                            (
+                                number,
+                                from_bytes(key_hasher.digest(), "little", signed=True),
+                                from_bytes(raw_hasher.digest(), "little", signed=True),
+                                joined,
+                            )
+                        )
+                        if len(buffer) >= WORK_FLUSH_ROWS:
+                            self.flush()
+                        return False
+            passed = general(plan, number, cells)
+            layout = self._fast
+            if layout is not None and self._fast_plan is not fast_plan:
+                fast_plan, width, key_at = self._fast_plan, layout.width, self._fast_key
+                pick, raw_seed = layout.pick, layout.raw_hasher
+            return passed
+
+        return screen
 
     def __call__(self, plan: Plan, number: int, cells: Sequence[Any]) -> bool:
-        layout = self._fast if plan is self._fast_plan else None
-        if layout is not None:
-            # The common case inlined (one text key column, a full row, cells kept):
-            # exactly what identify_text computes, without its calls.
-            value = cells[self._fast_key] if len(cells) == layout.width else None
-            if type(value) is str and (stripped := value.strip()):
-                try:
-                    joined = KEY_SEPARATOR.join(layout.pick(cells))
-                    key_bytes, text_bytes = stripped.encode(), joined.encode()
-                except (TypeError, UnicodeEncodeError):
-                    pass
-                else:
-                    key_hasher = _KEY_HASHER.copy()
-                    key_hasher.update(key_bytes)
-                    raw_hasher = layout.raw_hasher.copy()
-                    raw_hasher.update(text_bytes)
-                    buffer = self.buffer
-                    buffer.append(
-                        (
-                            number,
-                            _from_bytes(key_hasher.digest(), "little", signed=True),
-                            _from_bytes(raw_hasher.digest(), "little", signed=True),
-                            joined,
-                        )
-                    )
-                    if len(buffer) >= WORK_FLUSH_ROWS:
-                        self.flush()
-                    return False
         if not self.decided:
             # A text source (CSV) keeps its cells from the first row: reading them back
             # for the candidates is cheaper than comparing each chunk with the state.
@@ -1222,9 +1247,10 @@ def _run(
     # Pass 1: keys and raw hashes of every row, nothing converted.
     store.begin_work()
     append_only = sync_kind.append_only
-    known = store.count_known()
+    # Upsert mode only needs to know whether the state is small (mirror mode counts all).
+    known = store.count_known(None if mode == "mirror" else MAX_HELD_STATE + 1)
     first = _FirstPass(rows_screen, store, append_only=append_only, hold=known <= MAX_HELD_STATE)
-    for row in open_source(first):
+    for row in open_source(first.screen):
         # Rows the screen saw are counted by it (readers do not yield them);
         # what comes here besides is a row refused before it (a CSV or encoding error).
         if row.errors:

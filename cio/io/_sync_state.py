@@ -17,6 +17,7 @@ acknowledgement that was committed, and nothing else.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -48,11 +49,20 @@ LOCK_SUFFIX: Final = ".lock"
 ACK_FLUSH_ROWS: Final = 20_000
 ACK_FLUSH_SECONDS: Final = 0.5
 CACHE_KIB: Final = 16_384
+TEMP_PAGE_BYTES: Final = 16_384
+"""Page size of the run's temporary tables (set before the first is made). The work table
+of a million rows outgrows its cache and is written to a temporary file and read back,
+with its index; pages four times the default size cost fewer reads and writes (a
+second sync of a million unchanged rows is 0.1 to 0.2 s faster) for about 5 MB more
+memory at the peak."""
 _MIN_INT64: Final = -(2**63)
 _BUSY_TIMEOUT_SECONDS: Final = 30.0
 _REASON_CHARS: Final = 300
 _WORK_WITH_CELLS: Final = 4
 """Items of a work tuple that carries its cells."""
+_SAFE_VARIABLES: Final = 999
+"""Parameters one statement may bind in every SQLite build (newer ones allow more)."""
+_chain: Final = itertools.chain.from_iterable
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -221,6 +231,8 @@ class SyncState:
         self._acked: list[tuple[int, str, int, str, str, int]] = []
         self._deleted: list[tuple[int]] = []
         self._flushed_at = time.monotonic()
+        self._work_last = 0
+        """The largest row number in the work table."""
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=_BUSY_TIMEOUT_SECONDS, check_same_thread=False
@@ -231,6 +243,7 @@ class SyncState:
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(f"PRAGMA temp.page_size = {TEMP_PAGE_BYTES}")
             self._db.executescript(_SCHEMA)
             self._check_meta(kind, list(key))
             self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -327,6 +340,7 @@ class SyncState:
         """Create this run's (temporary) table of source rows."""
         with self._lock:
             self._db.executescript(_WORK_SCHEMA)
+            self._work_last = 0
 
     def add_work(
         self, rows: Sequence[tuple[int, int, int]] | Sequence[tuple[int, int, int, str | None]]
@@ -341,13 +355,33 @@ class SyncState:
         """
         if not rows:
             return
-        statement = (
-            "INSERT INTO work (row, kh, raw, cells) VALUES (?, ?, ?, ?)"
-            if len(rows[0]) == _WORK_WITH_CELLS
-            else "INSERT INTO work (row, kh, raw) VALUES (?, ?, ?)"
-        )
+        width = len(rows[0])
+        columns = "row, kh, raw, cells" if width == _WORK_WITH_CELLS else "row, kh, raw"
+        one = "(" + ", ".join("?" * width) + ")"
+        # Many rows per INSERT: a quarter less work than one statement step per row.
+        per = _SAFE_VARIABLES // width
+        whole = len(rows) - len(rows) % per
+        statement = f"INSERT INTO work ({columns}) VALUES " + ", ".join((one,) * per)
+        # Rows numbered one after another past every row written so far (the usual case)
+        # bind only the first number: SQLite numbers a NULL row (the rowid) one past the
+        # largest in the table, which is then the row before.
+        after = "(NULL, " + ", ".join("?" * (width - 1)) + ")"
+        following = f"INSERT INTO work ({columns}) VALUES {one}, " + ", ".join((after,) * (per - 1))
         with self._lock:
-            self._db.executemany(statement, rows)
+            for start in range(0, whole, per):
+                values = list(_chain(rows[start : start + per]))
+                first, last = rows[start][0], rows[start + per - 1][0]
+                if first > self._work_last and last - first == per - 1:
+                    del values[width::width]
+                    self._db.execute(following, values)
+                else:
+                    self._db.execute(statement, values)
+                    last = max(row[0] for row in rows[start : start + per])
+                self._work_last = max(self._work_last, last)
+            if whole < len(rows):
+                rest = rows[whole:]
+                self._db.executemany(f"INSERT INTO work ({columns}) VALUES {one}", rest)
+                self._work_last = max(self._work_last, *(row[0] for row in rest))
 
     def keep_cells(self, rows: Sequence[tuple[str | None, int]]) -> None:
         """Keep the cells (as text) of rows already in the work table: ``(cells, row)``.
@@ -507,15 +541,25 @@ class SyncState:
             rows = self._db.execute("SELECT row FROM work WHERE dup = 1").fetchall()
         return frozenset(row for (row,) in rows)
 
-    def count_known(self) -> int:
+    def count_known(self, at_most: int | None = None) -> int:
         """Keys the state holds as acknowledged.
+
+        Parameters
+        ----------
+        at_most : int, optional
+            Count no further than this (counting every key reads the whole table).
 
         Returns
         -------
         int
         """
         with self._lock:
-            (count,) = self._db.execute("SELECT COUNT(*) FROM keys").fetchone()
+            if at_most is None:
+                (count,) = self._db.execute("SELECT COUNT(*) FROM keys").fetchone()
+            else:
+                (count,) = self._db.execute(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM keys LIMIT ?)", (at_most,)
+                ).fetchone()
         return int(count)
 
     def count_gone(self) -> int:

@@ -517,3 +517,44 @@ def test_cells_that_are_not_valid_unicode_are_synced(tmp_path: Path) -> None:
     people["plan"] = ["pro", "caf\udce9"]  # an undecodable byte kept as a surrogate
     report = _run(pandas.DataFrame(people, dtype=object), state, send)
     assert (report.unchanged, report.changed + report.invalid) == (1, 1)
+
+
+def test_a_source_of_many_rows_is_diffed_whole(tmp_path: Path) -> None:
+    # More rows than one write of the work table holds (SQLite binds at most 999
+    # parameters in some builds), with a key repeated across writes and one empty key.
+    rows = [f"{n},p{n}@example.com,pro\n" for n in range(1, 701)]
+    rows[650] = "3,p3@example.com,free\n"  # key 3 again, hundreds of rows later
+    rows[400] = ",nobody@example.com,pro\n"
+    source, state = tmp_path / "p.csv", tmp_path / "s.db"
+    source.write_text("user_id,email,plan\n" + "".join(rows), encoding="utf-8")
+    send = StandIn()
+    report = _run(source, state, send)
+    assert (report.rows, report.new, report.duplicate_rows, report.empty_keys) == (700, 697, 2, 1)
+    assert "rows 4, 652 (2 rows)" in report.error_summary
+    rows[9] = "10,p10@example.com,free\n"
+    source.write_text("user_id,email,plan\n" + "".join(rows), encoding="utf-8")
+    again = _run(source, state, send)
+    assert (again.changed, again.unchanged, again.new, again.duplicate_rows) == (1, 696, 0, 2)
+    assert send.messages[-1]["userId"] == "10"
+
+
+def test_the_work_table_keeps_each_row_number_whatever_their_order(tmp_path: Path) -> None:
+    # Rows written in runs of consecutive numbers, a later write numbered below an
+    # earlier one, gaps: each row keeps its number (the rows of duplicate keys and the
+    # candidates are reported and read back by it).
+    from cio.io._sync_state import SyncState
+
+    state = SyncState(tmp_path / "s.db", kind="identify", key=["user_id"])
+    try:
+        state.begin_work()
+        runs = [range(1000, 1600), range(1, 300), range(5000, 5400, 2), range(1700, 1701)]
+        runs.append(range(6000, 6300))  # consecutive again, past every earlier row
+        numbers = [number for run in runs for number in run]
+        for run in runs:
+            state.add_work([(number, number * 7, number * 11, f"c{number}") for number in run])
+        assert state.index_work() == (0, 0, [])
+        assert state.mark_candidates(append_only=False) == len(numbers)  # the state is empty
+        stored = list(state.candidate_cells())
+    finally:
+        state.close()
+    assert stored == sorted((n, n * 7, None, f"c{n}") for n in numbers)
