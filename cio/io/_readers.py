@@ -587,6 +587,7 @@ def _csv_rows(
                 yield _row_error(number, f"the row is not valid CSV ({exc})", "csv_error")
                 continue
             number += 1
+            # What _csv_row does, inlined: this loop runs for every record of the file.
             if not cells or not any(cells):
                 continue
             if skip is not None and skip(number):
