@@ -1,8 +1,9 @@
 """Incremental sync against a model of what it must do, on generated runs.
 
-Each example is a short history of one CSV source (two to four snapshots of a few keys,
-with repeated and empty keys, values that only change their formatting, and rows the
-stand-in API refuses), synced in upsert or mirror mode after each change. After every run
+Each example is a short history of one source, a CSV, JSON Lines or Parquet file (two to
+four snapshots of a few keys, with repeated and empty keys, values that only change their
+formatting, and rows the stand-in API refuses), synced in upsert or mirror mode after
+each change. After every run
 the messages sent must be exactly those the model expects:
 
 * every key that appears once, non-empty, and whose content differs from the last content
@@ -19,11 +20,14 @@ the work table written a few rows at a time (as a large source is).
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -44,14 +48,33 @@ rows = st.lists(
 )
 
 
-def _csv(snapshot: list[tuple[str, str, str]]) -> str:
-    return "user_id,plan,score\n" + "".join(
-        f"{key},{plan},{score}\n" for key, plan, score in snapshot
-    )
+def _write(folder: Path, fmt: str, snapshot: list[tuple[str, str, str]]) -> Path:
+    """The snapshot as a CSV, JSON Lines or Parquet file (scores as numbers in the last two)."""
+    path = folder / f"people.{fmt}"
+    if fmt == "csv":
+        lines = [f"{key},{plan},{score}\n" for key, plan, score in snapshot]
+        path.write_text("user_id,plan,score\n" + "".join(lines), encoding="utf-8")
+        return path
+    records = [
+        {"user_id": key, "plan": plan, "score": _number(score)} for key, plan, score in snapshot
+    ]
+    if fmt == "jsonl":
+        path.write_text("".join(json.dumps(record) + "\n" for record in records), "utf-8")
+        return path
+    schema = pa.schema([("user_id", pa.string()), ("plan", pa.string()), ("score", pa.float64())])
+    pq.write_table(pa.Table.from_pylist(records, schema=schema), path)
+    return path
+
+
+def _number(score: str) -> float | int | None:
+    if not score:
+        return None
+    return float(score) if "." in score else int(score)
 
 
 def _content(plan: str, score: str) -> tuple[str, float | None]:
-    return plan, float(score) if score else None
+    number = _number(score)
+    return plan, None if number is None else float(number)
 
 
 def _refused(message: dict[str, Any]) -> bool:
@@ -64,6 +87,7 @@ def _refused(message: dict[str, Any]) -> bool:
     mirror=st.booleans(),
     reading=st.sampled_from(["held", "kept cells", "second pass"]),
     small_writes=st.booleans(),
+    fmt=st.sampled_from(["csv", "jsonl", "parquet"]),
 )
 # A row without a key between two keyed rows of one INSERT: their row numbers are not
 # consecutive, and a second reading of the source must still find each by its number.
@@ -72,9 +96,14 @@ def _refused(message: dict[str, Any]) -> bool:
     mirror=False,
     reading="second pass",
     small_writes=True,
+    fmt="csv",
 )
 def test_each_run_sends_exactly_what_changed_since_the_last_acknowledgement(
-    history: list[list[tuple[str, str, str]]], mirror: bool, reading: str, small_writes: bool
+    history: list[list[tuple[str, str, str]]],
+    mirror: bool,
+    reading: str,
+    small_writes: bool,
+    fmt: str,
 ) -> None:
     acked: dict[str, tuple[tuple[str, float | None], dict[str, Any]]] = {}
     refused_ids: dict[tuple[str, tuple[str, float | None]], str] = {}
@@ -88,9 +117,9 @@ def test_each_run_sends_exactly_what_changed_since_the_last_acknowledgement(
             # takes the paths a million rows take.
             patch.setattr("cio.io._sync.WORK_FLUSH_ROWS", 3)
             patch.setattr("cio.io._sync_state._SAFE_VARIABLES", 8)
-        source, state = Path(folder) / "people.csv", Path(folder) / "sync.db"
+        state = Path(folder) / "sync.db"
         for snapshot in history:
-            source.write_text(_csv(snapshot), encoding="utf-8")
+            source = _write(Path(folder), fmt, snapshot)
             seen = Counter(key for key, _, _ in snapshot if key)
             contents = {key: _content(plan, score) for key, plan, score in snapshot if key}
             once = {key for key, count in seen.items() if count == 1}
