@@ -16,6 +16,9 @@ Refused rows are retried on the next run under the same messageId while their co
 stays the same. Every history runs three ways (candidates held, cells kept in the work
 table, the source read again), as tests/unit/io/test_sync.py does, and half of them with
 the work table written a few rows at a time (as a large source is).
+
+Events are append-only: the same histories as event rows must send each event id once
+ever, retrying a refused one under its messageId until it is acknowledged.
 """
 
 from __future__ import annotations
@@ -159,3 +162,73 @@ def test_each_run_sends_exactly_what_changed_since_the_last_acknowledgement(
                     acked[key] = (content, message)
             for message in deletions:
                 del acked[message["userId"]]
+
+
+def _write_events(folder: Path, fmt: str, snapshot: list[tuple[str, str, str]]) -> Path:
+    """The snapshot as event rows: the key is the event id, plan and score its properties."""
+    people = [(key, plan, score) for key, plan, score in snapshot]
+    path = _write(folder, fmt, people)
+    if fmt == "csv":
+        text = path.read_text(encoding="utf-8").replace("user_id,", "event_id,", 1)
+        body = text.split("\n", 1)[1]
+        lines = [f"u,Signed Up,{line}" for line in body.splitlines()]
+        path.write_text("user_id,event,event_id,plan,score\n" + "\n".join(lines) + "\n", "utf-8")
+        return path
+    table = pq.read_table(path).rename_columns(["event_id", "plan", "score"])
+    rows = len(table)
+    table = table.append_column("user_id", pa.array(["u"] * rows, pa.string()))
+    table = table.append_column("event", pa.array(["Signed Up"] * rows, pa.string()))
+    pq.write_table(table, path)
+    return path
+
+
+def _refused_event(message: dict[str, Any]) -> bool:
+    return bool(message.get("properties", {}).get("plan") == REFUSED_PLAN)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    history=st.lists(rows, min_size=2, max_size=4),
+    reading=st.sampled_from(["held", "kept cells", "second pass"]),
+    fmt=st.sampled_from(["csv", "parquet"]),
+)
+def test_an_event_row_is_sent_once_ever_and_retried_until_acknowledged(
+    history: list[list[tuple[str, str, str]]], reading: str, fmt: str
+) -> None:
+    acked: set[str] = set()
+    first_ids: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        if reading != "kept cells":
+            patch.setattr("cio.io._sync.KEEP_CELLS", False)
+        if reading != "held":
+            patch.setattr("cio.io._sync.MAX_HELD_ROWS", 0)
+        state = Path(folder) / "sync.db"
+        for snapshot in history:
+            source = _write_events(Path(folder), fmt, snapshot)
+            seen = Counter(key for key, _, _ in snapshot if key)
+            once = {key for key, count in seen.items() if count == 1}
+            contents = {key: _content(plan, score) for key, plan, score in snapshot if key}
+            expected = once - acked
+
+            send = StandIn(refuse=_refused_event)
+            report = run_sync(send, source, state=state, kind="events", key="event_id")
+
+            # A CSV's event ids are read as numbers there (the key is their text).
+            sent = [str(m["properties"]["event_id"]) for m in send.messages]
+            assert sorted(sent) == sorted(expected)
+            assert (report.new, report.changed, report.unchanged) == (
+                len(expected),
+                0,
+                len(once) - len(expected),
+            )
+            for key, message in zip(sent, send.messages, strict=True):
+                # Events are synced as the track calls they are.
+                assert message["messageId"] == sync_message_id(
+                    "track", key, None, content_hash(message)
+                )
+                if _refused_event(message):
+                    # The same row, retried, keeps its messageId (a new content gets another).
+                    first = first_ids.setdefault(f"{key}:{contents[key]}", message["messageId"])
+                    assert first == message["messageId"]
+                else:
+                    acked.add(key)
