@@ -3,8 +3,7 @@
 Each example is a short history of one source, a CSV, JSON Lines or Parquet file (two to
 four snapshots of a few keys, with repeated and empty keys, values that only change their
 formatting, and rows the stand-in API refuses), synced in upsert or mirror mode after
-each change. After every run
-the messages sent must be exactly those the model expects:
+each change. After every run the messages sent must be exactly those the model expects:
 
 * every key that appears once, non-empty, and whose content differs from the last content
   the API acknowledged (or that was never acknowledged), once, under the messageId derived
@@ -13,9 +12,11 @@ the messages sent must be exactly those the model expects:
 * nothing for a repeated or an empty key, and the counts in the report agree.
 
 Refused rows are retried on the next run under the same messageId while their content
-stays the same. Every history runs three ways (candidates held, cells kept in the work
-table, the source read again), as tests/unit/io/test_sync.py does, and half of them with
-the work table written a few rows at a time (as a large source is).
+stays the same. Some runs are interrupted (Ctrl-C) part way and run again: the second run
+sends what the first did not get acknowledged, under the same messageIds. Every history
+runs three ways (candidates held, cells kept in the work table, the source read again), as
+tests/unit/io/test_sync.py does, and half of them with the work table written a few rows
+at a time (as a large source is).
 
 Events are append-only: the same histories as event rows must send each event id once
 ever, retrying a refused one under its messageId until it is acknowledged.
@@ -23,6 +24,7 @@ ever, retrying a refused one under its messageId until it is acknowledged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 from collections import Counter
@@ -84,6 +86,36 @@ def _refused(message: dict[str, Any]) -> bool:
     return bool(message.get("traits", {}).get("plan") == REFUSED_PLAN)
 
 
+class _Model:
+    """What the API has acknowledged, per key: the content and the message that carried it."""
+
+    def __init__(self) -> None:
+        self.acked: dict[str, tuple[tuple[str, float | None], dict[str, Any]]] = {}
+        self.refused_ids: dict[tuple[str, tuple[str, float | None]], str] = {}
+
+    def record(self, messages: list[dict[str, Any]], contents: dict[str, Any]) -> None:
+        """Check each message's derived messageId, then apply what the stand-in did."""
+        for message in messages:
+            key = message["userId"]
+            if message["type"] == "track":
+                assert message["event"] == "User Deleted"
+                del self.acked[key]
+                continue
+            content = contents[key]
+            known = self.acked.get(key)
+            previous = content_hash(known[1]) if known else None
+            assert message["messageId"] == sync_message_id(
+                "identify", key, previous, content_hash(message)
+            )
+            if _refused(message):
+                # Retried on later runs under the same messageId while nothing changed.
+                earlier = self.refused_ids.setdefault((key, content), message["messageId"])
+                if known is None:
+                    assert earlier == message["messageId"]
+            else:
+                self.acked[key] = (content, message)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     history=st.lists(rows, min_size=2, max_size=4),
@@ -91,6 +123,7 @@ def _refused(message: dict[str, Any]) -> bool:
     reading=st.sampled_from(["held", "kept cells", "second pass"]),
     small_writes=st.booleans(),
     fmt=st.sampled_from(["csv", "jsonl", "parquet"]),
+    interrupts=st.lists(st.one_of(st.none(), st.integers(0, 6)), min_size=4, max_size=4),
 )
 # A row without a key between two keyed rows of one INSERT: their row numbers are not
 # consecutive, and a second reading of the source must still find each by its number.
@@ -100,16 +133,21 @@ def _refused(message: dict[str, Any]) -> bool:
     reading="second pass",
     small_writes=True,
     fmt="csv",
+    interrupts=[None] * 4,
 )
 def test_each_run_sends_exactly_what_changed_since_the_last_acknowledgement(
+    *,
     history: list[list[tuple[str, str, str]]],
     mirror: bool,
     reading: str,
     small_writes: bool,
     fmt: str,
+    interrupts: list[int | None],
 ) -> None:
-    acked: dict[str, tuple[tuple[str, float | None], dict[str, Any]]] = {}
-    refused_ids: dict[tuple[str, tuple[str, float | None]], str] = {}
+    model = _Model()
+    options: dict[str, Any] = {"kind": "identify", "key": "user_id"}
+    if mirror:
+        options.update(mode="mirror", force=True)
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
         if reading != "kept cells":
             patch.setattr("cio.io._sync.KEEP_CELLS", False)
@@ -121,23 +159,28 @@ def test_each_run_sends_exactly_what_changed_since_the_last_acknowledgement(
             patch.setattr("cio.io._sync.WORK_FLUSH_ROWS", 3)
             patch.setattr("cio.io._sync_state._SAFE_VARIABLES", 8)
         state = Path(folder) / "sync.db"
-        for snapshot in history:
+        for snapshot, interrupt in zip(history, interrupts, strict=False):
             source = _write(Path(folder), fmt, snapshot)
             seen = Counter(key for key, _, _ in snapshot if key)
             contents = {key: _content(plan, score) for key, plan, score in snapshot if key}
+            if interrupt is not None:
+                # Ctrl-C after the stand-in answered ``interrupt`` messages; then run again.
+                crashing = StandIn(refuse=_refused, stop_after=interrupt)
+                with contextlib.suppress(KeyboardInterrupt):
+                    run_sync(crashing, source, state=state, **options)
+                model.record(crashing.messages, contents)
+            acked = model.acked
             once = {key for key, count in seen.items() if count == 1}
             expected = {key for key in once if key not in acked or acked[key][0] != contents[key]}
             gone = set(acked) - set(seen) if mirror else set()
 
             send = StandIn(refuse=_refused)
-            options = {"mode": "mirror", "force": True} if mirror else {}
-            report = run_sync(send, source, state=state, kind="identify", key="user_id", **options)
+            report = run_sync(send, source, state=state, **options)
 
             upserts = [m for m in send.messages if m["type"] == "identify"]
             deletions = [m for m in send.messages if m["type"] == "track"]
             assert sorted(m["userId"] for m in upserts) == sorted(expected)
             assert sorted(m["userId"] for m in deletions) == sorted(gone)
-            assert all(m["event"] == "User Deleted" for m in deletions)
             assert (report.new, report.changed, report.unchanged) == (
                 len(expected - set(acked)),
                 len(expected & set(acked)),
@@ -146,22 +189,7 @@ def test_each_run_sends_exactly_what_changed_since_the_last_acknowledgement(
             assert report.duplicate_keys == sum(1 for count in seen.values() if count > 1)
             assert report.empty_keys == sum(1 for key, _, _ in snapshot if not key)
             assert report.failed == sum(1 for m in upserts if _refused(m))
-            for message in upserts:
-                key = message["userId"]
-                content = contents[key]
-                previous = content_hash(acked[key][1]) if key in acked else None
-                assert message["messageId"] == sync_message_id(
-                    "identify", key, previous, content_hash(message)
-                )
-                if _refused(message):
-                    # Retried next run under the same messageId while nothing changed.
-                    earlier = refused_ids.setdefault((key, content), message["messageId"])
-                    if key not in acked:
-                        assert earlier == message["messageId"]
-                else:
-                    acked[key] = (content, message)
-            for message in deletions:
-                del acked[message["userId"]]
+            model.record(send.messages, contents)
 
 
 def _write_events(folder: Path, fmt: str, snapshot: list[tuple[str, str, str]]) -> Path:
