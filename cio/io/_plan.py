@@ -610,26 +610,10 @@ class Plan:
     def screen(self) -> RowScreen | None:
         """What sees each row's raw cells before conversion (``None`` when nothing does).
 
-        A reader that calls it itself converts the CSV rows it lets through with
-        :meth:`from_screened_cells`, not :meth:`from_cells` (which would call it again).
+        A reader that calls it itself converts the rows it lets through with
+        :meth:`convert`, not :meth:`from_cells` (which would call it again).
         """
         return self._screen
-
-    def from_screened_cells(self, number: int, cells: Sequence[str]) -> Row:
-        """Convert one CSV row of text cells that :attr:`screen` has let through.
-
-        Parameters
-        ----------
-        number : int
-            The row number to report.
-        cells : sequence of str
-            The row's cells, in header order.
-
-        Returns
-        -------
-        Row
-        """
-        return self._from_cells(number, cells)
 
     def from_cells(self, number: int, cells: Sequence[str]) -> Row:
         """Convert one CSV row of text cells.

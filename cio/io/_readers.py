@@ -552,7 +552,7 @@ def _csv_rows(
     # The plan's screen (a sync's first pass screens a million rows) is called here
     # directly: one call per row less than through ``plan.from_cells``.
     screen = plan.screen
-    convert = plan.from_cells if screen is None else plan.from_screened_cells
+    convert = plan.from_cells if screen is None else plan.convert
     header = plan.header
     with handle, contextlib.closing(lines):
         # The records read to sample the column types first (failures among them are
