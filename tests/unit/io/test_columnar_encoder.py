@@ -113,18 +113,24 @@ def test_good_and_bad_rows_are_the_same_on_both_roads() -> None:
     assert warned[0] == warned[5] == warned[7] == warned[8] == []
 
 
-@only_with_codecs
-def test_the_encoder_writes_the_plain_rows_and_hands_the_others_to_the_plan(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    converted: list[int] = []
+@pytest.fixture
+def converted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The numbers of the rows the plan converts one by one (not written by the encoder)."""
+    numbers: list[int] = []
     from_clean = Plan.from_clean
 
     def spy(plan: Plan, number: int, values: Any) -> Row:
-        converted.append(number)
+        numbers.append(number)
         return from_clean(plan, number, values)
 
     monkeypatch.setattr(Plan, "from_clean", spy)
+    return numbers
+
+
+@only_with_codecs
+def test_the_encoder_writes_the_plain_rows_and_hands_the_others_to_the_plan(
+    converted: list[int],
+) -> None:
     rows_of(PEOPLE, encoder=True)
     # Written column by column: rows 0, 7 and 8; the rest are unsure and take the plan.
     assert converted == [1, 2, 3, 4, 5, 6, 9, 10]
@@ -372,15 +378,7 @@ def test_an_id_the_columns_vouch_for_is_accepted_by_intake(values: list[str | No
 
 
 @only_with_codecs
-def test_a_string_json_must_escape_takes_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:
-    converted: list[int] = []
-    from_clean = Plan.from_clean
-
-    def spy(plan: Plan, number: int, values: Any) -> Row:
-        converted.append(number)
-        return from_clean(plan, number, values)
-
-    monkeypatch.setattr(Plan, "from_clean", spy)
+def test_a_string_json_must_escape_takes_the_plan(converted: list[int]) -> None:
     table = pa.table(
         {
             "user_id": ["1", "2", "3", "4", "5"],
@@ -396,16 +394,8 @@ def test_a_string_json_must_escape_takes_the_plan(monkeypatch: pytest.MonkeyPatc
 
 @only_with_codecs
 def test_a_zoned_timestamp_column_is_written_column_by_column(
-    monkeypatch: pytest.MonkeyPatch,
+    converted: list[int],
 ) -> None:
-    converted: list[int] = []
-    from_clean = Plan.from_clean
-
-    def spy(plan: Plan, number: int, values: Any) -> Row:
-        converted.append(number)
-        return from_clean(plan, number, values)
-
-    monkeypatch.setattr(Plan, "from_clean", spy)
     moments = [
         datetime(2024, 5, 1, 10, tzinfo=timezone.utc),
         None,
