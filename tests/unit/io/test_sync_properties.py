@@ -46,6 +46,7 @@ KEYS = ("1", "2", "3", "4", "5", "")
 PLANS = ("free", "pro", "bad")  # the stand-in refuses a person whose plan is "bad"
 SCORES = ("1", "1.0", "2.5", "")  # "1" and "1.0" are the same value written two ways
 REFUSED_PLAN = "bad"
+EVENT_COLUMNS = {"user_id": "u", "event": "Signed Up"}  # event rows: the key is the event id
 
 rows = st.lists(
     st.tuples(st.sampled_from(KEYS), st.sampled_from(PLANS), st.sampled_from(SCORES)),
@@ -53,21 +54,31 @@ rows = st.lists(
 )
 
 
-def _write(folder: Path, fmt: str, snapshot: list[tuple[str, str, str]]) -> Path:
-    """The snapshot as a CSV, JSON Lines or Parquet file (scores as numbers in the last two)."""
-    path = folder / f"people.{fmt}"
-    if fmt == "csv":
-        lines = [f"{key},{plan},{score}\n" for key, plan, score in snapshot]
-        path.write_text("user_id,plan,score\n" + "".join(lines), encoding="utf-8")
-        return path
+def _write(
+    folder: Path,
+    fmt: str,
+    snapshot: list[tuple[str, str, str]],
+    key: str = "user_id",
+    fixed: dict[str, str] | None = None,
+) -> Path:
+    """The snapshot as a CSV, JSON Lines or Parquet file: ``fixed`` columns (the same in
+    every row), the key column, plan and score (as written in a CSV, a number otherwise)."""
+    path = folder / f"source.{fmt}"
+    constant = fixed or {}
+    columns = [*constant, key, "plan", "score"]
     records = [
-        {"user_id": key, "plan": plan, "score": _number(score)} for key, plan, score in snapshot
+        {**constant, key: value, "plan": plan, "score": score if fmt == "csv" else _number(score)}
+        for value, plan, score in snapshot
     ]
-    if fmt == "jsonl":
+    if fmt == "csv":
+        lines = [",".join(str(record[name]) for name in columns) + "\n" for record in records]
+        path.write_text(",".join(columns) + "\n" + "".join(lines), encoding="utf-8")
+    elif fmt == "jsonl":
         path.write_text("".join(json.dumps(record) + "\n" for record in records), "utf-8")
-        return path
-    schema = pa.schema([("user_id", pa.string()), ("plan", pa.string()), ("score", pa.float64())])
-    pq.write_table(pa.Table.from_pylist(records, schema=schema), path)
+    else:
+        types = {name: pa.string() for name in columns} | {"score": pa.float64()}
+        schema = pa.schema([(name, types[name]) for name in columns])
+        pq.write_table(pa.Table.from_pylist(records, schema=schema), path)
     return path
 
 
@@ -91,7 +102,7 @@ class _Model:
 
     def __init__(self) -> None:
         self.acked: dict[str, tuple[tuple[str, float | None], dict[str, Any]]] = {}
-        self.refused_ids: dict[tuple[str, tuple[str, float | None]], str] = {}
+        self.refused_ids: dict[tuple[str, str | None, tuple[str, float | None]], str] = {}
 
     def record(self, messages: list[dict[str, Any]], contents: dict[str, Any]) -> None:
         """Check each message's derived messageId, then apply what the stand-in did."""
@@ -108,10 +119,12 @@ class _Model:
                 "identify", key, previous, content_hash(message)
             )
             if _refused(message):
-                # Retried on later runs under the same messageId while nothing changed.
-                earlier = self.refused_ids.setdefault((key, content), message["messageId"])
-                if known is None:
-                    assert earlier == message["messageId"]
+                # Retried on later runs under the same messageId while neither the content
+                # nor the acknowledged one before it changed (a deletion in between does).
+                retry = (key, previous, content)
+                assert (
+                    self.refused_ids.setdefault(retry, message["messageId"]) == message["messageId"]
+                )
             else:
                 self.acked[key] = (content, message)
 
@@ -132,6 +145,15 @@ class _Model:
     mirror=False,
     reading="second pass",
     small_writes=True,
+    fmt="csv",
+    interrupts=[None] * 4,
+)
+# A refused change, its key deleted (mirror), then the same change again: a new messageId.
+@example(
+    history=[[("1", "free", "1")], [("1", "bad", "1")], [], [("1", "bad", "1")]],
+    mirror=True,
+    reading="held",
+    small_writes=False,
     fmt="csv",
     interrupts=[None] * 4,
 )
@@ -192,24 +214,6 @@ def test_each_run_sends_exactly_what_changed_since_the_last_acknowledgement(
             model.record(send.messages, contents)
 
 
-def _write_events(folder: Path, fmt: str, snapshot: list[tuple[str, str, str]]) -> Path:
-    """The snapshot as event rows: the key is the event id, plan and score its properties."""
-    people = [(key, plan, score) for key, plan, score in snapshot]
-    path = _write(folder, fmt, people)
-    if fmt == "csv":
-        text = path.read_text(encoding="utf-8").replace("user_id,", "event_id,", 1)
-        body = text.split("\n", 1)[1]
-        lines = [f"u,Signed Up,{line}" for line in body.splitlines()]
-        path.write_text("user_id,event,event_id,plan,score\n" + "\n".join(lines) + "\n", "utf-8")
-        return path
-    table = pq.read_table(path).rename_columns(["event_id", "plan", "score"])
-    rows = len(table)
-    table = table.append_column("user_id", pa.array(["u"] * rows, pa.string()))
-    table = table.append_column("event", pa.array(["Signed Up"] * rows, pa.string()))
-    pq.write_table(table, path)
-    return path
-
-
 def _refused_event(message: dict[str, Any]) -> bool:
     return bool(message.get("properties", {}).get("plan") == REFUSED_PLAN)
 
@@ -232,7 +236,7 @@ def test_an_event_row_is_sent_once_ever_and_retried_until_acknowledged(
             patch.setattr("cio.io._sync.MAX_HELD_ROWS", 0)
         state = Path(folder) / "sync.db"
         for snapshot in history:
-            source = _write_events(Path(folder), fmt, snapshot)
+            source = _write(Path(folder), fmt, snapshot, key="event_id", fixed=EVENT_COLUMNS)
             seen = Counter(key for key, _, _ in snapshot if key)
             once = {key for key, count in seen.items() if count == 1}
             contents = {key: _content(plan, score) for key, plan, score in snapshot if key}
